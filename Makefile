@@ -1,0 +1,43 @@
+# govsim: `make run` runs the demo, `make test` runs the test suite.
+# Each target creates .venv and installs the project into it when needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The ceiling: the newest Python here, with the newest releases of every dependency.
+CEILING_PYTHON ?= python3.13
+CEILING_VENV ?= .venv-ceiling
+
+.PHONY: run test test-ceiling lint bench theory clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/govsim run scenarios/demo.yaml --plot out/demo.png
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Python 3.13 with the newest releases; Mesa's FutureWarnings and DeprecationWarnings fail.
+test-ceiling:
+	test -x $(CEILING_VENV)/bin/python || PYENV_VERSION=3.13.0 $(CEILING_PYTHON) -m venv $(CEILING_VENV)
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade pip
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev]"
+	$(CEILING_VENV)/bin/python -m pytest -q -W "error::FutureWarning:mesa" -W "error::DeprecationWarning:mesa"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+theory: $(STAMP)
+	$(BIN)/govsim check --theory
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python -m benchmarks.engine_peers
+
+clean:
+	rm -rf $(VENV) $(CEILING_VENV) out .pytest_cache

@@ -1,0 +1,8 @@
+"""govsim: agent-based simulation and policy analysis of community grid governance."""
+
+from govsim.metrics import summarize
+from govsim.model import GovernanceModel, simulate
+from govsim.scenario import Scenario, load_scenario
+
+__all__ = ["GovernanceModel", "Scenario", "load_scenario", "simulate", "summarize"]
+__version__ = "0.1.0"

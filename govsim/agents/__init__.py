@@ -1,0 +1,18 @@
+"""The Mesa agents of a governance model: residents, handlers, desks and volunteers."""
+
+from govsim.agents.departments import Department
+from govsim.agents.offices import Office
+from govsim.agents.residents import Resident
+from govsim.agents.volunteers import Volunteer
+from govsim.agents.workers import DepartmentStaff, GridWorker, OfficeStaff, Worker
+
+__all__ = [
+    "Department",
+    "DepartmentStaff",
+    "GridWorker",
+    "Office",
+    "OfficeStaff",
+    "Resident",
+    "Volunteer",
+    "Worker",
+]

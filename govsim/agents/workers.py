@@ -1,0 +1,42 @@
+"""Handlers: grid workers, office staff and department staff."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import CellAgent
+
+from govsim.incidents import Channel
+
+if TYPE_CHECKING:
+    from govsim.agents.offices import Office
+
+
+class Worker(CellAgent):
+    """Someone who handles incidents for an office; one incident at a time."""
+
+    def __init__(self, model, office: Office) -> None:
+        super().__init__(model)
+        self.office = office
+        self.handled = 0
+
+
+class GridWorker(Worker):
+    """A grid worker: handles the grid's incidents and patrols it to find hidden ones."""
+
+    def patrol(self) -> None:
+        """Walk the grid ``patrols_per_day`` times; each visit may find hidden incidents."""
+        visits = self.model.patrols_per_day
+        whole = int(visits)
+        if self.model.patrol_rng.random() < visits - whole:
+            whole += 1
+        for _ in range(whole):
+            self.model.search(self.cell.coordinate, Channel.PATROL)
+
+
+class OfficeStaff(Worker):
+    """A handler at a community station, street office or city command centre."""
+
+
+class DepartmentStaff(Worker):
+    """A handler of a functional department."""

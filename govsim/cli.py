@@ -1,0 +1,225 @@
+"""The ``govsim`` command line.
+
+Each subcommand is a thin layer over the library: parse, call, print. User mistakes
+(a bad file, an unknown parameter path) print one clear message and exit with status 2;
+they never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from govsim.errors import GovsimError
+from govsim.scenario import iter_parameters, load_scenario, parse_assignments
+
+EPILOG = """examples:
+  govsim run scenarios/demo.yaml
+  govsim run scenarios/demo.yaml --set staffing.grid_workers_per_grid=3 --days 90 --json
+  govsim params scenarios/demo.yaml
+  govsim check scenarios/demo.yaml
+  govsim check --theory
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``govsim`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="govsim",
+        description="Simulate community grid governance and compare policies.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="run one scenario and print its outcomes",
+        description="Run one scenario once and print its outcomes (a table, or JSON).",
+    )
+    _scenario_args(run)
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--days", type=float, help="simulated days (default: the file's run.days)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    run.add_argument("--ledger", type=Path, metavar="OUT.parquet", help="also save every event")
+    run.add_argument("--plot", type=Path, metavar="OUT.png", help="also save the run's figure")
+    run.set_defaults(handler=_cmd_run)
+
+    check = sub.add_parser(
+        "check",
+        help="validate a scenario file, or the engine against queueing theory",
+        description="Validate scenario files without running them; with --theory, run the "
+        "engine with behaviour off and compare it with Erlang C and Jackson networks.",
+    )
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
+    check.add_argument("--theory", action="store_true", help="run the queueing-theory checks")
+    check.add_argument("--reps", type=int, default=10, help="replications per theory check")
+    check.set_defaults(handler=_cmd_check)
+
+    params = sub.add_parser(
+        "params",
+        help="list every parameter path with its value, type and allowed range",
+        description="List every parameter of a scenario: its dotted path (for --set), "
+        "value, type, allowed range and meaning.",
+    )
+    _scenario_args(params)
+    params.set_defaults(handler=_cmd_params)
+    return parser
+
+
+def _scenario_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="scenario YAML file")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set incidents.dispute.rate=0.4 (repeatable)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``govsim`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except GovsimError as exc:
+        print(f"govsim: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("govsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _load(args: argparse.Namespace):
+    return load_scenario(args.file, parse_assignments(args.set))
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from govsim.metrics import summarize
+    from govsim.model import simulate
+
+    scenario = _load(args)
+    ledger = simulate(scenario, seed=args.seed, days=args.days)
+    summary = summarize(ledger)
+    if args.ledger:
+        ledger.to_parquet(args.ledger)
+    if args.plot:
+        from govsim.plots import plot_run
+
+        plot_run(ledger, args.plot)
+    if args.json:
+        print(json.dumps(summary, indent=2, allow_nan=False, default=_json_default))
+    else:
+        _print_summary(summary)
+        for label, path in (("ledger", args.ledger), ("figure", args.plot)):
+            if path:
+                print(f"{label} saved to {path}")
+    return 0
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    console = Console()
+    res = summary["resolution_time_h"]
+    head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {summary['days']:g} days")
+    head.add_column("outcome")
+    head.add_column("value", justify="right")
+    rows = [
+        ("incidents (in window)", f"{summary['incidents']:,}"),
+        ("reported / resolved", f"{summary['reported']:,} / {summary['resolved']:,}"),
+        ("resolution time mean / median / p90 (h)", _triple(res)),
+        ("escalation rate (left the grid)", _pct(summary["escalation_rate"])),
+        *((f"  reached {tier}", _pct(share)) for tier, share in summary["reached"].items()),
+        ("on-time rate", _pct(summary["on_time_rate"])),
+        ("satisfaction (1–5) / share satisfied", f"{_num(summary['satisfaction'])} / "
+         f"{_pct(summary['share_satisfied'])}"),
+        ("hidden / backlog at horizon", f"{summary['hidden_at_horizon']} / "
+         f"{summary['backlog_at_horizon']}"),
+    ]
+    for name, value in rows:
+        head.add_row(name, value)
+    console.print(head)
+    tiers = Table(title="by tier")
+    for col in ("tier", "servers", "arrivals", "mean wait h", "mean sojourn h", "utilisation"):
+        tiers.add_column(col, justify="left" if col == "tier" else "right")
+    for name, row in summary["tiers"].items():
+        tiers.add_row(
+            name,
+            str(row["servers"]),
+            f"{row['arrivals']:,}",
+            _num(row["mean_wait_h"]),
+            _num(row["mean_sojourn_h"]),
+            _pct(row["utilisation"]),
+        )
+    console.print(tiers)
+
+
+def _triple(stats: dict[str, float]) -> str:
+    return " / ".join(_num(stats[k]) for k in ("mean", "median", "p90"))
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if not args.files and not args.theory:
+        raise GovsimError("check: name scenario files to validate, or pass --theory")
+    for path in args.files:
+        scenario = load_scenario(path)
+        print(f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
+              f"tiers {' → '.join(scenario.tiers)})")
+    if args.theory:
+        from govsim.validation import theory_report
+
+        table = theory_report(reps=args.reps)
+        _print_theory(table)
+        return 0 if bool(table["within_ci"].all()) else 1
+    return 0
+
+
+def _print_theory(table) -> None:
+    out = Table(title="engine vs queueing theory (behaviour off; 95% family-wise CIs)")
+    for col in ("check", "quantity", "theory", "simulated", "95% CI", "ok"):
+        out.add_column(col, justify="left" if col in ("check", "quantity") else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.check,
+            row.quantity,
+            f"{row.theory:.4f}",
+            f"{row.mean:.4f}",
+            f"[{row.low:.4f}, {row.high:.4f}]",
+            "yes" if row.within_ci else "NO",
+        )
+    Console().print(out)
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    table = Table(title=f"parameters of {args.file}")
+    for col in ("path", "value", "type", "allowed", "meaning"):
+        table.add_column(col, overflow="fold")
+    for path, value, kind, allowed, desc in iter_parameters(scenario):
+        table.add_row(path, str(value), kind, allowed, desc)
+    Console(width=160).print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

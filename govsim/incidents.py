@@ -1,0 +1,208 @@
+"""Incidents: their lifecycle states, the light record each one is, and how they occur.
+
+An incident is a slots record, not a Mesa agent: a year of a city holds hundreds of
+thousands of them. All random draws an incident needs are made when it occurs, in
+vectorised blocks, each from its own stream (occurrence, handling, reporting), so that
+a policy that changes handling or routing faces the very same incidents (common random
+numbers), and handling times are coupled by inverse transform (a larger mean stretches
+the same draw).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+from scipy import special
+
+from govsim.scenario import HOURS_PER_YEAR, Handling, IncidentType, Scenario
+
+
+class State(IntEnum):
+    """Lifecycle states recorded in the ledger (the five-step method)."""
+
+    OCCURRED = 0  # exists, nobody official knows: hidden
+    REPORTED = 1  # discovered by a resident, patrol or volunteer; awaiting verification
+    VERIFIED = 2  # verified and triaged; being routed
+    QUEUED = 3  # waiting at an office
+    STARTED = 4  # a handler is on it (travel + handling)
+    ESCALATED = 5  # handed up; in transit to the next office
+    RESOLVED = 6  # closed
+    FOLLOWED_UP = 7  # follow-up visit made and satisfaction rated
+
+
+#: The transitions the lifecycle allows; conservation tests check the ledger against it.
+NEXT_STATES: dict[State, frozenset[State]] = {
+    State.OCCURRED: frozenset({State.REPORTED}),
+    State.REPORTED: frozenset({State.VERIFIED}),
+    State.VERIFIED: frozenset({State.QUEUED}),
+    State.QUEUED: frozenset({State.STARTED, State.ESCALATED}),
+    State.STARTED: frozenset({State.RESOLVED, State.ESCALATED}),
+    State.ESCALATED: frozenset({State.QUEUED}),
+    State.RESOLVED: frozenset({State.FOLLOWED_UP}),
+    State.FOLLOWED_UP: frozenset(),
+}
+
+
+class Channel(IntEnum):
+    """Who discovered an incident (the actor of its REPORTED row)."""
+
+    RESIDENT = 0
+    PATROL = 1
+    VOLUNTEER = 2
+
+
+@dataclass(slots=True, eq=False)
+class Incident:
+    """One incident's identity, its pre-drawn randomness and its mutable lifecycle state.
+
+    Times are hours since the start of the run; ``level`` is the rank (0 = cell tier,
+    counting up) of the lowest tier able to resolve it; ``handling_h[rank]`` is the
+    handling time it needs at that tier.
+    """
+
+    id: int
+    kind: int
+    cell: int
+    resident: int
+    severity: int
+    level: int
+    occurred_at: float
+    handling_h: list[float]
+    report_u: float
+    report_wait: float
+    followup_u: float
+    rating_z: float
+    discovered: bool = False
+    reported_at: float = float("nan")
+    deadline_at: float = float("inf")
+    resolved_at: float = float("nan")
+    rating: float = float("nan")
+    handoffs: int = 0
+    office: object = None
+    worker: object = None
+    waiting_in: object = None  # the queue it waits in, if any
+
+
+class IncidentKind:
+    """An incident type compiled for the engine: arrays and lookups instead of a schema."""
+
+    def __init__(self, index: int, name: str, spec: IncidentType, scenario: Scenario) -> None:
+        ranks = {tier: rank for rank, tier in enumerate(reversed(scenario.tiers))}
+        self.index, self.name, self.spec = index, name, spec
+        self.triage = spec.triage
+        self.severity_levels = np.array(sorted(spec.severity), dtype=np.int64)
+        self.severity_cdf = np.cumsum([spec.severity[s] for s in self.severity_levels])
+        self.max_severity = int(self.severity_levels.max())
+        self.deadline_h = {s: spec.deadline_h[s] for s in spec.deadline_h}
+        self.owner_ranks = {
+            ranks[scenario.departments[d].tier]: d for d in reversed(spec.departments)
+        }
+        if spec.triage == "government":
+            levels = {ranks[scenario.departments[spec.departments[0]].tier]: 1.0}
+        else:
+            levels = {ranks[t]: p for t, p in spec.resolvable_at.items()} or {0: 1.0}
+        self.level_values = np.array(sorted(levels), dtype=np.int64)
+        self.level_cdf = np.cumsum([levels[r] for r in self.level_values])
+        self.handling = [
+            spec.handling.get(tier, spec.handling.get("default")) for tier in reversed(scenario.tiers)
+        ]
+
+    def deadline_for(self, severity: int) -> float:
+        """Deadline (h from report) of this kind at a severity (worsened ones use the top one)."""
+        return self.deadline_h.get(severity, self.deadline_h[max(self.deadline_h)])
+
+
+def handling_quantile(spec: Handling, u: np.ndarray) -> np.ndarray:
+    """Handling times (h) at probabilities ``u`` by inverse transform of the distribution."""
+    if spec.dist == "fixed":
+        return np.full_like(u, spec.mean_h)
+    if spec.dist == "exponential":
+        return -spec.mean_h * np.log1p(-u)
+    if spec.cv == 0.0:
+        return np.full_like(u, spec.mean_h)
+    if spec.dist == "lognormal":
+        sigma2 = np.log1p(spec.cv**2)
+        return np.exp(np.log(spec.mean_h) - sigma2 / 2 + np.sqrt(sigma2) * special.ndtri(u))
+    shape = 1.0 / spec.cv**2
+    return special.gammaincinv(shape, u) * (spec.mean_h / shape)
+
+
+class OccurrenceSampler:
+    """Draws the incidents that occur in a window, cell by cell and type by type.
+
+    Occurrences are a Poisson process with rate ``households[cell] * rate[kind]`` per
+    household-year, for every (cell, kind) pair; each occurrence picks a resident agent
+    of its cell uniformly.
+    """
+
+    def __init__(
+        self,
+        kinds: list[IncidentKind],
+        households: np.ndarray,
+        resident_offsets: np.ndarray,
+        streams: dict[str, np.random.Generator],
+    ) -> None:
+        self.kinds = kinds
+        rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
+        pair_rates = np.outer(households, rates).ravel()
+        self.rate_per_h = float(pair_rates.sum())
+        self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
+        self.n_kinds = len(kinds)
+        self.resident_offsets = resident_offsets
+        self.n_ranks = len(kinds[0].handling)
+        self.occurrence = streams["occurrence"]
+        self.handling = streams["handling"]
+        self.reporting = streams["reporting"]
+        self.next_id = 0
+
+    def sample(self, start_h: float, hours: float) -> list[Incident]:
+        """Incidents occurring in ``[start_h, start_h + hours)``, in time order."""
+        rng = self.occurrence
+        n = int(rng.poisson(self.rate_per_h * hours))
+        times = np.sort(rng.uniform(start_h, start_h + hours, n))
+        pair = np.minimum(np.searchsorted(self.pair_cdf, rng.random(n), side="right"), self.pair_cdf.size - 1)
+        cells, kinds = np.divmod(pair, self.n_kinds)
+        u_sev, u_level, u_res = rng.random(n), rng.random(n), rng.random(n)
+        severity = np.empty(n, dtype=np.int64)
+        level = np.empty(n, dtype=np.int64)
+        handling = np.empty((n, self.n_ranks))
+        u_handling = self.handling.random((n, self.n_ranks))
+        for kind in self.kinds:
+            mask = kinds == kind.index
+            if not mask.any():
+                continue
+            severity[mask] = kind.severity_levels[
+                np.minimum(np.searchsorted(kind.severity_cdf, u_sev[mask], side="right"), kind.severity_levels.size - 1)
+            ]
+            level[mask] = kind.level_values[
+                np.minimum(np.searchsorted(kind.level_cdf, u_level[mask], side="right"), kind.level_values.size - 1)
+            ]
+            for rank, spec in enumerate(kind.handling):
+                handling[mask, rank] = handling_quantile(spec, u_handling[mask, rank])
+        lo, hi = self.resident_offsets[cells], self.resident_offsets[cells + 1]
+        residents = lo + (u_res * (hi - lo)).astype(np.int64)
+        rep = self.reporting
+        report_u, report_wait = rep.random(n), rep.exponential(1.0, n)
+        followup_u, rating_z = rep.random(n), rep.standard_normal(n)
+        first = self.next_id
+        self.next_id += n
+        return [
+            Incident(i, k, c, r, s, lv, t, h, ru, rw, fu, rz)
+            for i, k, c, r, s, lv, t, h, ru, rw, fu, rz in zip(
+                range(first, first + n),
+                kinds.tolist(),
+                cells.tolist(),
+                residents.tolist(),
+                severity.tolist(),
+                level.tolist(),
+                times.tolist(),
+                handling.tolist(),
+                report_u.tolist(),
+                report_wait.tolist(),
+                followup_u.tolist(),
+                rating_z.tolist(),
+                strict=True,
+            )
+        ]

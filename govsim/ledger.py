@@ -1,0 +1,115 @@
+"""The ledger: a columnar record of every state change of every incident.
+
+The engine appends one tuple ``(time_h, incident, state, office, actor)`` per change
+(a single list append is the cheapest record Python has); ``freeze`` turns the rows
+into numpy columns once the run ends. Metrics, plots and tests read only the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.incidents import Incident, State
+
+EVENT_DTYPE = np.dtype(
+    [("time", "f8"), ("incident", "i8"), ("state", "i1"), ("office", "i4"), ("actor", "i8")]
+)
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """A server pool as the ledger knows it: a dispatch desk or a department."""
+
+    id: int
+    name: str
+    tier: str
+    rank: int  # 0 = cell tier, counting up
+    servers: int
+    department: str | None = None
+
+
+class Ledger:
+    """Every state change of a run, plus the static facts needed to read it.
+
+    Attributes after ``freeze``: ``events`` (structured array sorted by time, then by
+    the order the engine recorded), ``incidents`` (one row per incident: kind, cell,
+    severity, level, times, rating), ``offices``, ``kinds``, ``tiers`` (bottom up) and
+    the measurement window ``window_h`` (occurrences in it are measured), the time the
+    run ended ``end_h`` and ``meta`` (scenario name, seed, days, rating threshold).
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[float, int, int, int, int]] = []
+        self.record = self.rows.append
+        self.events = np.empty(0, dtype=EVENT_DTYPE)
+        self.incidents = pd.DataFrame()
+        self.offices: list[OfficeInfo] = []
+        self.kinds: list[str] = []
+        self.kind_triage: list[str] = []
+        self.tiers: list[str] = []
+        self.window_h: tuple[float, float] = (0.0, 0.0)
+        self.end_h = 0.0
+        self.meta: dict[str, Any] = {}
+
+    def freeze(
+        self,
+        incidents: Sequence[Incident],
+        offices: list[OfficeInfo],
+        kinds: list[str],
+        kind_triage: list[str],
+        tiers: list[str],
+        window_h: tuple[float, float],
+        end_h: float,
+        meta: dict[str, Any],
+    ) -> None:
+        """Turn the recorded rows into columns and attach the run's static facts."""
+        self.events = np.array(self.rows, dtype=EVENT_DTYPE)
+        self.rows = []
+        self.record = self.rows.append
+        self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage
+        self.tiers, self.window_h, self.end_h = tiers, window_h, end_h
+        self.meta = meta
+        columns = {
+            "incident": [i.id for i in incidents],
+            "kind": [i.kind for i in incidents],
+            "cell": [i.cell for i in incidents],
+            "severity": [i.severity for i in incidents],
+            "level": [i.level for i in incidents],
+            "occurred_at": [i.occurred_at for i in incidents],
+            "reported_at": [i.reported_at for i in incidents],
+            "deadline_h": [i.deadline_at - i.reported_at for i in incidents],
+            "resolved_at": [i.resolved_at for i in incidents],
+            "handoffs": [i.handoffs for i in incidents],
+            "rating": [i.rating for i in incidents],
+        }
+        frame = pd.DataFrame(columns)
+        frame["in_window"] = frame["occurred_at"].between(*window_h, inclusive="left")
+        self.incidents = frame
+
+    def events_frame(self) -> pd.DataFrame:
+        """The events as a tidy DataFrame with readable state, office and tier names."""
+        frame = pd.DataFrame(self.events)
+        frame["state"] = pd.Categorical.from_codes(
+            frame["state"].to_numpy(), categories=[s.name.lower() for s in State]
+        )
+        names = np.array([o.name for o in self.offices] + [""])
+        tiers = np.array([o.tier for o in self.offices] + [""])
+        office = frame["office"].to_numpy()
+        frame["office_name"] = names[office]
+        frame["tier"] = tiers[office]
+        kinds = np.array(self.kinds)
+        frame["kind"] = kinds[self.incidents["kind"].to_numpy()[frame["incident"].to_numpy()]]
+        return frame
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the events (with names) to a Parquet file and return its path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.events_frame().to_parquet(path, index=False)
+        return path

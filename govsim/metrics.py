@@ -1,0 +1,251 @@
+"""Outcome definitions, each computed from the ledger alone.
+
+Every metric is measured over the incidents that occurred inside the measurement
+window ``[warm-up, horizon)``; incidents after it only keep the system loaded, and the
+run drains so that those inside it can finish. Times are in hours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from govsim.incidents import State
+from govsim.ledger import Ledger
+
+
+def visits(ledger: Ledger) -> pd.DataFrame:
+    """One row per stay of an incident at an office (desk or department).
+
+    Columns: ``incident``, ``office``, ``queued_at``, ``started_at`` (NaN if it left
+    before service, e.g. an overdue hand-off), ``ended_at`` (resolution or hand-up;
+    NaN if still there at the end), ``resolved`` (bool), ``wait_h = started_at −
+    queued_at`` and ``sojourn_h = ended_at − queued_at``. Only window incidents.
+    """
+    ev = ledger.events
+    order = np.argsort(ev["incident"], kind="stable")
+    inc, state, time = ev["incident"][order], ev["state"][order], ev["time"][order]
+    office = ev["office"][order]
+    n = inc.size
+    queued = np.flatnonzero(state == State.QUEUED)
+
+    def following(rows: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+        nxt = np.minimum(rows + step, n - 1)
+        same = (rows + step < n) & (inc[nxt] == inc[rows])
+        return nxt, same
+
+    nxt, has_next = following(queued, 1)
+    started = has_next & (state[nxt] == State.STARTED)
+    left_early = has_next & (state[nxt] == State.ESCALATED)
+    after, has_after = following(queued, 2)
+    served_end = started & has_after
+    ended_at = np.where(served_end, time[after], np.where(left_early, time[nxt], np.nan))
+    frame = pd.DataFrame(
+        {
+            "incident": inc[queued],
+            "office": office[queued],
+            "queued_at": time[queued],
+            "started_at": np.where(started, time[nxt], np.nan),
+            "ended_at": ended_at,
+            "resolved": served_end & (state[after] == State.RESOLVED),
+        }
+    )
+    frame["wait_h"] = frame["started_at"] - frame["queued_at"]
+    frame["sojourn_h"] = frame["ended_at"] - frame["queued_at"]
+    in_window = ledger.incidents["in_window"].to_numpy()
+    return frame[in_window[frame["incident"].to_numpy()]].reset_index(drop=True)
+
+
+def busy_hours(ledger: Ledger) -> np.ndarray:
+    """Handler-hours of service per office inside the window: Σ |[start, end] ∩ window|.
+
+    Counts every service (whatever the incident's occurrence time), since utilisation is
+    a property of the office over the window.
+    """
+    ev = ledger.events
+    order = np.argsort(ev["incident"], kind="stable")
+    inc, state, time = ev["incident"][order], ev["state"][order], ev["time"][order]
+    office = ev["office"][order]
+    start = np.flatnonzero(state == State.STARTED)
+    end = np.minimum(start + 1, inc.size - 1)
+    done = (start + 1 < inc.size) & (inc[end] == inc[start])
+    w0, w1 = ledger.window_h
+    stop = np.where(done, time[end], ledger.end_h)
+    overlap = np.clip(np.minimum(stop, w1) - np.maximum(time[start], w0), 0.0, None)
+    return np.bincount(office[start], weights=overlap, minlength=len(ledger.offices))
+
+
+def tier_table(ledger: Ledger) -> pd.DataFrame:
+    """Per tier (desks; departments on rows of their own), bottom up.
+
+    ``arrivals`` = visits starting in the window per hour of window (λ), ``mean_wait_h``
+    = mean of ``wait_h`` over served visits, ``mean_sojourn_h`` = mean of ``sojourn_h``
+    over finished visits, ``utilisation`` = Σ busy hours / (Σ servers × window length).
+    """
+    v = visits(ledger)
+    busy = busy_hours(ledger)
+    w0, w1 = ledger.window_h
+    info = pd.DataFrame(
+        [
+            {
+                "office": o.id,
+                "group": f"department:{o.department}" if o.department else o.tier,
+                "rank": o.rank,
+                "servers": o.servers,
+                "busy_h": busy[o.id],
+            }
+            for o in ledger.offices
+        ]
+    )
+    v = v.merge(info[["office", "group"]], on="office")
+    per_visit = v.groupby("group").agg(
+        visits=("incident", "size"),
+        mean_wait_h=("wait_h", "mean"),
+        mean_sojourn_h=("sojourn_h", "mean"),
+    )
+    per_office = info.groupby("group").agg(
+        rank=("rank", "first"), servers=("servers", "sum"), busy_h=("busy_h", "sum")
+    )
+    table = per_office.join(per_visit, how="left").fillna({"visits": 0})
+    table["arrivals_per_h"] = table["visits"] / (w1 - w0)
+    table["utilisation"] = table["busy_h"] / (table["servers"] * (w1 - w0))
+    table = table.sort_values(["rank", "group"]).drop(columns="busy_h")
+    return table[["rank", "servers", "visits", "arrivals_per_h", "mean_wait_h", "mean_sojourn_h", "utilisation"]]
+
+
+def window_incidents(ledger: Ledger) -> pd.DataFrame:
+    """The incidents that occurred in the measurement window."""
+    frame = ledger.incidents
+    return frame[frame["in_window"]]
+
+
+def resolution_times(ledger: Ledger, since: str = "occurrence") -> np.ndarray:
+    """Hours from occurrence (or from report) to resolution, for resolved window incidents."""
+    frame = window_incidents(ledger)
+    start = frame["occurred_at"] if since == "occurrence" else frame["reported_at"]
+    times = (frame["resolved_at"] - start).to_numpy()
+    return times[~np.isnan(times)]
+
+
+def describe(values: np.ndarray) -> dict[str, float]:
+    """Mean, median and 90th percentile of ``values`` (NaN for none)."""
+    if values.size == 0:
+        return {"mean": float("nan"), "median": float("nan"), "p90": float("nan")}
+    return {
+        "mean": float(values.mean()),
+        "median": float(np.median(values)),
+        "p90": float(np.quantile(values, 0.9)),
+    }
+
+
+def reached(ledger: Ledger) -> dict[str, float]:
+    """Share of reported window incidents that queued at each tier (or its departments).
+
+    ``reached[tier] = #{incidents with a visit at rank ≥ rank(tier)} / #{reported}``;
+    the escalation rate is ``reached`` of the tier just above the grid.
+    """
+    v = visits(ledger)
+    ranks = np.array([o.rank for o in ledger.offices])
+    top_rank = pd.Series(ranks[v["office"].to_numpy()]).groupby(v["incident"].to_numpy()).max()
+    reported = int(window_incidents(ledger)["reported_at"].notna().sum())
+    return {
+        tier: float((top_rank >= rank).sum() / reported) if reported else float("nan")
+        for rank, tier in enumerate(ledger.tiers)
+        if rank > 0
+    }
+
+
+def on_time_rate(ledger: Ledger) -> float:
+    """Share of reported window incidents resolved within their deadline of the report."""
+    frame = window_incidents(ledger)
+    frame = frame[frame["reported_at"].notna()]
+    if frame.empty:
+        return float("nan")
+    taken = frame["resolved_at"] - frame["reported_at"]
+    return float((taken <= frame["deadline_h"]).mean())
+
+
+def satisfaction(ledger: Ledger) -> dict[str, float]:
+    """Mean follow-up rating (1–5) and share of ratings ≥ the scenario's satisfied level."""
+    ratings = window_incidents(ledger)["rating"].dropna().to_numpy()
+    if ratings.size == 0:
+        return {"mean_rating": float("nan"), "share_satisfied": float("nan"), "rated": 0}
+    threshold = ledger.meta["satisfied_at"]
+    return {
+        "mean_rating": float(ratings.mean()),
+        "share_satisfied": float((ratings >= threshold).mean()),
+        "rated": int(ratings.size),
+    }
+
+
+def state_counts(ledger: Ledger, times_h: np.ndarray) -> pd.DataFrame:
+    """How many incidents are hidden, open (reported, not resolved) and resolved at each time.
+
+    ``hidden(t) = #{occurred ≤ t < reported}``, ``backlog(t) = #{reported ≤ t <
+    resolved}``; an incident never reported or never resolved stays in its state.
+    """
+    frame = ledger.incidents
+    occurred = np.sort(frame["occurred_at"].to_numpy())
+    reported = np.sort(frame["reported_at"].dropna().to_numpy())
+    resolved = np.sort(frame["resolved_at"].dropna().to_numpy())
+    n_occ = np.searchsorted(occurred, times_h, side="right")
+    n_rep = np.searchsorted(reported, times_h, side="right")
+    n_res = np.searchsorted(resolved, times_h, side="right")
+    return pd.DataFrame(
+        {"time_h": times_h, "hidden": n_occ - n_rep, "backlog": n_rep - n_res, "resolved": n_res}
+    )
+
+
+def summarize(ledger: Ledger) -> dict[str, Any]:
+    """The run's headline outcomes as plain JSON-ready data."""
+    window = window_incidents(ledger)
+    tiers = tier_table(ledger)
+    shares = reached(ledger)
+    bottom_up = ledger.tiers
+    channels = window["incident"].map(_discovery_channels(ledger)).value_counts(normalize=True)
+    end_counts = state_counts(ledger, np.array([ledger.window_h[1]]))
+    return {
+        "scenario": ledger.meta["scenario"],
+        "seed": ledger.meta["seed"],
+        "days": ledger.meta["days"],
+        "window_h": list(ledger.window_h),
+        "incidents": int(len(window)),
+        "reported": int(window["reported_at"].notna().sum()),
+        "resolved": int(window["resolved_at"].notna().sum()),
+        "resolution_time_h": describe(resolution_times(ledger)),
+        "resolution_time_from_report_h": describe(resolution_times(ledger, "report")),
+        "escalation_rate": shares[bottom_up[1]],
+        "reached": shares,
+        "on_time_rate": on_time_rate(ledger),
+        "satisfaction": satisfaction(ledger)["mean_rating"],
+        "share_satisfied": satisfaction(ledger)["share_satisfied"],
+        "hidden_at_horizon": int(end_counts["hidden"].iloc[0]),
+        "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
+        "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
+        "tiers": {
+            group: {
+                "servers": int(row.servers),
+                "arrivals": int(row.visits),
+                "arrivals_per_h": float(row.arrivals_per_h),
+                "mean_wait_h": _num(row.mean_wait_h),
+                "mean_sojourn_h": _num(row.mean_sojourn_h),
+                "utilisation": float(row.utilisation),
+            }
+            for group, row in tiers.iterrows()
+        },
+    }
+
+
+CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer"}
+
+
+def _discovery_channels(ledger: Ledger) -> pd.Series:
+    ev = ledger.events
+    rows = ev[ev["state"] == State.REPORTED]
+    return pd.Series(rows["actor"], index=rows["incident"])
+
+
+def _num(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)

@@ -1,0 +1,372 @@
+"""GovernanceModel: builds the world from a scenario and runs its clock.
+
+Time is continuous, in hours. Incidents move through their lifecycle as scheduled
+events on a plain ``heapq`` owned by the model: measured here, a heap runs ~970,000
+trivial events/s against ~140,000/s for Mesa 3.3's ``DEVSimulator`` (deprecated in 3.5,
+whose ``Model.schedule_event`` is 4–5x slower still and refuses lambdas). Mesa's
+``step()`` is the daily tick on which slow behaviour runs over AgentSets.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from itertools import count
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from govsim.agents import (
+    Department,
+    DepartmentStaff,
+    GridWorker,
+    Office,
+    OfficeStaff,
+    Resident,
+    Volunteer,
+)
+from govsim.geography import GridMap, build_map
+from govsim.incidents import Channel, Incident, IncidentKind, OccurrenceSampler, State
+from govsim.ledger import Ledger, OfficeInfo
+from govsim.policies.disciplines import DISCIPLINES
+from govsim.policies.routing import TieredEscalation
+from govsim.scenario import Scenario
+
+#: Named random streams, spawned in this order from the run's SeedSequence (append only).
+STREAMS = ("occurrence", "handling", "reporting", "patrol", "map", "agents")
+
+QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
+
+
+def make_streams(seed: int) -> dict[str, np.random.Generator]:
+    """One independent generator per named stream, all from ``SeedSequence(seed)``."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+
+
+class GovernanceModel(mesa.Model):
+    """An agent-based, event-driven model of one city's grid governance.
+
+    Build it from a validated ``Scenario`` and a seed, call ``run()``, then read
+    ``ledger`` (see ``govsim.metrics``). ``days`` overrides ``scenario.run.days``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 0, days: float | None = None) -> None:
+        streams = make_streams(seed)
+        super().__init__(rng=streams["agents"])
+        self.scenario = scenario
+        self.seed = seed
+        self.days = float(days if days is not None else scenario.run.days)
+        self.horizon_h = self.days * 24.0
+        self.warmup_h = min(scenario.run.warmup_days * 24.0, self.horizon_h / 2)
+        self.drain_until_h = self.horizon_h + scenario.run.drain_days * 24.0
+        self.now = 0.0
+        self.day = 0
+        self.patrol_rng = streams["patrol"]
+        self.patrols_per_day = scenario.staffing.patrols_per_day
+        self.ledger = Ledger()
+        self._record = self.ledger.record
+        self._events: list[tuple[float, int, Any, Incident]] = []
+        self._order = count()
+
+        self.grid_map: GridMap = build_map(scenario.map, streams["map"])
+        self.space = Network(self.grid_map.graph, random=self.random)
+        self.kinds = [
+            IncidentKind(i, name, spec, scenario)
+            for i, (name, spec) in enumerate(scenario.incidents.items())
+        ]
+        self._detect = [
+            {Channel.PATROL: k.spec.detectability.patrol, Channel.VOLUNTEER: k.spec.detectability.volunteer}
+            for k in self.kinds
+        ]
+        self._worsen_h = [k.spec.worsen_h for k in self.kinds]
+        resident_offsets = self._build_residents()
+        self.offices, self.office_table = self._build_offices()
+        self._build_volunteers()
+        self.router = TieredEscalation(self.office_table, self._build_departments())
+        self._handoff_h = [0.0] + [
+            scenario.routing.handoff_h.get(tier, 0.0) for tier in reversed(scenario.tiers[:-1])
+        ]
+        self._verify_h = scenario.routing.verify_h
+        self._overdue = scenario.routing.overdue_escalation
+        self._followup = scenario.followup
+        self.sampler = OccurrenceSampler(self.kinds, self.grid_map.households, resident_offsets, streams)
+        self.incidents: list[Incident] = []
+        self.hidden: list[list[Incident]] = [[] for _ in range(self.grid_map.n_cells)]
+        self.hidden_count = 0
+        self._unfinished = 0  # window incidents not yet resolved (and followed up)
+
+    # --- building the world ----------------------------------------------------------
+
+    def _build_residents(self) -> np.ndarray:
+        """Resident agents per cell; returns offsets so cell c owns agents [o[c], o[c+1])."""
+        per_agent = self.scenario.residents.households_per_agent
+        share = self.scenario.map.vulnerable_share
+        offsets = [0]
+        for cell, households in enumerate(self.grid_map.households.tolist()):
+            n_agents = max(1, math.ceil(households / per_agent))
+            sizes = np.full(n_agents, households // n_agents)
+            sizes[: households % n_agents] += 1
+            vulnerable = self.rng.random(n_agents) < share
+            for size, flag in zip(sizes.tolist(), vulnerable.tolist(), strict=True):
+                Resident(self, size, flag).cell = self.space[cell]
+            offsets.append(offsets[-1] + n_agents)
+        self.residents = list(self.agents_by_type[Resident])
+        return np.array(offsets)
+
+    def _build_offices(self) -> tuple[list[Office], list[list[Office]]]:
+        """One desk per region and tier, with its staff; ``table[rank][cell]`` is the cell's desk."""
+        gm, staffing = self.grid_map, self.scenario.staffing
+        discipline = DISCIPLINES[self.scenario.routing.discipline]
+        offices: list[Office] = []
+        table: list[list[Office]] = []
+        n_tiers = len(gm.tiers)
+        for rank in range(n_tiers):
+            level = n_tiers - 1 - rank
+            tier = gm.tiers[level]
+            bottom = rank == 0
+            servers = staffing.grid_workers_per_grid if bottom else staffing.office_staff[tier]
+            desks = []
+            for region in range(gm.region_counts[level]):
+                info = OfficeInfo(len(offices), gm.region_name(level, region), tier, rank, servers)
+                travel = gm.within_cell_travel_h + (
+                    0.0 if bottom else gm.travel_from_office[level][region]
+                )
+                if bottom:
+                    travel = np.full(gm.n_cells, travel)
+                desk = Office(self, info, travel, discipline())
+                desk.cell = self.space[int(gm.office_cells[level][region])]
+                worker_class = GridWorker if bottom else OfficeStaff
+                for _ in range(servers):
+                    worker = worker_class(self, desk)
+                    worker.cell = desk.cell
+                    desk.hire(worker)
+                desks.append(desk)
+                offices.append(desk)
+            table.append([desks[r] for r in gm.ancestors[level].tolist()])
+        return offices, table
+
+    def _build_departments(self) -> list[dict[int, Office]]:
+        """Department desks; returns, per incident kind, the department taking it at each rank."""
+        gm, n_tiers = self.grid_map, len(self.grid_map.tiers)
+        discipline = DISCIPLINES[self.scenario.routing.discipline]
+        by_name: dict[str, Department] = {}
+        for name, spec in self.scenario.departments.items():
+            level = gm.tiers.index(spec.tier)
+            rank = n_tiers - 1 - level
+            info = OfficeInfo(len(self.offices), name, spec.tier, rank, spec.staff, department=name)
+            regions = gm.ancestors[level]
+            travel = gm.travel_from_office[level][regions, np.arange(gm.n_cells)]
+            travel = travel + gm.within_cell_travel_h
+            desk = Department(self, info, travel, discipline())
+            desk.cell = self.space[int(gm.office_cells[level][0])]
+            for _ in range(spec.staff):
+                worker = DepartmentStaff(self, desk)
+                worker.cell = desk.cell
+                desk.hire(worker)
+            by_name[name] = desk
+            self.offices.append(desk)
+        return [{rank: by_name[d] for rank, d in k.owner_ranks.items()} for k in self.kinds]
+
+    def _build_volunteers(self) -> None:
+        for cell in range(self.grid_map.n_cells):
+            for _ in range(self.scenario.staffing.volunteers_per_cell):
+                Volunteer(self).cell = self.space[cell]
+
+    # --- the clock ---------------------------------------------------------------------
+
+    def schedule(self, time_h: float, action: Any, incident: Incident) -> None:
+        """Call ``action(incident)`` at ``time_h`` (hours)."""
+        heapq.heappush(self._events, (time_h, next(self._order), action, incident))
+
+    def step(self) -> None:
+        """Advance one day: that day's occurrences and events, then the daily tick.
+
+        Occurrences go on through the drain period, outside the measurement window, so
+        that the window's last incidents finish in a system as loaded as before; the
+        run stops once every window incident is done, or when the drain period ends.
+        """
+        start = self.day * 24.0
+        if start < self.drain_until_h:
+            fresh = self.sampler.sample(start, min(24.0, self.drain_until_h - start))
+            self.incidents.extend(fresh)
+            occur, warmup_h, horizon_h = self._occur, self.warmup_h, self.horizon_h
+            for incident in fresh:
+                self.schedule(incident.occurred_at, occur, incident)
+                self._unfinished += warmup_h <= incident.occurred_at < horizon_h
+        self._process_until(start + 24.0)
+        self.now = start + 24.0
+        self.day += 1
+        if self.hidden_count:
+            self.agents_by_type[GridWorker].shuffle_do("patrol")
+            if Volunteer in self.agents_by_type:
+                self.agents_by_type[Volunteer].shuffle_do("round")
+        past_horizon = self.now >= self.horizon_h
+        if past_horizon and (not self._unfinished or self.now >= self.drain_until_h):
+            self.running = False
+
+    def _process_until(self, end_h: float) -> None:
+        events, pop = self._events, heapq.heappop
+        while events and events[0][0] < end_h:
+            time_h, _, action, incident = pop(events)
+            self.now = time_h
+            action(incident)
+
+    def run(self) -> Ledger:
+        """Run to the horizon plus the drain period; returns the frozen ledger."""
+        while self.running:
+            self.step()
+        self.ledger.freeze(
+            self.incidents,
+            [office.info for office in self.offices],
+            [k.name for k in self.kinds],
+            [k.triage for k in self.kinds],
+            list(reversed(self.grid_map.tiers)),
+            (self.warmup_h, self.horizon_h),
+            self.now,
+            {
+                "scenario": self.scenario.name,
+                "seed": self.seed,
+                "days": self.days,
+                "satisfied_at": self.scenario.followup.satisfied_at,
+            },
+        )
+        return self.ledger
+
+    # --- the lifecycle (hot path: keep it lean) -----------------------------------------
+
+    def _occur(self, incident: Incident) -> None:
+        self._record((self.now, incident.id, 0, -1, -1))
+        kind = self.kinds[incident.kind]
+        resident = self.residents[incident.resident]
+        if incident.report_u < resident.report_probability(kind):
+            wait = incident.report_wait * kind.spec.reporting.delay_h
+            if wait == 0.0:
+                self._report(incident, Channel.RESIDENT)
+                return
+            self.schedule(self.now + wait, self._resident_report, incident)
+        self.hidden[incident.cell].append(incident)
+        self.hidden_count += 1
+
+    def _resident_report(self, incident: Incident) -> None:
+        self._found(incident, Channel.RESIDENT)
+
+    def search(self, cell: int, channel: Channel) -> None:
+        """One visit to ``cell``: each hidden incident there is found with its detectability."""
+        hidden = [i for i in self.hidden[cell] if not i.discovered]
+        draws = self.patrol_rng.random(len(hidden)).tolist()
+        keep = []
+        for incident, u in zip(hidden, draws, strict=True):
+            if u < self._detect[incident.kind][channel]:
+                self._found(incident, channel)
+            else:
+                keep.append(incident)
+        self.hidden[cell] = keep
+
+    def _found(self, incident: Incident, channel: Channel) -> None:
+        if not incident.discovered:
+            self.hidden_count -= 1
+            self._report(incident, channel)
+
+    def _report(self, incident: Incident, channel: int) -> None:
+        now = self.now
+        incident.discovered = True
+        kind = self.kinds[incident.kind]
+        worsen_h = self._worsen_h[incident.kind]
+        if worsen_h:
+            steps = int((now - incident.occurred_at) / worsen_h)
+            incident.severity = min(kind.max_severity, incident.severity + steps)
+        incident.reported_at = now
+        incident.deadline_at = now + kind.deadline_for(incident.severity)
+        self._record((now, incident.id, 1, -1, int(channel)))
+        if self._verify_h:
+            self.schedule(now + self._verify_h, self._verify, incident)
+        else:
+            self._verify(incident)
+
+    def _verify(self, incident: Incident) -> None:
+        self._record((self.now, incident.id, 2, -1, -1))
+        if self._overdue:
+            self.schedule(incident.deadline_at, self._on_deadline, incident)
+        self._arrive(incident, self.router.entry(incident))
+
+    def _arrive(self, incident: Incident, office: Office) -> None:
+        incident.office = office
+        self._record((self.now, incident.id, QUEUED, office.id, -1))
+        if office.free:
+            self._start(incident, office, office.free.pop())
+        else:
+            incident.waiting_in = office.queue
+            office.queue.push(incident)
+
+    def _start(self, incident: Incident, office: Office, worker: Any) -> None:
+        incident.worker = worker
+        now = self.now
+        self._record((now, incident.id, STARTED, office.id, worker.unique_id))
+        busy_h = incident.handling_h[office.rank] + office.round_trip_h[incident.cell]
+        heapq.heappush(self._events, (now + busy_h, next(self._order), self._finish, incident))
+
+    def _finish(self, incident: Incident) -> None:
+        office, worker = incident.office, incident.worker
+        if self.router.resolves(incident, office):
+            self._record((self.now, incident.id, RESOLVED, office.id, worker.unique_id))
+            worker.handled += 1
+            incident.resolved_at = self.now
+            if incident.followup_u < self._followup.prob:
+                self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
+            else:
+                self._done(incident)
+        else:
+            self._record((self.now, incident.id, ESCALATED, office.id, worker.unique_id))
+            self._hand_up(incident, office)
+        following = office.queue.pop()
+        if following is None:
+            office.free.append(worker)
+        else:
+            self._start(following, office, worker)
+
+    def _hand_up(self, incident: Incident, office: Office) -> None:
+        target = self.router.escalate(incident, office)
+        incident.handoffs += 1
+        delay = self._handoff_h[target.rank]
+        if delay:
+            incident.office = target
+            self.schedule(self.now + delay, self._handed_over, incident)
+        else:
+            self._arrive(incident, target)
+
+    def _handed_over(self, incident: Incident) -> None:
+        self._arrive(incident, incident.office)
+
+    def _on_deadline(self, incident: Incident) -> None:
+        office = incident.office
+        if incident.waiting_in is not None and office.rank < self.router.top:
+            incident.waiting_in = None
+            self._record((self.now, incident.id, ESCALATED, office.id, -1))
+            self._hand_up(incident, office)
+
+    def _follow_up(self, incident: Incident) -> None:
+        spec = self._followup
+        taken = incident.resolved_at - incident.reported_at
+        allowed = incident.deadline_at - incident.reported_at
+        late = max(0.0, taken / allowed - 1.0)
+        rating = (
+            spec.base_rating
+            - spec.per_overdue_deadline * late
+            - spec.per_handoff * incident.handoffs
+            + spec.noise_sd * incident.rating_z
+        )
+        incident.rating = min(5.0, max(1.0, rating))
+        self._record((self.now, incident.id, State.FOLLOWED_UP, -1, -1))
+        self._done(incident)
+
+    def _done(self, incident: Incident) -> None:
+        if self.warmup_h <= incident.occurred_at < self.horizon_h:
+            self._unfinished -= 1
+
+
+def simulate(scenario: Scenario, seed: int = 0, days: float | None = None) -> Ledger:
+    """Build a model, run it to the end and return its ledger."""
+    return GovernanceModel(scenario, seed=seed, days=days).run()

@@ -1,0 +1,1 @@
+"""The levers: routing, queue disciplines (and, next, staffing and incentives)."""

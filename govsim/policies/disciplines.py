@@ -1,0 +1,74 @@
+"""Queue disciplines: which waiting incident an office serves next.
+
+An incident records the queue it waits in (``waiting_in``); it leaves early (an overdue
+hand-off) by clearing that, and queues skip such entries when they pop (lazy deletion
+keeps both operations O(1) / O(log n)).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from itertools import count
+from typing import Protocol
+
+from govsim.incidents import Incident
+
+
+class Queue(Protocol):
+    """What an office needs from its queue."""
+
+    def push(self, incident: Incident) -> None:
+        """Add a waiting incident."""
+
+    def pop(self) -> Incident | None:
+        """The next incident to serve, or None if nobody waits."""
+
+
+class FifoQueue:
+    """First come, first served."""
+
+    def __init__(self) -> None:
+        self._items: deque[Incident] = deque()
+
+    def push(self, incident: Incident) -> None:
+        """Add a waiting incident at the back."""
+        self._items.append(incident)
+
+    def pop(self) -> Incident | None:
+        """The longest-waiting incident still waiting, or None."""
+        items = self._items
+        while items:
+            incident = items.popleft()
+            if incident.waiting_in is self:
+                incident.waiting_in = None
+                return incident
+        return None
+
+
+class DeadlineQueue:
+    """Earliest deadline first; ties in arrival order."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Incident]] = []
+        self._order = count()
+
+    def push(self, incident: Incident) -> None:
+        """Add a waiting incident keyed by its deadline."""
+        heapq.heappush(self._heap, (incident.deadline_at, next(self._order), incident))
+
+    def pop(self) -> Incident | None:
+        """The waiting incident with the earliest deadline, or None."""
+        heap = self._heap
+        while heap:
+            incident = heapq.heappop(heap)[2]
+            if incident.waiting_in is self:
+                incident.waiting_in = None
+                return incident
+        return None
+
+
+DISCIPLINES: dict[str, type[FifoQueue] | type[DeadlineQueue]] = {
+    "fifo": FifoQueue,
+    "deadline": DeadlineQueue,
+}

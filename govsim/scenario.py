@@ -1,0 +1,534 @@
+"""Scenario files: the world a run simulates, as validated, documented data.
+
+A scenario is a YAML file. Every number in it is a named parameter reachable by a
+dotted path (``incidents.dispute.rate``, ``staffing.grid_workers_per_grid``,
+``map.per_parent.grid``) that ``--set PATH=VALUE`` can override and ``govsim params``
+lists with its type and allowed range. Times are in hours, rates per household-year.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import yaml
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from govsim.errors import ScenarioError
+
+TRIAGE_CLASSES = ("household", "community", "government")
+HOURS_PER_YEAR = 8760.0
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Hours = Annotated[float, Field(ge=0.0)]
+PositiveHours = Annotated[float, Field(gt=0.0)]
+TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Spec(BaseModel):
+    """Base of every scenario section: unknown keys are refused, values are checked."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Handling(Spec):
+    """Distribution of the hours one worker spends handling an incident at a tier."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "fixed"] = Field(
+        "exponential", description="distribution family"
+    )
+    mean_h: PositiveHours = Field(2.0, description="mean handling time (h)")
+    cv: float = Field(
+        1.0, ge=0.0, description="coefficient of variation (lognormal and gamma only)"
+    )
+
+
+class Reporting(Spec):
+    """How residents report an incident they live with."""
+
+    prob: Probability = Field(0.7, description="probability a resident reports it")
+    delay_h: Hours = Field(12.0, description="mean delay from occurrence to report (h)")
+
+
+class Detectability(Spec):
+    """Chance that one visit by a patrolling worker or a volunteer finds a hidden incident."""
+
+    patrol: Probability = Field(0.3, description="per grid-worker patrol visit")
+    volunteer: Probability = Field(0.1, description="per volunteer daily round")
+
+
+class IncidentType(Spec):
+    """One kind of incident: how often it occurs, how bad, who owns it, how long it takes."""
+
+    category: str = Field("general", description="category label for tables and plots")
+    triage: Literal["household", "community", "government"] = Field(
+        "community", description="three-way triage class"
+    )
+    rate: float = Field(ge=0.0, description="occurrences per household-year")
+    severity: dict[int, Probability] = Field(
+        default_factory=lambda: {1: 1.0}, description="share of occurrences per severity level"
+    )
+    deadline_h: dict[int, PositiveHours] = Field(
+        default_factory=lambda: {1: 72.0}, description="deadline from report, per severity (h)"
+    )
+    departments: list[str] = Field(
+        default_factory=list, description="owning departments (government matters)"
+    )
+    resolvable_at: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="share whose lowest capable tier is each tier (default: the bottom tier)",
+    )
+    handling: dict[str, Handling] = Field(
+        default_factory=lambda: {"default": Handling()},
+        description="handling time per tier name, or 'default'",
+    )
+    reporting: Reporting = Field(default_factory=Reporting)
+    detectability: Detectability = Field(default_factory=Detectability)
+    worsen_h: Hours = Field(
+        0.0, description="hours hidden per extra severity level (0: never worsens)"
+    )
+
+
+class MapSpec(Spec):
+    """The region tree and the graph of cells (see ``govsim.geography``)."""
+
+    tiers: list[TierName] = Field(
+        default_factory=lambda: ["city", "street", "community", "grid"],
+        min_length=3,
+        max_length=5,
+        description="region tiers top to bottom; the last is the map cell",
+    )
+    per_parent: dict[str, int] = Field(
+        default_factory=lambda: {"street": 1, "community": 4, "grid": 6},
+        description="regions of each tier inside one region of the tier above",
+    )
+    generator: Literal["lattice", "random_geometric", "graphml"] = "lattice"
+    graphml: str | None = Field(None, description="GraphML file (generator: graphml)")
+    households_per_cell: float = Field(800.0, gt=0.0, description="mean households per cell")
+    households_cv: float = Field(0.0, ge=0.0, description="spread of households across cells")
+    household_size: float = Field(2.8, gt=0.0, description="residents per household")
+    vulnerable_share: Probability = Field(0.1, description="share of vulnerable residents")
+    shops_per_cell: int = Field(0, ge=0, description="shops per cell")
+    tourist_load: float = Field(0.0, ge=0.0, description="visitors per cell-day")
+    edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
+    within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
+    radius_km: float = Field(0.8, gt=0.0, description="link radius (random_geometric)")
+    speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric)")
+
+
+class Staffing(Spec):
+    """Who handles incidents at each tier."""
+
+    grid_workers_per_grid: int = Field(3, ge=1, description="grid workers in each cell")
+    office_staff: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: {"city": 10, "street": 6, "community": 4},
+        description="handlers at each office above the cell tier",
+    )
+    volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
+    patrols_per_day: float = Field(
+        1.0, ge=0.0, description="patrol visits per grid worker per day"
+    )
+
+
+class Department(Spec):
+    """A functional department: a pool of staff that takes government matters at a tier."""
+
+    tier: str = Field(description="tier at which the department takes over")
+    staff: int = Field(ge=1, description="handlers")
+
+
+class Routing(Spec):
+    """How incidents move between tiers (tiered escalation; more policies build on it)."""
+
+    policy: Literal["tiered"] = Field("tiered", description="routing policy")
+    discipline: Literal["fifo", "deadline"] = Field("fifo", description="queue discipline")
+    verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
+    handoff_h: dict[str, Hours] = Field(
+        default_factory=dict, description="hand-off delay into each tier (h)"
+    )
+    overdue_escalation: bool = Field(
+        False, description="hand an incident up when its deadline passes while it waits"
+    )
+
+
+class FollowUp(Spec):
+    """The follow-up visit after closure and the satisfaction rating it collects (1–5)."""
+
+    prob: Probability = Field(1.0, description="share of closed incidents visited")
+    delay_h: Hours = Field(24.0, description="delay from closure to visit (h)")
+    base_rating: float = Field(4.5, ge=1.0, le=5.0, description="rating of an on-time fix")
+    per_overdue_deadline: float = Field(
+        1.0, ge=0.0, description="rating lost per deadline-length of lateness"
+    )
+    per_handoff: float = Field(0.3, ge=0.0, description="rating lost per tier hand-off")
+    noise_sd: float = Field(0.5, ge=0.0, description="spread of individual ratings")
+    satisfied_at: float = Field(4.0, ge=1.0, le=5.0, description="rating counted as satisfied")
+
+
+class Residents(Spec):
+    """Resident agents, each standing for a group of households."""
+
+    households_per_agent: int = Field(10, ge=1, description="households one agent represents")
+
+
+class RunSpec(Spec):
+    """Default run length; the CLI and experiments may override it."""
+
+    days: float = Field(365.0, gt=0.0, description="simulated days of occurrences")
+    warmup_days: float = Field(30.0, ge=0.0, description="days excluded from metrics")
+    drain_days: float = Field(
+        60.0, ge=0.0, description="days to keep working after the last occurrence"
+    )
+
+
+class Scenario(Spec):
+    """A whole scenario file: the map, incidents, people and the routing rules."""
+
+    name: str = "scenario"
+    description: str = ""
+    map: MapSpec = Field(default_factory=MapSpec)
+    incidents: dict[str, IncidentType] = Field(min_length=1)
+    staffing: Staffing = Field(default_factory=Staffing)
+    departments: dict[str, Department] = Field(default_factory=dict)
+    routing: Routing = Field(default_factory=Routing)
+    followup: FollowUp = Field(default_factory=FollowUp)
+    residents: Residents = Field(default_factory=Residents)
+    run: RunSpec = Field(default_factory=RunSpec)
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Tier names, top to bottom."""
+        return tuple(self.map.tiers)
+
+    @property
+    def bottom(self) -> str:
+        """Name of the cell tier (the grid)."""
+        return self.map.tiers[-1]
+
+
+def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
+    """Consistency rules that span fields; returns (field path, problem) pairs."""
+    problems: list[tuple[str, str]] = []
+    tiers = scenario.tiers
+    below_top, above_bottom = tiers[1:], tiers[:-1]
+    if len(set(tiers)) != len(tiers):
+        problems.append(("map.tiers", f"tier names must be distinct, got {list(tiers)}"))
+    if set(scenario.map.per_parent) != set(below_top):
+        problems.append(
+            ("map.per_parent", f"needs exactly the tiers below the top: {list(below_top)}")
+        )
+    for tier, count in scenario.map.per_parent.items():
+        if count < 1:
+            problems.append((f"map.per_parent.{tier}", f"must be >= 1, got {count}"))
+    if scenario.map.generator == "graphml" and not scenario.map.graphml:
+        problems.append(("map.graphml", "a GraphML file is required when generator is graphml"))
+    if set(scenario.staffing.office_staff) != set(above_bottom):
+        problems.append(
+            (
+                "staffing.office_staff",
+                f"needs exactly the tiers above the cell tier: {list(above_bottom)}",
+            )
+        )
+    for tier in scenario.routing.handoff_h:
+        if tier not in above_bottom:
+            allowed = f"not a tier above the cell: {list(above_bottom)}"
+            problems.append((f"routing.handoff_h.{tier}", allowed))
+    for name, dept in scenario.departments.items():
+        if dept.tier not in above_bottom:
+            problems.append(
+                (f"departments.{name}.tier", f"'{dept.tier}' is not one of {list(above_bottom)}")
+            )
+    for name, kind in scenario.incidents.items():
+        problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
+    return problems
+
+
+def _check_incident_type(
+    path: str, kind: IncidentType, scenario: Scenario
+) -> Iterator[tuple[str, str]]:
+    tiers = scenario.tiers
+    if abs(sum(kind.severity.values()) - 1.0) > 1e-9:
+        yield f"{path}.severity", f"shares must sum to 1, got {sum(kind.severity.values()):g}"
+    if any(level < 1 for level in kind.severity):
+        yield f"{path}.severity", "severity levels are whole numbers from 1"
+    missing = sorted(set(kind.severity) - set(kind.deadline_h))
+    if missing:
+        yield f"{path}.deadline_h", f"needs a deadline for severity {missing}"
+    for dept in kind.departments:
+        if dept not in scenario.departments:
+            yield (
+                f"{path}.departments",
+                f"department '{dept}' does not exist; defined: {sorted(scenario.departments)}",
+            )
+    if kind.triage == "government" and not kind.departments:
+        yield f"{path}.departments", "a government matter needs at least one owning department"
+    for tier in kind.resolvable_at:
+        if tier not in tiers:
+            yield f"{path}.resolvable_at.{tier}", f"not a tier: {list(tiers)}"
+    if kind.resolvable_at and abs(sum(kind.resolvable_at.values()) - 1.0) > 1e-9:
+        total = sum(kind.resolvable_at.values())
+        yield f"{path}.resolvable_at", f"shares must sum to 1, got {total:g}"
+    for tier in kind.handling:
+        if tier != "default" and tier not in tiers:
+            yield f"{path}.handling.{tier}", f"not a tier or 'default': {list(tiers)}"
+    handled_everywhere = "default" in kind.handling or set(tiers) <= set(kind.handling)
+    if not handled_everywhere:
+        yield f"{path}.handling", "give a 'default' or a distribution for every tier"
+
+
+# --- loading, overrides and errors -------------------------------------------------------
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    ``overrides`` maps dotted parameter paths to values (already parsed, or strings
+    that are parsed as YAML scalars). Raises ``ScenarioError`` naming the file, the
+    field path and what is allowed.
+    """
+    path = Path(path)
+    raw = read_yaml(path)
+    for key, value in (overrides or {}).items():
+        set_path(raw, key, parse_value(value), source=str(path))
+    return validate_scenario(raw, source=str(path), base_dir=path.parent)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a YAML mapping from ``path`` or raise ``ScenarioError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (expected UTF-8 YAML)") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ScenarioError(f"{path}: not valid YAML{line}: {exc}") from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ScenarioError(f"{path}: expected a YAML mapping of sections, got {kind}")
+    return data
+
+
+def validate_scenario(
+    raw: Mapping[str, Any], source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Validate a scenario given as plain data; relative GraphML paths resolve from base_dir."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(err) for err in exc.errors()]
+        raise ScenarioError(_format(source, lines)) from None
+    problems = cross_check(scenario)
+    if problems:
+        raise ScenarioError(_format(source, [f"{p}: {msg}" for p, msg in problems]))
+    if scenario.map.graphml and base_dir is not None:
+        graphml = Path(scenario.map.graphml)
+        if not graphml.is_absolute():
+            scenario.map.graphml = str(base_dir / graphml)
+    return scenario
+
+
+def _format(source: str, lines: list[str]) -> str:
+    head = f"{source}: invalid scenario ({len(lines)} problem{'s' * (len(lines) > 1)})"
+    return "\n".join([head, *(f"  {line}" for line in lines)])
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    loc = ".".join(str(part) for part in err["loc"])
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(err["loc"][:-1])
+        return f"{loc}: unknown key; allowed: {', '.join(allowed)}"
+    got = err.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    if err["type"] == "missing":
+        return f"{loc}: required field is missing"
+    return f"{loc}: {err['msg']}{shown}"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names allowed at ``loc`` in the scenario schema."""
+    model: Any = Scenario
+    for part in loc:
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        if annotation is None:
+            continue
+        if get_origin(annotation) is dict:
+            model = get_args(annotation)[1]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def parse_value(value: Any) -> Any:
+    """Parse an override value written on a command line (YAML scalar syntax)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """Turn ``["a.b=1", ...]`` into ``{"a.b": 1}``; raise ScenarioError on a malformed item."""
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key.strip()):
+            raise ScenarioError(f"--set {item!r}: expected PATH=VALUE, e.g. map.per_parent.grid=6")
+        result[key.strip()] = parse_value(value.strip())
+    return result
+
+
+def set_path(raw: dict[str, Any], dotted: str, value: Any, source: str = "<scenario>") -> None:
+    """Set ``raw[a][b][c] = value`` for ``dotted == "a.b.c"``.
+
+    The path must name a parameter of the scenario (as ``govsim params`` lists them) or a
+    new key in a section that exists (e.g. an incident type's ``worsen_h`` left at its
+    default); anything else is refused with the closest known paths, so a typo never
+    creates a new incident type or department silently.
+    """
+    _check_path_known(raw, dotted, source)
+    node: Any = raw
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        key = _match_key(node, part)
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[_match_key(node, parts[-1])] = value
+
+
+def _match_key(node: dict[Any, Any], part: str) -> Any:
+    """The key of ``node`` that ``part`` names: a string, or an integer key like a severity."""
+    if part in node:
+        return part
+    return int(part) if part.isdigit() else part
+
+
+def _check_path_known(raw: dict[str, Any], dotted: str, source: str) -> None:
+    filled = _filled(raw)
+    known = {path for path, *_ in _walk_dump(filled, "")}
+    parent, _, _ = dotted.rpartition(".")
+    if dotted in known or (_section_exists(filled, parent) and _schema_at(dotted) is not None):
+        return
+    close = difflib.get_close_matches(dotted, sorted(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see `govsim params FILE`"
+    raise ScenarioError(f"{source}: {dotted}: unknown parameter path{hint}")
+
+
+def _filled(raw: dict[str, Any]) -> dict[str, Any]:
+    """The scenario as written, with schema defaults filled in where it validates."""
+    try:
+        return Scenario.model_validate(raw).model_dump()
+    except ValidationError:
+        return raw
+
+
+def _walk_dump(data: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _walk_dump(value, path + ".")
+        else:
+            yield path, value
+
+
+def _section_exists(data: dict[str, Any], dotted: str) -> bool:
+    node: Any = data
+    for part in dotted.split(".") if dotted else []:
+        if not isinstance(node, dict):
+            return False
+        node = node.get(_match_key(node, part))
+    return isinstance(node, dict)
+
+
+def _schema_at(dotted: str) -> Any:
+    """Schema type at a dotted path (dict keys are free), or None if the path is unknown."""
+    model: Any = Scenario
+    for part in dotted.split("."):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            if part not in model.model_fields:
+                return None
+            model = model.model_fields[part].annotation
+        elif get_origin(model) is dict:
+            model = get_args(model)[1]
+        else:
+            return None
+        while get_origin(model) is Annotated:
+            model = get_args(model)[0]
+    return model
+
+
+# --- parameter listing -------------------------------------------------------------------
+
+
+def iter_parameters(scenario: Scenario) -> Iterator[tuple[str, Any, str, str, str]]:
+    """Every leaf parameter as (path, value, type, allowed range, description)."""
+    yield from _walk(scenario, "")
+
+
+def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any, str, str, str]]:
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        desc = field.description or ""
+        if isinstance(value, BaseModel):
+            yield from _walk(value, path + ".")
+        elif isinstance(value, dict):
+            is_dict = get_origin(field.annotation) is dict
+            value_type = get_args(field.annotation)[1] if is_dict else Any
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, f"{path}.{key}.")
+                else:
+                    yield (f"{path}.{key}", item, _type_name(item), _range_of(value_type), desc)
+        else:
+            yield path, value, _type_name(value), _range_of_field(field), desc
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__ if value is not None else "none"
+
+
+def _range_of_field(field: Any) -> str:
+    args = get_args(field.annotation)
+    if get_origin(field.annotation) is Literal:
+        return " | ".join(map(str, args))
+    return _bounds(field.metadata) or _range_of(field.annotation)
+
+
+def _range_of(annotation: Any) -> str:
+    if get_origin(annotation) is Annotated:
+        _, *meta = get_args(annotation)
+        found = []
+        for item in meta:
+            found.extend(getattr(item, "metadata", [item]))
+        return _bounds(found)
+    if get_origin(annotation) is Literal:
+        return " | ".join(map(str, get_args(annotation)))
+    return ""
+
+
+def _bounds(metadata: list[Any]) -> str:
+    low = high = ""
+    for item in metadata:
+        if isinstance(item, Ge):
+            low = f">= {item.ge:g}"
+        elif isinstance(item, Gt):
+            low = f"> {item.gt:g}"
+        elif isinstance(item, Le):
+            high = f"<= {item.le:g}"
+        elif isinstance(item, Lt):
+            high = f"< {item.lt:g}"
+    return ", ".join(part for part in (low, high) if part)

@@ -1,0 +1,188 @@
+"""The engine against queueing theory, with confidence intervals from replications.
+
+With behaviour switched off (instant reports, no travel, no worsening, exponential
+handling, Poisson occurrences) a scenario is a queueing network: one grid is an M/M/c
+queue (Erlang C) and a tiered escalation city is an open Jackson network of M/M/c
+offices. ``theory_report`` runs such scenarios over independent replications and
+compares each simulated quantity with its analytic value inside a t-based confidence
+interval; the intervals are Bonferroni-adjusted so that the whole table holds at a
+95% family-wise level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from govsim import theory
+from govsim.geography import build_map
+from govsim.metrics import tier_table
+from govsim.model import make_streams, simulate
+from govsim.scenario import HOURS_PER_YEAR, Scenario, load_scenario
+
+THEORY_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "theory"
+
+#: (λ per hour, servers c, μ per hour): light, moderate and heavy (ρ = 0.9) load.
+MMC_CASES: tuple[tuple[float, int, float], ...] = (
+    (2.0, 3, 1.0),
+    (0.9, 1, 1.0),
+    (4.5, 5, 1.0),
+    (1.8, 4, 0.5),
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A replication mean with its two-sided confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the interval."""
+        return self.low <= value <= self.high
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> Interval:
+    """Student-t interval for the mean of independent replication values."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return Interval(mean, mean - half, mean + half)
+
+
+def mmc_scenario(arrival_rate: float, servers: int, service_rate: float) -> Scenario:
+    """The M/M/c theory scenario set to λ (per h), c and μ (per h)."""
+    base = load_scenario(THEORY_DIR / "mmc.yaml")
+    households = base.map.households_per_cell
+    return load_scenario(
+        THEORY_DIR / "mmc.yaml",
+        {
+            "incidents.request.rate": arrival_rate * HOURS_PER_YEAR / households,
+            "staffing.grid_workers_per_grid": servers,
+            "incidents.request.handling.default.mean_h": 1.0 / service_rate,
+        },
+    )
+
+
+def grid_tier(ledgers: list, column: str) -> np.ndarray:
+    """One value per replication of a per-tier column, for the cell tier."""
+    return np.array([tier_table(ledger)[column].iloc[0] for ledger in ledgers])
+
+
+def check_mmc(
+    arrival_rate: float, servers: int, service_rate: float, reps: int, days: float, level: float
+) -> list[dict]:
+    """Mean wait and utilisation of one grid vs Erlang C, over ``reps`` replications."""
+    scenario = mmc_scenario(arrival_rate, servers, service_rate)
+    ledgers = [simulate(scenario, seed=seed, days=days) for seed in range(reps)]
+    exact = theory.mmc(arrival_rate, service_rate, servers)
+    label = f"M/M/{servers} λ={arrival_rate:g} μ={service_rate:g} ρ={exact.utilisation:.2f}"
+    return [
+        _row(label, "mean wait h (Erlang C)", exact.mean_wait, grid_tier(ledgers, "mean_wait_h"), level),
+        _row(label, "utilisation ρ", exact.utilisation, grid_tier(ledgers, "utilisation"), level),
+    ]
+
+
+def jackson_theory(scenario: Scenario) -> pd.DataFrame:
+    """Analytic per-tier figures of a behaviour-off tiered scenario with one incident type.
+
+    Offices are the nodes; each grid receives ``households × rate / 8760`` per hour;
+    a visit at rank r is handed up with probability P(level > r | level ≥ r). Returns,
+    per tier (bottom up), the arrival rate, the visit-weighted mean sojourn and ρ.
+    """
+    (kind,) = scenario.incidents.values()
+    grid_map = build_map(scenario.map, make_streams(0)["map"])
+    tiers = list(reversed(scenario.tiers))
+    share = np.array([kind.resolvable_at.get(t, 0.0) for t in tiers])
+    reach = share[::-1].cumsum()[::-1]  # P(level >= r)
+    up = np.divide(reach[1:], reach[:-1], out=np.zeros(len(tiers) - 1), where=reach[:-1] > 0)
+    nodes, index = [], {}
+    for rank, tier in enumerate(tiers):
+        level = len(tiers) - 1 - rank
+        for region in range(grid_map.region_counts[level]):
+            index[(rank, region)] = len(nodes)
+            nodes.append((rank, tier, region))
+    n = len(nodes)
+    routing = np.zeros((n, n))
+    external = np.zeros(n)
+    mu = np.zeros(n)
+    servers = np.zeros(n, dtype=int)
+    rate = kind.rate / HOURS_PER_YEAR
+    for i, (rank, tier, region) in enumerate(nodes):
+        level = len(tiers) - 1 - rank
+        handling = kind.handling.get(tier, kind.handling.get("default"))
+        mu[i] = 1.0 / handling.mean_h
+        servers[i] = (
+            scenario.staffing.grid_workers_per_grid
+            if rank == 0
+            else scenario.staffing.office_staff[tier]
+        )
+        if rank == 0:
+            external[i] = grid_map.households[region] * rate
+        if rank + 1 < len(tiers):
+            parent = grid_map.parent(level, region)
+            routing[i, index[(rank + 1, parent)]] = up[rank]
+    net = theory.jackson(external, routing, mu, servers)
+    rows = []
+    for rank, tier in enumerate(tiers):
+        members = [i for i, node in enumerate(nodes) if node[0] == rank]
+        lam = np.array([net.node_metrics[i].arrival_rate for i in members])
+        sojourn = np.array([net.node_metrics[i].mean_sojourn for i in members])
+        busy = np.array([net.node_metrics[i].utilisation * servers[i] for i in members])
+        rows.append(
+            {
+                "tier": tier,
+                "arrivals_per_h": lam.sum(),
+                "mean_sojourn_h": float((lam * sojourn).sum() / lam.sum()),
+                "utilisation": float(busy.sum() / servers[members].sum()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("tier")
+
+
+def check_jackson(reps: int, days: float, level: float) -> list[dict]:
+    """Per-tier mean sojourn and arrival rate of the Jackson scenario vs theory."""
+    scenario = load_scenario(THEORY_DIR / "jackson.yaml")
+    exact = jackson_theory(scenario)
+    ledgers = [simulate(scenario, seed=seed, days=days) for seed in range(reps)]
+    tables = [tier_table(ledger) for ledger in ledgers]
+    rows = []
+    for tier, expected in exact.iterrows():
+        label = f"Jackson {tier}"
+        for column, quantity in (
+            ("mean_sojourn_h", "mean sojourn h"),
+            ("arrivals_per_h", "arrivals per h"),
+        ):
+            values = np.array([table.loc[tier, column] for table in tables])
+            rows.append(_row(label, quantity, float(expected[column]), values, level))
+    return rows
+
+
+def _row(check: str, quantity: str, exact: float, values: np.ndarray, level: float) -> dict:
+    interval = mean_ci(values, level)
+    return {
+        "check": check,
+        "quantity": quantity,
+        "theory": exact,
+        "mean": interval.mean,
+        "low": interval.low,
+        "high": interval.high,
+        "within_ci": interval.contains(exact),
+    }
+
+
+def theory_report(reps: int = 10, days: float = 365.0, family_level: float = 0.95) -> pd.DataFrame:
+    """Every theory check in one table, at a Bonferroni-adjusted family-wise level."""
+    n_checks = 2 * len(MMC_CASES) + 2 * 4
+    level = 1.0 - (1.0 - family_level) / n_checks
+    rows = []
+    for case in MMC_CASES:
+        rows.extend(check_mmc(*case, reps=reps, days=days, level=level))
+    rows.extend(check_jackson(reps=reps, days=days, level=level))
+    return pd.DataFrame(rows)
