@@ -288,8 +288,8 @@ class GovernanceModel(mesa.Model):
 
     def _verify(self, incident: Incident) -> None:
         self._record((self.now, incident.id, 2, -1, -1))
-        if self._overdue:
-            self.schedule(incident.deadline_at, self._on_deadline, incident)
+        if self._overdue:  # a deadline already passed during verification fires at once
+            self.schedule(max(incident.deadline_at, self.now), self._on_deadline, incident)
         self._arrive(incident, self.router.entry(incident))
 
     def _arrive(self, incident: Incident, office: Office) -> None:

@@ -1,0 +1,73 @@
+"""Figures, drawn from the ledger with matplotlib (no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim.incidents import State
+from govsim.ledger import Ledger
+from govsim.metrics import state_counts
+
+
+def resolved_by_tier(ledger: Ledger) -> pd.DataFrame:
+    """Window incidents that were resolved: resolution time (h) and the tier that closed them."""
+    ev = ledger.events
+    rows = ev[ev["state"] == State.RESOLVED]
+    tier_of = np.array([o.tier for o in ledger.offices])
+    closing = pd.Series(tier_of[rows["office"]], index=rows["incident"])
+    frame = ledger.incidents[ledger.incidents["in_window"] & ledger.incidents["resolved_at"].notna()]
+    return pd.DataFrame(
+        {
+            "resolution_h": (frame["resolved_at"] - frame["occurred_at"]).to_numpy(),
+            "tier": closing.reindex(frame["incident"]).to_numpy(),
+        }
+    )
+
+
+def run_figure(ledger: Ledger) -> Figure:
+    """Backlog and hidden incidents over time, and resolution time by closing tier."""
+    fig, (ax_time, ax_dist) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    days = np.arange(0.0, ledger.end_h + 24.0, 24.0)
+    counts = state_counts(ledger, days)
+    ax_time.plot(days / 24, counts["backlog"], label="open (reported, not resolved)")
+    ax_time.plot(days / 24, counts["hidden"], label="hidden (not yet reported)")
+    for edge in ledger.window_h:
+        ax_time.axvline(edge / 24, color="grey", lw=0.8, ls="--")
+    ax_time.set(xlabel="day", ylabel="incidents", title="Backlog over time (dashes: measured window)")
+    ax_time.legend(frameon=False)
+
+    resolved = resolved_by_tier(ledger)
+    positive = resolved["resolution_h"].clip(lower=0.1)
+    bins = np.logspace(np.log10(0.1), np.log10(max(positive.max(), 1.0)), 40)
+    for tier in ledger.tiers:
+        times = positive[resolved["tier"] == tier]
+        if len(times):
+            ax_dist.hist(times, bins=bins, histtype="step", lw=1.5, label=f"{tier} (n={len(times):,})")
+    ax_dist.set_xscale("log")
+    ax_dist.set(
+        xlabel="hours from occurrence to resolution",
+        ylabel="incidents",
+        title="Resolution time by the tier that closed it",
+    )
+    ax_dist.legend(frameon=False)
+    meta = ledger.meta
+    fig.suptitle(f"{meta['scenario']} — seed {meta['seed']}, {meta['days']:g} days")
+    return fig
+
+
+def plot_run(ledger: Ledger, path: str | Path) -> Path:
+    """Save ``run_figure`` to ``path`` (PNG, SVG or PDF by extension); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = run_figure(ledger)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
