@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("govsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
 
 
 def _load(args: argparse.Namespace):
@@ -143,17 +147,21 @@ def _print_summary(summary: dict[str, Any]) -> None:
         ("escalation rate (left the grid)", _pct(summary["escalation_rate"])),
         *((f"  reached {tier}", _pct(share)) for tier, share in summary["reached"].items()),
         ("on-time rate", _pct(summary["on_time_rate"])),
-        ("satisfaction (1–5) / share satisfied", f"{_num(summary['satisfaction'])} / "
-         f"{_pct(summary['share_satisfied'])}"),
-        ("hidden / backlog at horizon", f"{summary['hidden_at_horizon']} / "
-         f"{summary['backlog_at_horizon']}"),
+        (
+            "satisfaction (1–5) / share satisfied",
+            f"{_num(summary['satisfaction'])} / {_pct(summary['share_satisfied'])}",
+        ),
+        (
+            "hidden / backlog at horizon",
+            f"{summary['hidden_at_horizon']} / {summary['backlog_at_horizon']}",
+        ),
     ]
     for name, value in rows:
         head.add_row(name, value)
     console.print(head)
     tiers = Table(title="by tier")
     for col in ("tier", "servers", "arrivals", "mean wait h", "mean sojourn h", "utilisation"):
-        tiers.add_column(col, justify="left" if col == "tier" else "right")
+        tiers.add_column(col, justify="left" if col == "tier" else "right", no_wrap=True)
     for name, row in summary["tiers"].items():
         tiers.add_row(
             name,
@@ -183,8 +191,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise GovsimError("check: name scenario files to validate, or pass --theory")
     for path in args.files:
         scenario = load_scenario(path)
-        print(f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
-              f"tiers {' → '.join(scenario.tiers)})")
+        print(
+            f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
+            f"tiers {' → '.join(scenario.tiers)})"
+        )
     if args.theory:
         from govsim.validation import theory_report
 
@@ -212,12 +222,12 @@ def _print_theory(table) -> None:
 
 def _cmd_params(args: argparse.Namespace) -> int:
     scenario = _load(args)
-    table = Table(title=f"parameters of {args.file}")
-    for col in ("path", "value", "type", "allowed", "meaning"):
-        table.add_column(col, overflow="fold")
-    for path, value, kind, allowed, desc in iter_parameters(scenario):
-        table.add_row(path, str(value), kind, allowed, desc)
-    Console(width=160).print(table)
+    rows = [("path", "value", "type", "allowed", "meaning")]
+    rows += [(p, str(v), t, a, d) for p, v, t, a, d in iter_parameters(scenario)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:  # plain aligned text, one parameter a line, so it greps well
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[4]]).rstrip())
     return 0
 
 

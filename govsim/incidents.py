@@ -106,7 +106,8 @@ class IncidentKind:
         self.level_values = np.array(sorted(levels), dtype=np.int64)
         self.level_cdf = np.cumsum([levels[r] for r in self.level_values])
         self.handling = [
-            spec.handling.get(tier, spec.handling.get("default")) for tier in reversed(scenario.tiers)
+            spec.handling.get(tier, spec.handling.get("default"))
+            for tier in reversed(scenario.tiers)
         ]
 
     def deadline_for(self, severity: int) -> float:
@@ -162,7 +163,9 @@ class OccurrenceSampler:
         rng = self.occurrence
         n = int(rng.poisson(self.rate_per_h * hours))
         times = np.sort(rng.uniform(start_h, start_h + hours, n))
-        pair = np.minimum(np.searchsorted(self.pair_cdf, rng.random(n), side="right"), self.pair_cdf.size - 1)
+        pair = np.minimum(
+            np.searchsorted(self.pair_cdf, rng.random(n), side="right"), self.pair_cdf.size - 1
+        )
         cells, kinds = np.divmod(pair, self.n_kinds)
         u_sev, u_level, u_res = rng.random(n), rng.random(n), rng.random(n)
         severity = np.empty(n, dtype=np.int64)
@@ -174,10 +177,16 @@ class OccurrenceSampler:
             if not mask.any():
                 continue
             severity[mask] = kind.severity_levels[
-                np.minimum(np.searchsorted(kind.severity_cdf, u_sev[mask], side="right"), kind.severity_levels.size - 1)
+                np.minimum(
+                    np.searchsorted(kind.severity_cdf, u_sev[mask], side="right"),
+                    kind.severity_levels.size - 1,
+                )
             ]
             level[mask] = kind.level_values[
-                np.minimum(np.searchsorted(kind.level_cdf, u_level[mask], side="right"), kind.level_values.size - 1)
+                np.minimum(
+                    np.searchsorted(kind.level_cdf, u_level[mask], side="right"),
+                    kind.level_values.size - 1,
+                )
             ]
             for rank, spec in enumerate(kind.handling):
                 handling[mask, rank] = handling_quantile(spec, u_handling[mask, rank])

@@ -112,7 +112,17 @@ def tier_table(ledger: Ledger) -> pd.DataFrame:
     table["arrivals_per_h"] = table["visits"] / (w1 - w0)
     table["utilisation"] = table["busy_h"] / (table["servers"] * (w1 - w0))
     table = table.sort_values(["rank", "group"]).drop(columns="busy_h")
-    return table[["rank", "servers", "visits", "arrivals_per_h", "mean_wait_h", "mean_sojourn_h", "utilisation"]]
+    return table[
+        [
+            "rank",
+            "servers",
+            "visits",
+            "arrivals_per_h",
+            "mean_wait_h",
+            "mean_sojourn_h",
+            "utilisation",
+        ]
+    ]
 
 
 def window_incidents(ledger: Ledger) -> pd.DataFrame:
@@ -211,7 +221,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "seed": ledger.meta["seed"],
         "days": ledger.meta["days"],
         "window_h": list(ledger.window_h),
-        "incidents": int(len(window)),
+        "incidents": len(window),
         "reported": int(window["reported_at"].notna().sum()),
         "resolved": int(window["resolved_at"].notna().sum()),
         "resolution_time_h": describe(resolution_times(ledger)),

@@ -43,7 +43,9 @@ QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALA
 def make_streams(seed: int) -> dict[str, np.random.Generator]:
     """One independent generator per named stream, all from ``SeedSequence(seed)``."""
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }
 
 
 class GovernanceModel(mesa.Model):
@@ -78,7 +80,10 @@ class GovernanceModel(mesa.Model):
             for i, (name, spec) in enumerate(scenario.incidents.items())
         ]
         self._detect = [
-            {Channel.PATROL: k.spec.detectability.patrol, Channel.VOLUNTEER: k.spec.detectability.volunteer}
+            {
+                Channel.PATROL: k.spec.detectability.patrol,
+                Channel.VOLUNTEER: k.spec.detectability.volunteer,
+            }
             for k in self.kinds
         ]
         self._worsen_h = [k.spec.worsen_h for k in self.kinds]
@@ -92,7 +97,9 @@ class GovernanceModel(mesa.Model):
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
-        self.sampler = OccurrenceSampler(self.kinds, self.grid_map.households, resident_offsets, streams)
+        self.sampler = OccurrenceSampler(
+            self.kinds, self.grid_map.households, resident_offsets, streams
+        )
         self.incidents: list[Incident] = []
         self.hidden: list[list[Incident]] = [[] for _ in range(self.grid_map.n_cells)]
         self.hidden_count = 0
@@ -105,19 +112,21 @@ class GovernanceModel(mesa.Model):
         per_agent = self.scenario.residents.households_per_agent
         share = self.scenario.map.vulnerable_share
         offsets = [0]
+        self.residents: list[Resident] = []
         for cell, households in enumerate(self.grid_map.households.tolist()):
             n_agents = max(1, math.ceil(households / per_agent))
             sizes = np.full(n_agents, households // n_agents)
             sizes[: households % n_agents] += 1
             vulnerable = self.rng.random(n_agents) < share
             for size, flag in zip(sizes.tolist(), vulnerable.tolist(), strict=True):
-                Resident(self, size, flag).cell = self.space[cell]
+                resident = Resident(self, size, flag)
+                resident.cell = self.space[cell]
+                self.residents.append(resident)
             offsets.append(offsets[-1] + n_agents)
-        self.residents = list(self.agents_by_type[Resident])
         return np.array(offsets)
 
     def _build_offices(self) -> tuple[list[Office], list[list[Office]]]:
-        """One desk per region and tier, with its staff; ``table[rank][cell]`` is the cell's desk."""
+        """One desk per region and tier, with its staff; ``table[rank][cell]`` is its desk."""
         gm, staffing = self.grid_map, self.scenario.staffing
         discipline = DISCIPLINES[self.scenario.routing.discipline]
         offices: list[Office] = []

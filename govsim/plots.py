@@ -23,7 +23,9 @@ def resolved_by_tier(ledger: Ledger) -> pd.DataFrame:
     rows = ev[ev["state"] == State.RESOLVED]
     tier_of = np.array([o.tier for o in ledger.offices])
     closing = pd.Series(tier_of[rows["office"]], index=rows["incident"])
-    frame = ledger.incidents[ledger.incidents["in_window"] & ledger.incidents["resolved_at"].notna()]
+    frame = ledger.incidents[
+        ledger.incidents["in_window"] & ledger.incidents["resolved_at"].notna()
+    ]
     return pd.DataFrame(
         {
             "resolution_h": (frame["resolved_at"] - frame["occurred_at"]).to_numpy(),
@@ -41,7 +43,9 @@ def run_figure(ledger: Ledger) -> Figure:
     ax_time.plot(days / 24, counts["hidden"], label="hidden (not yet reported)")
     for edge in ledger.window_h:
         ax_time.axvline(edge / 24, color="grey", lw=0.8, ls="--")
-    ax_time.set(xlabel="day", ylabel="incidents", title="Backlog over time (dashes: measured window)")
+    ax_time.set(
+        xlabel="day", ylabel="incidents", title="Backlog over time (dashes: measured window)"
+    )
     ax_time.legend(frameon=False)
 
     resolved = resolved_by_tier(ledger)
@@ -50,7 +54,9 @@ def run_figure(ledger: Ledger) -> Figure:
     for tier in ledger.tiers:
         times = positive[resolved["tier"] == tier]
         if len(times):
-            ax_dist.hist(times, bins=bins, histtype="step", lw=1.5, label=f"{tier} (n={len(times):,})")
+            ax_dist.hist(
+                times, bins=bins, histtype="step", lw=1.5, label=f"{tier} (n={len(times):,})"
+            )
     ax_dist.set_xscale("log")
     ax_dist.set(
         xlabel="hours from occurrence to resolution",

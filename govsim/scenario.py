@@ -129,9 +129,7 @@ class Staffing(Spec):
         description="handlers at each office above the cell tier",
     )
     volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
-    patrols_per_day: float = Field(
-        1.0, ge=0.0, description="patrol visits per grid worker per day"
-    )
+    patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
 
 
 class Department(Spec):

@@ -52,7 +52,9 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> Interval:
     """Student-t interval for the mean of independent replication values."""
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    half = float(
+        stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    )
     return Interval(mean, mean - half, mean + half)
 
 
@@ -84,7 +86,13 @@ def check_mmc(
     exact = theory.mmc(arrival_rate, service_rate, servers)
     label = f"M/M/{servers} λ={arrival_rate:g} μ={service_rate:g} ρ={exact.utilisation:.2f}"
     return [
-        _row(label, "mean wait h (Erlang C)", exact.mean_wait, grid_tier(ledgers, "mean_wait_h"), level),
+        _row(
+            label,
+            "mean wait h (Erlang C)",
+            exact.mean_wait,
+            grid_tier(ledgers, "mean_wait_h"),
+            level,
+        ),
         _row(label, "utilisation ρ", exact.utilisation, grid_tier(ledgers, "utilisation"), level),
     ]
 

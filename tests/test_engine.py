@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_every_incident_follows_the_lifecycle(demo_ledger: Ledger) -> None:
         assert rows[0][1] == State.OCCURRED
         times = [r[0] for r in rows]
         assert times == sorted(times)
-        for (_, before, *_), (_, after, *_) in zip(rows, rows[1:], strict=False):
+        for (_, before, *_), (_, after, *_) in itertools.pairwise(rows):
             assert State(after) in NEXT_STATES[State(before)]
 
 
@@ -64,7 +65,7 @@ def test_counts_balance_at_every_day(demo_ledger: Ledger) -> None:
 def test_no_handler_serves_two_incidents_at_once(demo_ledger: Ledger) -> None:
     busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for rows in sequences(demo_ledger).values():
-        for (t0, s0, _, actor), (t1, s1, _, actor1) in zip(rows, rows[1:], strict=False):
+        for (t0, s0, _, actor), (t1, _s1, _, actor1) in itertools.pairwise(rows):
             if s0 == State.STARTED:
                 assert actor1 == actor  # the handler who started it finishes it
                 busy[actor].append((t0, t1))
@@ -160,7 +161,9 @@ def test_hidden_incidents_worsen_until_found() -> None:
     )
     ledger = simulate(scenario, seed=4, days=40)
     inc = ledger.incidents
-    disputes = inc[(inc["kind"] == ledger.kinds.index("neighbour_dispute")) & inc["reported_at"].notna()]
+    disputes = inc[
+        (inc["kind"] == ledger.kinds.index("neighbour_dispute")) & inc["reported_at"].notna()
+    ]
     hidden_days = (disputes["reported_at"] - disputes["occurred_at"]) / 24
     late = disputes[hidden_days >= 2]
     assert len(late) > 50

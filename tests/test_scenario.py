@@ -82,7 +82,10 @@ def test_malformed_assignment() -> None:
 
 
 def test_params_lists_paths_types_and_ranges() -> None:
-    rows = {path: (value, kind, allowed) for path, value, kind, allowed, _ in iter_parameters(load_scenario(DEMO))}
+    rows = {
+        path: (value, kind, allowed)
+        for path, value, kind, allowed, _ in iter_parameters(load_scenario(DEMO))
+    }
     assert rows["staffing.grid_workers_per_grid"] == (2, "int", ">= 1")
     assert rows["incidents.neighbour_dispute.rate"] == (0.5, "float", ">= 0")
     assert rows["incidents.neighbour_dispute.reporting.prob"][2] == ">= 0, <= 1"
