@@ -95,7 +95,11 @@ class IncidentKind:
         self.severity_levels = np.array(sorted(spec.severity), dtype=np.int64)
         self.severity_cdf = np.cumsum([spec.severity[s] for s in self.severity_levels])
         self.max_severity = int(self.severity_levels.max())
-        self.deadline_h = {s: spec.deadline_h[s] for s in spec.deadline_h}
+        # worsening can push a severity past the listed levels: those take the last deadline
+        top_deadline = spec.deadline_h[max(spec.deadline_h)]
+        self.deadline_h = [
+            spec.deadline_h.get(s, top_deadline) for s in range(self.max_severity + 1)
+        ]
         self.owner_ranks = {
             ranks[scenario.departments[d].tier]: d for d in reversed(spec.departments)
         }
@@ -109,10 +113,6 @@ class IncidentKind:
             spec.handling.get(tier, spec.handling.get("default"))
             for tier in reversed(scenario.tiers)
         ]
-
-    def deadline_for(self, severity: int) -> float:
-        """Deadline (h from report) of this kind at a severity (worsened ones use the top one)."""
-        return self.deadline_h.get(severity, self.deadline_h[max(self.deadline_h)])
 
 
 def handling_quantile(spec: Handling, u: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -75,20 +76,22 @@ class Ledger:
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage
         self.tiers, self.window_h, self.end_h = tiers, window_h, end_h
         self.meta = meta
-        columns = {
-            "incident": [i.id for i in incidents],
-            "kind": [i.kind for i in incidents],
-            "cell": [i.cell for i in incidents],
-            "severity": [i.severity for i in incidents],
-            "level": [i.level for i in incidents],
-            "occurred_at": [i.occurred_at for i in incidents],
-            "reported_at": [i.reported_at for i in incidents],
-            "deadline_h": [i.deadline_at - i.reported_at for i in incidents],
-            "resolved_at": [i.resolved_at for i in incidents],
-            "handoffs": [i.handoffs for i in incidents],
-            "rating": [i.rating for i in incidents],
-        }
+        fields = (
+            ("incident", "id"),
+            ("kind", "kind"),
+            ("cell", "cell"),
+            ("severity", "severity"),
+            ("level", "level"),
+            ("occurred_at", "occurred_at"),
+            ("reported_at", "reported_at"),
+            ("deadline_at", "deadline_at"),
+            ("resolved_at", "resolved_at"),
+            ("handoffs", "handoffs"),
+            ("rating", "rating"),
+        )
+        columns = {name: list(map(attrgetter(attr), incidents)) for name, attr in fields}
         frame = pd.DataFrame(columns)
+        frame["deadline_h"] = frame.pop("deadline_at") - frame["reported_at"]
         frame["in_window"] = frame["occurred_at"].between(*window_h, inclusive="left")
         self.incidents = frame
 

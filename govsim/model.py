@@ -201,10 +201,13 @@ class GovernanceModel(mesa.Model):
         if start < self.drain_until_h:
             fresh = self.sampler.sample(start, min(24.0, self.drain_until_h - start))
             self.incidents.extend(fresh)
-            occur, warmup_h, horizon_h = self._occur, self.warmup_h, self.horizon_h
+            occur, events, order, push = self._occur, self._events, self._order, heapq.heappush
             for incident in fresh:
-                self.schedule(incident.occurred_at, occur, incident)
-                self._unfinished += warmup_h <= incident.occurred_at < horizon_h
+                push(events, (incident.occurred_at, next(order), occur, incident))
+            window = [
+                i.occurred_at for i in fresh if self.warmup_h <= i.occurred_at < self.horizon_h
+            ]
+            self._unfinished += len(window)
         self._process_until(start + 24.0)
         self.now = start + 24.0
         self.day += 1
@@ -288,7 +291,7 @@ class GovernanceModel(mesa.Model):
             steps = int((now - incident.occurred_at) / worsen_h)
             incident.severity = min(kind.max_severity, incident.severity + steps)
         incident.reported_at = now
-        incident.deadline_at = now + kind.deadline_for(incident.severity)
+        incident.deadline_at = now + kind.deadline_h[incident.severity]
         self._record((now, incident.id, 1, -1, int(channel)))
         if self._verify_h:
             self.schedule(now + self._verify_h, self._verify, incident)

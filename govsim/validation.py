@@ -20,6 +20,7 @@ from scipy import stats
 
 from govsim import theory
 from govsim.geography import build_map
+from govsim.ledger import Ledger
 from govsim.metrics import tier_table
 from govsim.model import make_streams, simulate
 from govsim.scenario import HOURS_PER_YEAR, Scenario, load_scenario
@@ -72,28 +73,32 @@ def mmc_scenario(arrival_rate: float, servers: int, service_rate: float) -> Scen
     )
 
 
-def grid_tier(ledgers: list, column: str) -> np.ndarray:
+def grid_tier(ledgers: list[Ledger], column: str) -> np.ndarray:
     """One value per replication of a per-tier column, for the cell tier."""
     return np.array([tier_table(ledger)[column].iloc[0] for ledger in ledgers])
 
 
-def check_mmc(
-    arrival_rate: float, servers: int, service_rate: float, reps: int, days: float, level: float
-) -> list[dict]:
+@dataclass(frozen=True)
+class Comparison:
+    """One simulated quantity, per replication, next to its analytic value."""
+
+    check: str
+    quantity: str
+    theory: float
+    values: np.ndarray
+
+
+def compare_mmc(
+    arrival_rate: float, servers: int, service_rate: float, reps: int, days: float
+) -> list[Comparison]:
     """Mean wait and utilisation of one grid vs Erlang C, over ``reps`` replications."""
     scenario = mmc_scenario(arrival_rate, servers, service_rate)
     ledgers = [simulate(scenario, seed=seed, days=days) for seed in range(reps)]
     exact = theory.mmc(arrival_rate, service_rate, servers)
     label = f"M/M/{servers} λ={arrival_rate:g} μ={service_rate:g} ρ={exact.utilisation:.2f}"
     return [
-        _row(
-            label,
-            "mean wait h (Erlang C)",
-            exact.mean_wait,
-            grid_tier(ledgers, "mean_wait_h"),
-            level,
-        ),
-        _row(label, "utilisation ρ", exact.utilisation, grid_tier(ledgers, "utilisation"), level),
+        Comparison(label, "mean wait h", exact.mean_wait, grid_tier(ledgers, "mean_wait_h")),
+        Comparison(label, "utilisation", exact.utilisation, grid_tier(ledgers, "utilisation")),
     ]
 
 
@@ -110,39 +115,31 @@ def jackson_theory(scenario: Scenario) -> pd.DataFrame:
     share = np.array([kind.resolvable_at.get(t, 0.0) for t in tiers])
     reach = share[::-1].cumsum()[::-1]  # P(level >= r)
     up = np.divide(reach[1:], reach[:-1], out=np.zeros(len(tiers) - 1), where=reach[:-1] > 0)
-    nodes, index = [], {}
-    for rank, tier in enumerate(tiers):
-        level = len(tiers) - 1 - rank
-        for region in range(grid_map.region_counts[level]):
-            index[(rank, region)] = len(nodes)
-            nodes.append((rank, tier, region))
+    nodes = [
+        (rank, tier, region)
+        for rank, tier in enumerate(tiers)
+        for region in range(grid_map.region_counts[len(tiers) - 1 - rank])
+    ]
+    index = {(rank, region): i for i, (rank, _, region) in enumerate(nodes)}
     n = len(nodes)
-    routing = np.zeros((n, n))
-    external = np.zeros(n)
-    mu = np.zeros(n)
+    routing, external, mu = np.zeros((n, n)), np.zeros(n), np.zeros(n)
     servers = np.zeros(n, dtype=int)
-    rate = kind.rate / HOURS_PER_YEAR
     for i, (rank, tier, region) in enumerate(nodes):
         level = len(tiers) - 1 - rank
-        handling = kind.handling.get(tier, kind.handling.get("default"))
-        mu[i] = 1.0 / handling.mean_h
-        servers[i] = (
-            scenario.staffing.grid_workers_per_grid
-            if rank == 0
-            else scenario.staffing.office_staff[tier]
-        )
+        mu[i] = 1.0 / kind.handling.get(tier, kind.handling.get("default")).mean_h
+        staffing = scenario.staffing
+        servers[i] = staffing.grid_workers_per_grid if rank == 0 else staffing.office_staff[tier]
         if rank == 0:
-            external[i] = grid_map.households[region] * rate
+            external[i] = grid_map.households[region] * kind.rate / HOURS_PER_YEAR
         if rank + 1 < len(tiers):
-            parent = grid_map.parent(level, region)
-            routing[i, index[(rank + 1, parent)]] = up[rank]
+            routing[i, index[(rank + 1, grid_map.parent(level, region))]] = up[rank]
     net = theory.jackson(external, routing, mu, servers)
     rows = []
     for rank, tier in enumerate(tiers):
         members = [i for i, node in enumerate(nodes) if node[0] == rank]
-        lam = np.array([net.node_metrics[i].arrival_rate for i in members])
-        sojourn = np.array([net.node_metrics[i].mean_sojourn for i in members])
-        busy = np.array([net.node_metrics[i].utilisation * servers[i] for i in members])
+        lam = np.array([net.nodes[i].arrival_rate for i in members])
+        sojourn = np.array([net.nodes[i].mean_sojourn for i in members])
+        busy = np.array([net.nodes[i].utilisation * servers[i] for i in members])
         rows.append(
             {
                 "tier": tier,
@@ -154,43 +151,52 @@ def jackson_theory(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("tier")
 
 
-def check_jackson(reps: int, days: float, level: float) -> list[dict]:
-    """Per-tier mean sojourn and arrival rate of the Jackson scenario vs theory."""
+JACKSON_QUANTITIES = {
+    "mean_sojourn_h": "mean sojourn h",
+    "arrivals_per_h": "arrivals per h",
+    "utilisation": "utilisation",
+}
+
+
+def compare_jackson(reps: int, days: float) -> list[Comparison]:
+    """Per-tier mean sojourn, arrival rate and utilisation of the Jackson scenario vs theory."""
     scenario = load_scenario(THEORY_DIR / "jackson.yaml")
     exact = jackson_theory(scenario)
-    ledgers = [simulate(scenario, seed=seed, days=days) for seed in range(reps)]
-    tables = [tier_table(ledger) for ledger in ledgers]
+    tables = [tier_table(simulate(scenario, seed=seed, days=days)) for seed in range(reps)]
+    return [
+        Comparison(
+            f"Jackson {tier}",
+            JACKSON_QUANTITIES[column],
+            float(expected[column]),
+            np.array([table.loc[tier, column] for table in tables]),
+        )
+        for tier, expected in exact.iterrows()
+        for column in JACKSON_QUANTITIES
+    ]
+
+
+def judge(comparisons: list[Comparison], family_level: float = 0.95) -> pd.DataFrame:
+    """Each comparison's mean and CI, Bonferroni-adjusted to ``family_level`` over all rows."""
+    level = 1.0 - (1.0 - family_level) / len(comparisons)
     rows = []
-    for tier, expected in exact.iterrows():
-        label = f"Jackson {tier}"
-        for column, quantity in (
-            ("mean_sojourn_h", "mean sojourn h"),
-            ("arrivals_per_h", "arrivals per h"),
-        ):
-            values = np.array([table.loc[tier, column] for table in tables])
-            rows.append(_row(label, quantity, float(expected[column]), values, level))
-    return rows
-
-
-def _row(check: str, quantity: str, exact: float, values: np.ndarray, level: float) -> dict:
-    interval = mean_ci(values, level)
-    return {
-        "check": check,
-        "quantity": quantity,
-        "theory": exact,
-        "mean": interval.mean,
-        "low": interval.low,
-        "high": interval.high,
-        "within_ci": interval.contains(exact),
-    }
+    for comp in comparisons:
+        interval = mean_ci(comp.values, level)
+        rows.append(
+            {
+                "check": comp.check,
+                "quantity": comp.quantity,
+                "theory": comp.theory,
+                "mean": interval.mean,
+                "low": interval.low,
+                "high": interval.high,
+                "within_ci": interval.contains(comp.theory),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def theory_report(reps: int = 10, days: float = 365.0, family_level: float = 0.95) -> pd.DataFrame:
     """Every theory check in one table, at a Bonferroni-adjusted family-wise level."""
-    n_checks = 2 * len(MMC_CASES) + 2 * 4
-    level = 1.0 - (1.0 - family_level) / n_checks
-    rows = []
-    for case in MMC_CASES:
-        rows.extend(check_mmc(*case, reps=reps, days=days, level=level))
-    rows.extend(check_jackson(reps=reps, days=days, level=level))
-    return pd.DataFrame(rows)
+    comparisons = [c for case in MMC_CASES for c in compare_mmc(*case, reps=reps, days=days)]
+    comparisons += compare_jackson(reps=reps, days=days)
+    return judge(comparisons, family_level)

@@ -1,0 +1,1 @@
+"""Performance benchmarks; results are recorded in RESULTS.md."""
