@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
+from govsim.scenario import load_scenario
+from govsim.validation import jackson_theory
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 TOOLS = ("govsim", "ciw", "simpy", "heapq")
@@ -110,10 +113,10 @@ def render(reports: dict[str, list[dict]], demo: dict, repeats: int) -> str:
         ratio = speed["govsim"] / speed[tool]
         cells = " | ".join(f"{soj.get(t, float('nan')):.3f}" for t in TIERS)
         lines.append(f"| {tool} | {speed[tool]:,.0f} | {ratio:.2f}× | {cells} |")
+    exact = jackson_theory(load_scenario(ROOT / "scenarios" / "theory" / "jackson.yaml"))
+    cells = " | ".join(f"{exact.loc[t, 'mean_sojourn_h']:.3f}" for t in TIERS)
+    lines.append(f"| theory (Jackson, M/M/c per node) | | | {cells} |")
     lines += [
-        "",
-        "Theory (M/M/c per node, Jackson): mean sojourn grid 2.889 h, community 4.663 h, "
-        "street 8.004 h, city 24.000 h.",
         "",
         "## Demo city: one simulated year",
         "",

@@ -78,14 +78,34 @@ def grid_tier(ledgers: list[Ledger], column: str) -> np.ndarray:
     return np.array([tier_table(ledger)[column].iloc[0] for ledger in ledgers])
 
 
+#: A model error the checks must be able to see: every rate off by this factor.
+RIVAL_FACTOR = 1.2
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One simulated quantity, per replication, next to its analytic value."""
+    """One simulated quantity, per replication, next to its analytic value.
+
+    ``rivals`` are the analytic values of wrong models (a rate off by ``RIVAL_FACTOR``
+    either way); an interval that cannot exclude them would pass a broken engine.
+    """
 
     check: str
     quantity: str
     theory: float
     values: np.ndarray
+    rivals: tuple[float, ...] = ()
+
+
+def _scaled(value: float) -> tuple[float, float]:
+    return value * RIVAL_FACTOR, value / RIVAL_FACTOR
+
+
+def _wait_or_inf(arrival_rate: float, service_rate: float, servers: int) -> float:
+    try:
+        return theory.mmc(arrival_rate, service_rate, servers).mean_wait
+    except ValueError:  # unstable: the wait grows without bound
+        return float("inf")
 
 
 def compare_mmc(
@@ -96,18 +116,28 @@ def compare_mmc(
     ledgers = [simulate(scenario, seed=seed, days=days) for seed in range(reps)]
     exact = theory.mmc(arrival_rate, service_rate, servers)
     label = f"M/M/{servers} λ={arrival_rate:g} μ={service_rate:g} ρ={exact.utilisation:.2f}"
+    rival_waits = tuple(_wait_or_inf(arrival_rate, mu, servers) for mu in _scaled(service_rate))
     return [
-        Comparison(label, "mean wait h", exact.mean_wait, grid_tier(ledgers, "mean_wait_h")),
-        Comparison(label, "utilisation", exact.utilisation, grid_tier(ledgers, "utilisation")),
+        Comparison(
+            label, "mean wait h", exact.mean_wait, grid_tier(ledgers, "mean_wait_h"), rival_waits
+        ),
+        Comparison(
+            label,
+            "utilisation",
+            exact.utilisation,
+            grid_tier(ledgers, "utilisation"),
+            _scaled(exact.utilisation),
+        ),
     ]
 
 
-def jackson_theory(scenario: Scenario) -> pd.DataFrame:
+def jackson_theory(scenario: Scenario, handling_scale: float = 1.0) -> pd.DataFrame:
     """Analytic per-tier figures of a behaviour-off tiered scenario with one incident type.
 
     Offices are the nodes; each grid receives ``households × rate / 8760`` per hour;
-    a visit at rank r is handed up with probability P(level > r | level ≥ r). Returns,
-    per tier (bottom up), the arrival rate, the visit-weighted mean sojourn and ρ.
+    a visit at rank r is handed up with probability P(level > r | level ≥ r); handling
+    means are multiplied by ``handling_scale``. Returns, per tier (bottom up), the
+    arrival rate, the visit-weighted mean sojourn and ρ.
     """
     (kind,) = scenario.incidents.values()
     grid_map = build_map(scenario.map, make_streams(0)["map"])
@@ -126,7 +156,8 @@ def jackson_theory(scenario: Scenario) -> pd.DataFrame:
     servers = np.zeros(n, dtype=int)
     for i, (rank, tier, region) in enumerate(nodes):
         level = len(tiers) - 1 - rank
-        mu[i] = 1.0 / kind.handling.get(tier, kind.handling.get("default")).mean_h
+        handling = kind.handling.get(tier, kind.handling.get("default"))
+        mu[i] = 1.0 / (handling.mean_h * handling_scale)
         staffing = scenario.staffing
         servers[i] = staffing.grid_workers_per_grid if rank == 0 else staffing.office_staff[tier]
         if rank == 0:
@@ -162,17 +193,27 @@ def compare_jackson(reps: int, days: float) -> list[Comparison]:
     """Per-tier mean sojourn, arrival rate and utilisation of the Jackson scenario vs theory."""
     scenario = load_scenario(THEORY_DIR / "jackson.yaml")
     exact = jackson_theory(scenario)
+    # a model whose handling is 20% slower or faster (faster only where it stays stable)
+    slower, faster = (jackson_theory(scenario, f) for f in (RIVAL_FACTOR, 1 / RIVAL_FACTOR))
     tables = [tier_table(simulate(scenario, seed=seed, days=days)) for seed in range(reps)]
-    return [
-        Comparison(
-            f"Jackson {tier}",
-            JACKSON_QUANTITIES[column],
-            float(expected[column]),
-            np.array([table.loc[tier, column] for table in tables]),
-        )
-        for tier, expected in exact.iterrows()
-        for column in JACKSON_QUANTITIES
-    ]
+    comparisons = []
+    for tier, expected in exact.iterrows():
+        rivals = {
+            "mean_sojourn_h": (
+                slower.loc[tier, "mean_sojourn_h"],
+                faster.loc[tier, "mean_sojourn_h"],
+            ),
+            "arrivals_per_h": _scaled(expected["arrivals_per_h"]),
+            "utilisation": _scaled(expected["utilisation"]),
+        }
+        for column, quantity in JACKSON_QUANTITIES.items():
+            values = np.array([table.loc[tier, column] for table in tables])
+            comparisons.append(
+                Comparison(
+                    f"Jackson {tier}", quantity, float(expected[column]), values, rivals[column]
+                )
+            )
+    return comparisons
 
 
 def judge(comparisons: list[Comparison], family_level: float = 0.95) -> pd.DataFrame:
@@ -190,6 +231,7 @@ def judge(comparisons: list[Comparison], family_level: float = 0.95) -> pd.DataF
                 "low": interval.low,
                 "high": interval.high,
                 "within_ci": interval.contains(comp.theory),
+                "rivals_excluded": not any(interval.contains(r) for r in comp.rivals),
             }
         )
     return pd.DataFrame(rows)

@@ -1,0 +1,1 @@
+"""Peer implementations of the benchmark queueing network (Ciw, SimPy, heapq, govsim)."""
