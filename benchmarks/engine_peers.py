@@ -55,6 +55,18 @@ def demo_year() -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def event_loop(python: str) -> dict:
+    """Trivial events/s of heapq vs Mesa's scheduler under the interpreter ``python``."""
+    out = subprocess.run(
+        [python, "-m", "benchmarks.event_loop"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def machine() -> str:
     """A one-line description of this machine."""
     cpu = platform.processor() or platform.machine()
@@ -73,6 +85,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per tool (median kept)")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--ceiling-python",
+        help="another interpreter (e.g. .venv-ceiling/bin/python with the newest Mesa) for "
+        "the event-loop comparison",
+    )
     args = parser.parse_args(argv)
     reports: dict[str, list[dict]] = {tool: [] for tool in TOOLS}
     for rep in range(args.repeats):
@@ -82,13 +99,16 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{tool:7s} rep {rep + 1}: {report['customers_per_s']:>10,.0f} customers/s")
     demo = demo_year()
     print(f"demo city, one year: {demo['seconds']:.2f} s, peak RSS {demo['peak_rss_mb']:.0f} MB")
-    section = render(reports, demo, args.repeats)
+    loops = [event_loop(sys.executable)]
+    if args.ceiling_python:
+        loops.append(event_loop(args.ceiling_python))
+    section = render(reports, demo, args.repeats, loops)
     print(section)
     if not args.no_write:
         RESULTS.write_text(section)
 
 
-def render(reports: dict[str, list[dict]], demo: dict, repeats: int) -> str:
+def render(reports: dict[str, list[dict]], demo: dict, repeats: int, loops: list[dict]) -> str:
     """The RESULTS.md text for these reports."""
     speed = {tool: median(r["customers_per_s"] for r in reps) for tool, reps in reports.items()}
     lines = [
@@ -124,6 +144,18 @@ def render(reports: dict[str, list[dict]], demo: dict, repeats: int) -> str:
         f"{demo['events']:,} ledger rows",
         f"- wall time {demo['seconds']:.2f} s (build + run + ledger), metrics "
         f"{demo['metrics_seconds']:.2f} s; peak RSS {demo['peak_rss_mb']:.0f} MB",
+        "",
+        "## Event loop: why the model owns a heap",
+        "",
+        "`python -m benchmarks.event_loop`: 200,000 self-rescheduling trivial events.",
+        "",
+        "| Mesa | Mesa API | Mesa events/s | heapq events/s | heapq ÷ Mesa |",
+        "|---|---|---:|---:|---:|",
+        *(
+            f"| {r['mesa']} | `{r['mesa_api']}` | {r['mesa_events_per_s']:,.0f} | "
+            f"{r['heapq_events_per_s']:,.0f} | {r['ratio']:.1f}× |"
+            for r in loops
+        ),
         "",
     ]
     return "\n".join(lines)

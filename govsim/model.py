@@ -1,10 +1,11 @@
 """GovernanceModel: builds the world from a scenario and runs its clock.
 
 Time is continuous, in hours. Incidents move through their lifecycle as scheduled
-events on a plain ``heapq`` owned by the model: measured here, a heap runs ~970,000
-trivial events/s against ~140,000/s for Mesa 3.3's ``DEVSimulator`` (deprecated in 3.5,
-whose ``Model.schedule_event`` is 4–5x slower still and refuses lambdas). Mesa's
-``step()`` is the daily tick on which slow behaviour runs over AgentSets.
+events on a plain ``heapq`` owned by the model, not Mesa's event scheduling: measured
+here (``benchmarks/event_loop.py``) a heap runs 4x the events/s of Mesa 3.3's
+``DEVSimulator`` and 8.6x those of Mesa 3.5's ``Model.schedule_event`` (which also holds
+callbacks by weak reference). Mesa's ``step()`` is the daily tick on which slow
+behaviour runs over AgentSets.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class GovernanceModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0, days: float | None = None) -> None:
         streams = make_streams(seed)
         super().__init__(rng=streams["agents"])
-        self.scenario = scenario
+        self.spec = scenario  # not `scenario`: Mesa 3.5 keeps its own Model.scenario
         self.seed = seed
         self.days = float(days if days is not None else scenario.run.days)
         self.horizon_h = self.days * 24.0
@@ -110,8 +111,8 @@ class GovernanceModel(mesa.Model):
 
     def _build_residents(self) -> np.ndarray:
         """Resident agents per cell; returns offsets so cell c owns agents [o[c], o[c+1])."""
-        per_agent = self.scenario.residents.households_per_agent
-        share = self.scenario.map.vulnerable_share
+        per_agent = self.spec.residents.households_per_agent
+        share = self.spec.map.vulnerable_share
         offsets = [0]
         self.residents: list[Resident] = []
         for cell, households in enumerate(self.grid_map.households.tolist()):
@@ -128,8 +129,8 @@ class GovernanceModel(mesa.Model):
 
     def _build_offices(self) -> tuple[list[Office], list[list[Office]]]:
         """One desk per region and tier, with its staff; ``table[rank][cell]`` is its desk."""
-        gm, staffing = self.grid_map, self.scenario.staffing
-        discipline = DISCIPLINES[self.scenario.routing.discipline]
+        gm, staffing = self.grid_map, self.spec.staffing
+        discipline = DISCIPLINES[self.spec.routing.discipline]
         offices: list[Office] = []
         table: list[list[Office]] = []
         n_tiers = len(gm.tiers)
@@ -161,9 +162,9 @@ class GovernanceModel(mesa.Model):
     def _build_departments(self) -> list[dict[int, Office]]:
         """Department desks; returns, per incident kind, the department taking it at each rank."""
         gm, n_tiers = self.grid_map, len(self.grid_map.tiers)
-        discipline = DISCIPLINES[self.scenario.routing.discipline]
+        discipline = DISCIPLINES[self.spec.routing.discipline]
         by_name: dict[str, Department] = {}
-        for name, spec in self.scenario.departments.items():
+        for name, spec in self.spec.departments.items():
             level = gm.tiers.index(spec.tier)
             rank = n_tiers - 1 - level
             info = OfficeInfo(len(self.offices), name, spec.tier, rank, spec.staff, department=name)
@@ -182,7 +183,7 @@ class GovernanceModel(mesa.Model):
 
     def _build_volunteers(self) -> None:
         for cell in range(self.grid_map.n_cells):
-            for _ in range(self.scenario.staffing.volunteers_per_cell):
+            for _ in range(self.spec.staffing.volunteers_per_cell):
                 Volunteer(self).cell = self.space[cell]
 
     # --- the clock ---------------------------------------------------------------------
@@ -252,10 +253,10 @@ class GovernanceModel(mesa.Model):
             (self.warmup_h, self.horizon_h),
             self.now,
             {
-                "scenario": self.scenario.name,
+                "scenario": self.spec.name,
                 "seed": self.seed,
                 "days": self.days,
-                "satisfied_at": self.scenario.followup.satisfied_at,
+                "satisfied_at": self.spec.followup.satisfied_at,
             },
         )
 
