@@ -20,11 +20,14 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.errors import GovsimError
-from govsim.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.scenario import Scenario, iter_parameters, load_scenario, parse_assignments
 
 EPILOG = """examples:
   govsim run scenarios/demo.yaml
   govsim run scenarios/demo.yaml --set staffing.grid_workers_per_grid=3 --days 90 --json
+  govsim run scenarios/demo.yaml --policy overdue_alerts
+  govsim compare scenarios/demo.yaml --policy status_quo --policy fast_handoffs --reps 10
   govsim params scenarios/demo.yaml
   govsim check scenarios/demo.yaml
   govsim check --theory
@@ -54,6 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--plot", type=Path, metavar="OUT.png", help="also save the run's figure")
     run.set_defaults(handler=_cmd_run)
 
+    compare = sub.add_parser(
+        "compare",
+        help="compare policies on one scenario, with 95%% CIs and paired differences",
+        description="Run a scenario under each policy for --reps replications. Replication k "
+        "of every policy uses the same seed (common random numbers), so the difference to "
+        "the first policy is paired seed by seed.",
+    )
+    _scenario_args(
+        compare,
+        policy_help="a policy name or file (repeatable; the first is "
+        "the baseline; default: status_quo)",
+        many=True,
+    )
+    compare.add_argument("--reps", type=int, default=10, help="replications per policy")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the first replication")
+    compare.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    compare.add_argument("--json", action="store_true", help="print the table as JSON records")
+    compare.add_argument("--plot", type=Path, metavar="OUT.png", help="save the comparison figure")
+    compare.set_defaults(handler=_cmd_compare)
+
     check = sub.add_parser(
         "check",
         help="validate a scenario file, or the engine against queueing theory",
@@ -76,8 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scenario_args(parser: argparse.ArgumentParser) -> None:
+def _scenario_args(
+    parser: argparse.ArgumentParser,
+    policy_help: str = "a policy name (policies/NAME.yaml) or file laid over the scenario",
+    many: bool = False,
+) -> None:
     parser.add_argument("file", type=Path, metavar="FILE", help="scenario YAML file")
+    parser.add_argument(
+        "--policy",
+        action="append" if many else "store",
+        default=[] if many else None,
+        metavar="NAME_OR_FILE",
+        help=policy_help,
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -103,8 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _load(args: argparse.Namespace):
-    return load_scenario(args.file, parse_assignments(args.set))
+def _load(args: argparse.Namespace) -> Scenario:
+    policy = load_policy(args.policy) if args.policy else STATUS_QUO
+    return load_scenario(args.file, parse_assignments(args.set), policy.sections, policy.source)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -179,11 +214,73 @@ def _triple(stats: dict[str, float]) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:,.2f}"
+    return "–" if value is None or math.isnan(value) else f"{value:,.2f}".replace("-0.00", "0.00")
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+    return (
+        "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%".replace("-0.0", "0.0")
+    )
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from govsim.analysis import OUTCOMES, compare
+    from govsim.experiment import policy_runs, run_all
+
+    policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
+    overrides = parse_assignments(args.set)
+    for policy in policies:  # refuse a bad policy before anything runs
+        load_scenario(args.file, overrides, policy.sections, policy.source)
+    runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
+    frame = run_all(runs, show_progress=sys.stderr.isatty() and not args.json)
+    table = compare(frame, baseline=policies[0].name)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        _print_comparison(table, policies[0].name, args.reps, OUTCOMES)
+    if args.plot:
+        from govsim.plots import comparison_figure, save_figure
+
+        title = f"{args.file.stem}: {args.reps} replications per policy, means with 95% CIs"
+        save_figure(comparison_figure(table, title), args.plot)
+        if not args.json:
+            print(f"figure saved to {args.plot}")
+    return 0
+
+
+def _print_comparison(table, baseline: str, reps: int, outcomes: dict) -> None:
+    policies = list(dict.fromkeys(table["policy"]))
+    out = Table(
+        title=f"mean ± 95% CI half-width over {reps} replications; Δ: paired difference to "
+        f"{baseline} (same seeds)"
+    )
+    out.add_column("outcome")
+    for policy in policies:
+        out.add_column(policy, justify="right")
+    cells = table.set_index(["outcome", "policy"])
+    for name, (label, higher_better) in outcomes.items():
+        fmt = _pct if name.endswith(("rate", "share_satisfied", "utilisation")) else _num
+        row = []
+        for policy in policies:
+            r = cells.loc[(name, policy)]
+            text = f"{fmt(r['mean'])} ± {fmt((r['high'] - r['low']) / 2)}"
+            if policy != baseline:
+                diff_half = fmt((r["diff_high"] - r["diff_low"]) / 2)
+                text += f"\nΔ {_signed(fmt, r['diff'])} ± {diff_half}"
+            row.append(text)
+        out.add_row(label + _direction(higher_better, "\n"), *row)
+    Console(width=max(100, Console().width)).print(out)
+
+
+def _direction(higher_better: bool | None, sep: str) -> str:
+    if higher_better is None:
+        return ""
+    return f"{sep}({'higher' if higher_better else 'lower'} is better)"
+
+
+def _signed(fmt, value: float) -> str:
+    text = fmt(value)
+    return text if text.startswith("-") or text == "–" else f"+{text}"
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

@@ -71,9 +71,39 @@ def run_figure(ledger: Ledger) -> Figure:
 
 def plot_run(ledger: Ledger, path: str | Path) -> Path:
     """Save ``run_figure`` to ``path`` (PNG, SVG or PDF by extension); returns the path."""
+    return save_figure(run_figure(ledger), path)
+
+
+def comparison_figure(table: pd.DataFrame, title: str) -> Figure:
+    """One panel per outcome: each policy's mean with its 95% CI (from ``analysis.compare``)."""
+    from govsim.analysis import OUTCOMES
+
+    names = list(dict.fromkeys(table["policy"]))
+    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(2.6 * len(OUTCOMES), 3.8), sharey=True)
+    positions = np.arange(len(names))
+    for ax, (outcome, (label, higher_better)) in zip(axes, OUTCOMES.items(), strict=True):
+        rows = table[table["outcome"] == outcome].set_index("policy").loc[names]
+        err = np.vstack([rows["mean"] - rows["low"], rows["high"] - rows["mean"]])
+        ax.errorbar(rows["mean"], positions, xerr=err, fmt="o", capsize=3)
+        hint = (
+            ""
+            if higher_better is None
+            else f"\n({'higher' if higher_better else 'lower'} is better)"
+        )
+        ax.set_title(label + hint, fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(positions, names)
+    axes[0].invert_yaxis()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Save ``fig`` to ``path`` (format by extension), close it and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig = run_figure(ledger)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

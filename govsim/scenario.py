@@ -281,18 +281,38 @@ def _check_incident_type(
 # --- loading, overrides and errors -------------------------------------------------------
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read, override and validate a scenario file.
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    policy: Mapping[str, Any] | None = None,
+    policy_source: str = "",
+) -> Scenario:
+    """Read a scenario file, lay a policy and overrides over it, and validate the result.
 
-    ``overrides`` maps dotted parameter paths to values (already parsed, or strings
-    that are parsed as YAML scalars). Raises ``ScenarioError`` naming the file, the
-    field path and what is allowed.
+    ``policy`` holds whole sections (``routing``, ``staffing`` …) merged key by key over
+    the file's; ``overrides`` maps dotted parameter paths to values (already parsed, or
+    strings parsed as YAML scalars) and applies last. Raises ``ScenarioError`` naming the
+    file (and the policy file), the field path and what is allowed.
     """
     path = Path(path)
     raw = read_yaml(path)
+    source = f"{path} with policy {policy_source}" if policy_source else str(path)
+    if policy:
+        raw = deep_merge(raw, policy)
     for key, value in (overrides or {}).items():
-        set_path(raw, key, parse_value(value), source=str(path))
-    return validate_scenario(raw, source=str(path), base_dir=path.parent)
+        set_path(raw, key, parse_value(value), source=source)
+    return validate_scenario(raw, source=source, base_dir=path.parent)
+
+
+def deep_merge(base: Mapping[str, Any], layer: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with ``layer`` merged in: mappings key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

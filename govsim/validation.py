@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from govsim import theory
 from govsim.geography import build_map
@@ -24,6 +23,7 @@ from govsim.ledger import Ledger
 from govsim.metrics import tier_table
 from govsim.model import make_streams, simulate
 from govsim.scenario import HOURS_PER_YEAR, Scenario, load_scenario
+from govsim.stats import mean_ci
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "theory"
 
@@ -34,29 +34,6 @@ MMC_CASES: tuple[tuple[float, int, float], ...] = (
     (4.5, 5, 1.0),
     (1.8, 4, 0.5),
 )
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A replication mean with its two-sided confidence interval."""
-
-    mean: float
-    low: float
-    high: float
-
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` lies in the interval."""
-        return self.low <= value <= self.high
-
-
-def mean_ci(values: np.ndarray, level: float = 0.95) -> Interval:
-    """Student-t interval for the mean of independent replication values."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    half = float(
-        stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
-    )
-    return Interval(mean, mean - half, mean + half)
 
 
 def mmc_scenario(arrival_rate: float, servers: int, service_rate: float) -> Scenario:

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from govsim import theory
-from govsim.validation import MMC_CASES, Comparison, judge, mean_ci, theory_report
+from govsim.stats import mean_ci
+from govsim.validation import MMC_CASES, Comparison, judge, theory_report
 
 REPS = 10
 
