@@ -43,7 +43,7 @@ def test_unknown_policy_name_lists_the_known_ones() -> None:
 def test_policy_with_a_non_lever_section(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nincidents:\n  x: {rate: 1}\n")
-    with pytest.raises(ScenarioError, match="bad.yaml: incidents: not a policy section"):
+    with pytest.raises(ScenarioError, match=r"bad\.yaml: incidents: not a policy section"):
         load_policy(bad)
 
 

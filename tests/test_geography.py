@@ -10,16 +10,19 @@ import networkx as nx
 import numpy as np
 import pytest
 
+import govsim.geography
 from govsim.errors import GovsimError
 from govsim.geography import (
     CELL_ATTRIBUTES,
     GeographyError,
     GridMap,
     build_lattice,
+    build_map,
     build_random_geometric,
     load_graphml,
     save_graphml,
 )
+from govsim.scenario import MapSpec
 
 TIERS4 = ("city", "street", "community", "grid")
 TIERS5 = ("city", "district", "street", "community", "grid")
@@ -122,6 +125,7 @@ def test_region_queries_reject_bad_indices() -> None:
     with pytest.raises(KeyError):
         m.tier_index("village")
     assert not m.ancestors[2].flags.writeable
+    assert not m.children(3, 0).flags.writeable
 
 
 # --- lattice layout ---------------------------------------------------------------------
@@ -442,3 +446,41 @@ def test_gridmap_validates_its_fields() -> None:
     del graph.nodes[2]["households"]
     with pytest.raises(GeographyError, match="cell 2"):
         GridMap(**{**fields, "graph": graph})
+
+
+# --- scenario maps and the public API -------------------------------------------------
+
+
+def test_build_map_uses_the_spec_generator(tmp_path: Path) -> None:
+    spec = MapSpec(households_cv=0.3, tourist_load=2.0)
+    lattice = build_lattice(
+        TIERS4, [1, 4, 6], 800, households_cv=0.3, tourist_load=2.0, rng=np.random.default_rng(5)
+    )
+    assert_same_map(build_map(spec, np.random.default_rng(5)), lattice)
+    spec = MapSpec(generator="random_geometric", radius_km=0.6, speed_kmh=12.0)
+    geometric = build_random_geometric(
+        TIERS4, [1, 4, 6], rng=np.random.default_rng(6), radius_km=0.6, speed_kmh=12.0
+    )
+    assert_same_map(build_map(spec, np.random.default_rng(6)), geometric)
+    path = tmp_path / "map.graphml"
+    save_graphml(geometric, path)
+    spec = MapSpec(generator="graphml", graphml=str(path))
+    assert_same_map(build_map(spec, np.random.default_rng(7)), geometric)
+
+
+def test_public_api_is_reexported() -> None:
+    assert sorted(govsim.geography.__all__) == sorted(
+        [
+            "CELL_ATTRIBUTES",
+            "GeographyError",
+            "GridMap",
+            "LATTICE_SPACING_KM",
+            "OFFICE_TIE_RTOL",
+            "build_lattice",
+            "build_map",
+            "build_random_geometric",
+            "load_graphml",
+            "save_graphml",
+        ]
+    )
+    assert all(hasattr(govsim.geography, name) for name in govsim.geography.__all__)

@@ -1,0 +1,31 @@
+"""The networked grid map: a city cut into nested regions whose smallest unit is a cell.
+
+Modules: :mod:`~govsim.geography.gridmap` (the :class:`GridMap` and its validation),
+:mod:`~govsim.geography.offices` (office placement and travel times),
+:mod:`~govsim.geography.generators` (:func:`build_lattice`, :func:`build_random_geometric`),
+:mod:`~govsim.geography.graphml` (:func:`load_graphml`, :func:`save_graphml`) and
+:mod:`~govsim.geography.from_spec` (:func:`build_map`, from a scenario's ``map`` section).
+"""
+
+from govsim.geography.from_spec import build_map
+from govsim.geography.generators import (
+    LATTICE_SPACING_KM,
+    build_lattice,
+    build_random_geometric,
+)
+from govsim.geography.graphml import load_graphml, save_graphml
+from govsim.geography.gridmap import CELL_ATTRIBUTES, GeographyError, GridMap
+from govsim.geography.offices import OFFICE_TIE_RTOL
+
+__all__ = [
+    "CELL_ATTRIBUTES",
+    "LATTICE_SPACING_KM",
+    "OFFICE_TIE_RTOL",
+    "GeographyError",
+    "GridMap",
+    "build_lattice",
+    "build_map",
+    "build_random_geometric",
+    "load_graphml",
+    "save_graphml",
+]
