@@ -30,41 +30,25 @@ TOOLS = ("govsim", "ciw", "simpy", "heapq")
 TIERS = ("grid", "community", "street", "city")
 
 
-def run_tool(tool: str, seed: int) -> dict:
-    """Run one tool's network in a fresh interpreter and return its JSON report."""
-    module = f"benchmarks.peers.{tool}_net"
-    out = subprocess.run(
-        [sys.executable, "-m", module, "--seed", str(seed)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+def json_report(*command: str) -> dict:
+    """Run ``command`` from the repository root and parse the JSON on its last line."""
+    out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def run_tool(tool: str, seed: int) -> dict:
+    """Run one tool's network in a fresh interpreter and return its report."""
+    return json_report(sys.executable, "-m", f"benchmarks.peers.{tool}_net", "--seed", str(seed))
 
 
 def demo_year() -> dict:
     """Wall time and peak memory of one simulated year of the demo city (fresh process)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.demo_year"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return json_report(sys.executable, "-m", "benchmarks.demo_year")
 
 
 def event_loop(python: str) -> dict:
     """Trivial events/s of heapq vs Mesa's scheduler under the interpreter ``python``."""
-    out = subprocess.run(
-        [python, "-m", "benchmarks.event_loop"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return json_report(python, "-m", "benchmarks.event_loop")
 
 
 def machine() -> str:

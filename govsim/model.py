@@ -37,7 +37,7 @@ from govsim.policies.routing import TieredEscalation
 from govsim.scenario import Scenario
 
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
-STREAMS = ("occurrence", "handling", "reporting", "patrol", "map", "agents")
+STREAMS = ("occurrence", "handling", "reporting", "patrol", "agents")
 
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
 
@@ -75,7 +75,8 @@ class GovernanceModel(mesa.Model):
         self._events: list[tuple[float, int, Any, Incident]] = []
         self._order = count()
 
-        self.grid_map: GridMap = build_map(scenario.map, streams["map"])
+        # the city is not noise: its map comes from the scenario's own map seed
+        self.grid_map: GridMap = build_map(scenario.map, np.random.default_rng(scenario.map.seed))
         self.space = Network(self.grid_map.graph, random=self.random)
         self.kinds = [
             IncidentKind(i, name, spec, scenario)

@@ -118,6 +118,9 @@ class MapSpec(Spec):
     within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
     radius_km: float = Field(0.8, gt=0.0, description="link radius (random_geometric)")
     speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric)")
+    seed: int = Field(
+        0, ge=0, description="seed of the map's random draws (the same city in every run)"
+    )
 
 
 class Staffing(Spec):

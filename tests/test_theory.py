@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from govsim import theory
 from govsim.theory import erlang_c, jackson, min_servers_for_wait, mmc
 
 
@@ -290,14 +289,3 @@ def test_min_servers_edge_cases() -> None:
         min_servers_for_wait(1.0, 1.0, -1.0)
     with pytest.raises(ValueError, match="service_rate"):
         min_servers_for_wait(1.0, 0.0, 1.0)
-
-
-def test_public_api() -> None:
-    assert set(theory.__all__) == {
-        "JacksonResult",
-        "QueueMetrics",
-        "erlang_c",
-        "jackson",
-        "min_servers_for_wait",
-        "mmc",
-    }
