@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/govsim run scenarios/demo.yaml --plot out/demo.png
-	$(BIN)/govsim compare scenarios/demo.yaml --policy status_quo --policy fast_handoffs \
-		--policy more_grid_workers --policy overdue_alerts --reps 5 --days 180 --plot out/compare.png
+	$(BIN)/govsim compare scenarios/demo.yaml --policy status_quo --policy whistle_and_report \
+		--policy platform_dispatch --policy more_grid_workers --reps 5 --days 180 --plot out/compare.png
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

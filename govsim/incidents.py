@@ -74,6 +74,9 @@ class Incident:
     report_wait: float
     followup_u: float
     rating_z: float
+    route_u: float
+    route_e: float
+    vulnerable: bool = False
     discovered: bool = False
     reported_at: float = float("nan")
     deadline_at: float = float("inf")
@@ -156,6 +159,7 @@ class OccurrenceSampler:
         self.occurrence = streams["occurrence"]
         self.handling = streams["handling"]
         self.reporting = streams["reporting"]
+        self.routing = streams["routing"]
         self.next_id = 0
 
     def sample(self, start_h: float, hours: float) -> list[Incident]:
@@ -195,23 +199,23 @@ class OccurrenceSampler:
         rep = self.reporting
         report_u, report_wait = rep.random(n), rep.exponential(1.0, n)
         followup_u, rating_z = rep.random(n), rep.standard_normal(n)
+        route_u, route_e = self.routing.random(n), self.routing.exponential(1.0, n)
         first = self.next_id
         self.next_id += n
-        return [
-            Incident(i, k, c, r, s, lv, t, h, ru, rw, fu, rz)
-            for i, k, c, r, s, lv, t, h, ru, rw, fu, rz in zip(
-                range(first, first + n),
-                kinds.tolist(),
-                cells.tolist(),
-                residents.tolist(),
-                severity.tolist(),
-                level.tolist(),
-                times.tolist(),
-                handling.tolist(),
-                report_u.tolist(),
-                report_wait.tolist(),
-                followup_u.tolist(),
-                rating_z.tolist(),
-                strict=True,
-            )
-        ]
+        columns = (
+            range(first, first + n),
+            kinds.tolist(),
+            cells.tolist(),
+            residents.tolist(),
+            severity.tolist(),
+            level.tolist(),
+            times.tolist(),
+            handling.tolist(),
+            report_u.tolist(),
+            report_wait.tolist(),
+            followup_u.tolist(),
+            rating_z.tolist(),
+            route_u.tolist(),
+            route_e.tolist(),
+        )
+        return list(map(Incident, *columns))

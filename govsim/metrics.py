@@ -208,6 +208,36 @@ def state_counts(ledger: Ledger, times_h: np.ndarray) -> pd.DataFrame:
     )
 
 
+def staff_cost(ledger: Ledger) -> dict[str, float]:
+    """Cost of the staff on duty over the window, by role: servers × window hours × hourly cost.
+
+    Roles: ``grid_worker`` (desks of the cell tier), ``office_staff`` (desks above it) and
+    ``department_staff``; staff are paid around the clock, busy or not.
+    """
+    hours = ledger.window_h[1] - ledger.window_h[0]
+    rates = ledger.meta["hourly_cost"]
+    cost = dict.fromkeys(rates, 0.0)
+    for office in ledger.offices:
+        role = (
+            "department_staff"
+            if office.department
+            else ("grid_worker" if office.rank == 0 else "office_staff")
+        )
+        cost[role] += office.servers * hours * rates[role]
+    return cost
+
+
+def resolution_by_triage(ledger: Ledger) -> dict[str, dict[str, float]]:
+    """``describe`` of hours from occurrence to resolution, per triage class."""
+    frame = window_incidents(ledger)
+    triage = np.array(ledger.kind_triage)[frame["kind"].to_numpy()]
+    times = (frame["resolved_at"] - frame["occurred_at"]).to_numpy()
+    return {
+        cls: describe(times[(triage == cls) & ~np.isnan(times)])
+        for cls in dict.fromkeys(ledger.kind_triage)
+    }
+
+
 def summarize(ledger: Ledger) -> dict[str, Any]:
     """The run's headline outcomes as plain JSON-ready data."""
     window = window_incidents(ledger)
@@ -226,6 +256,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "resolved": int(window["resolved_at"].notna().sum()),
         "resolution_time_h": describe(resolution_times(ledger)),
         "resolution_time_from_report_h": describe(resolution_times(ledger, "report")),
+        "resolution_time_by_triage_h": resolution_by_triage(ledger),
         "escalation_rate": shares[bottom_up[1]],
         "reached": shares,
         "on_time_rate": on_time_rate(ledger),
@@ -233,6 +264,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "share_satisfied": satisfaction(ledger)["share_satisfied"],
         "hidden_at_horizon": int(end_counts["hidden"].iloc[0]),
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
+        "staff_cost": staff_cost(ledger),
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {
             group: {

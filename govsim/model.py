@@ -33,11 +33,11 @@ from govsim.geography import GridMap, build_map
 from govsim.incidents import Channel, Incident, IncidentKind, OccurrenceSampler, State
 from govsim.ledger import Ledger, OfficeInfo
 from govsim.policies.disciplines import DISCIPLINES
-from govsim.policies.routing import TieredEscalation
+from govsim.policies.routing import ROUTERS, Desks
 from govsim.scenario import Scenario
 
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
-STREAMS = ("occurrence", "handling", "reporting", "patrol", "agents")
+STREAMS = ("occurrence", "handling", "reporting", "patrol", "agents", "routing")
 
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
 
@@ -93,10 +93,11 @@ class GovernanceModel(mesa.Model):
         resident_offsets = self._build_residents()
         self.offices, self.office_table = self._build_offices()
         self._build_volunteers()
-        self.router = TieredEscalation(self.office_table, self._build_departments())
-        self._handoff_h = [0.0] + [
+        handoff_h = [0.0] + [
             scenario.routing.handoff_h.get(tier, 0.0) for tier in reversed(scenario.tiers[:-1])
         ]
+        desks = Desks(self.office_table, self._build_departments(), handoff_h)
+        self.router = ROUTERS[scenario.routing.policy](desks, scenario.routing, self.kinds)
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
@@ -258,6 +259,7 @@ class GovernanceModel(mesa.Model):
                 "seed": self.seed,
                 "days": self.days,
                 "satisfied_at": self.spec.followup.satisfied_at,
+                "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
             },
         )
 
@@ -267,6 +269,7 @@ class GovernanceModel(mesa.Model):
         self._record((self.now, incident.id, 0, -1, -1))
         kind = self.kinds[incident.kind]
         resident = self.residents[incident.resident]
+        incident.vulnerable = resident.vulnerable
         if incident.report_u < resident.report_probability(kind):
             wait = incident.report_wait * kind.spec.reporting.delay_h
             if wait == 0.0:
@@ -316,7 +319,7 @@ class GovernanceModel(mesa.Model):
         self._record((self.now, incident.id, 2, -1, -1))
         if self._overdue:  # a deadline already passed during verification fires at once
             self.schedule(max(incident.deadline_at, self.now), self._on_deadline, incident)
-        self._arrive(incident, self.router.entry(incident))
+        self._move(incident, self.router.entry(incident, self.now))
 
     def _arrive(self, incident: Incident, office: Office) -> None:
         incident.office = office
@@ -354,9 +357,12 @@ class GovernanceModel(mesa.Model):
             self._start(following, office, worker)
 
     def _hand_up(self, incident: Incident, office: Office) -> None:
-        target = self.router.escalate(incident, office)
+        move = self.router.escalate(incident, office, self.now)
         incident.handoffs += 1
-        delay = self._handoff_h[target.rank]
+        self._move(incident, move)
+
+    def _move(self, incident: Incident, move: tuple[Office, float]) -> None:
+        target, delay = move
         if delay:
             incident.office = target
             self.schedule(self.now + delay, self._handed_over, incident)
@@ -368,7 +374,7 @@ class GovernanceModel(mesa.Model):
 
     def _on_deadline(self, incident: Incident) -> None:
         office = incident.office
-        if incident.waiting_in is not None and office.rank < self.router.top:
+        if incident.waiting_in is not None and office.rank < self.router.desks.top:
             incident.waiting_in = None
             self._record((self.now, incident.id, ESCALATED, office.id, -1))
             self._hand_up(incident, office)

@@ -91,6 +91,9 @@ class IncidentType(Spec):
     worsen_h: Hours = Field(
         0.0, description="hours hidden per extra severity level (0: never worsens)"
     )
+    ambiguity: Probability = Field(
+        0.0, description="how unclear ownership is: the chance nobody claims a post (0–1)"
+    )
 
 
 class MapSpec(Spec):
@@ -123,6 +126,14 @@ class MapSpec(Spec):
     )
 
 
+class HourlyCost(Spec):
+    """What an hour of each role costs (currency units per staff-hour, paid around the clock)."""
+
+    grid_worker: float = Field(30.0, ge=0.0, description="cost per grid-worker hour")
+    office_staff: float = Field(40.0, ge=0.0, description="cost per office-staff hour")
+    department_staff: float = Field(50.0, ge=0.0, description="cost per department-staff hour")
+
+
 class Staffing(Spec):
     """Who handles incidents at each tier."""
 
@@ -133,6 +144,7 @@ class Staffing(Spec):
     )
     volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
     patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
+    hourly_cost: HourlyCost = Field(default_factory=lambda: HourlyCost())
 
 
 class Department(Spec):
@@ -142,11 +154,51 @@ class Department(Spec):
     staff: int = Field(ge=1, description="handlers")
 
 
-class Routing(Spec):
-    """How incidents move between tiers (tiered escalation; more policies build on it)."""
+class PlatformDispatch(Spec):
+    """Platform dispatch: a verified incident goes straight to the desk able to resolve it."""
 
-    policy: Literal["tiered"] = Field("tiered", description="routing policy")
-    discipline: Literal["fifo", "deadline"] = Field("fifo", description="queue discipline")
+    misroute_rate: Probability = Field(0.05, description="share sent to the wrong tier first")
+    bounce_h: Hours = Field(4.0, description="delay for a misrouted incident to come back (h)")
+
+
+class Whistle(Spec):
+    """Whistle-and-report: the street summons the owning desk, which must come within a limit."""
+
+    response_h: PositiveHours = Field(
+        2.0, description="time allowed for the summoned to arrive (h)"
+    )
+
+
+class Claim(Spec):
+    """Group claim: incidents the grid cannot resolve are posted for the owner to claim."""
+
+    delay_h: PositiveHours = Field(
+        1.0, description="mean delay to claim a clear-owner incident (h)"
+    )
+    ambiguity_slowdown: float = Field(
+        4.0, ge=0.0, description="claim delay grows by this factor × ambiguity"
+    )
+    unclaimed_after_h: PositiveHours = Field(
+        24.0, description="a post nobody claimed by then goes to arbitration or up the tiers (h)"
+    )
+
+
+class Arbitration(Spec):
+    """Arbitration of ambiguous ownership: slow the first time, then the type is settled."""
+
+    enabled: bool = Field(False, description="send unclaimed incidents to arbitration")
+    delay_h: PositiveHours = Field(336.0, description="time the committee takes to rule (h)")
+
+
+class Routing(Spec):
+    """How incidents move between tiers: the routing policy and the queue discipline."""
+
+    policy: Literal["tiered", "platform", "whistle", "claim", "triage"] = Field(
+        "tiered", description="routing policy"
+    )
+    discipline: Literal["fifo", "deadline", "severity", "vulnerable"] = Field(
+        "fifo", description="queue discipline"
+    )
     verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
     handoff_h: dict[str, Hours] = Field(
         default_factory=dict, description="hand-off delay into each tier (h)"
@@ -154,6 +206,10 @@ class Routing(Spec):
     overdue_escalation: bool = Field(
         False, description="hand an incident up when its deadline passes while it waits"
     )
+    platform: PlatformDispatch = Field(default_factory=PlatformDispatch)
+    whistle: Whistle = Field(default_factory=Whistle)
+    claim: Claim = Field(default_factory=Claim)
+    arbitration: Arbitration = Field(default_factory=Arbitration)
 
 
 class FollowUp(Spec):

@@ -36,7 +36,10 @@ def test_policy_sections_override_the_scenario() -> None:
 
 
 def test_unknown_policy_name_lists_the_known_ones() -> None:
-    with pytest.raises(ScenarioError, match="no such policy; known: status_quo, deadline_first"):
+    with pytest.raises(
+        ScenarioError,
+        match="no such policy; known: status_quo, claim_with_arbitration, deadline_first",
+    ):
         load_policy("whistle_blowing")
 
 

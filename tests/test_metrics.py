@@ -12,6 +12,7 @@ from govsim.metrics import (
     reached,
     resolution_times,
     satisfaction,
+    staff_cost,
     state_counts,
     summarize,
     tier_table,
@@ -29,7 +30,7 @@ def incident(
     resolved: float,
     rating: float = float("nan"),
 ) -> Incident:
-    inc = Incident(i, 0, 0, 0, 1, 0, occurred, [1.0, 1.0], 0.0, 0.0, 0.0, 0.0)
+    inc = Incident(i, 0, 0, 0, 1, 0, occurred, [1.0, 1.0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     inc.reported_at, inc.deadline_at = reported, reported + deadline_h
     inc.resolved_at, inc.rating = resolved, rating
     return inc
@@ -84,7 +85,13 @@ def ledger() -> Ledger:
         ["grid", "community"],
         (0.0, 100.0),
         120.0,
-        {"scenario": "hand", "seed": 0, "days": 5, "satisfied_at": 4.0},
+        {
+            "scenario": "hand",
+            "seed": 0,
+            "days": 5,
+            "satisfied_at": 4.0,
+            "hourly_cost": {"grid_worker": 30.0, "office_staff": 40.0, "department_staff": 50.0},
+        },
     )
     return led
 
@@ -123,6 +130,15 @@ def test_state_counts(ledger: Ledger) -> None:
     assert counts["hidden"].tolist() == [1, 0, 1, 1]
     assert counts["backlog"].tolist() == [0, 1, 0, 1]
     assert counts["resolved"].tolist() == [0, 1, 2, 2]
+
+
+def test_staff_cost(ledger: Ledger) -> None:
+    # one grid worker and one community staff member, paid for the 100-hour window
+    assert staff_cost(ledger) == {
+        "grid_worker": 3000.0,
+        "office_staff": 4000.0,
+        "department_staff": 0.0,
+    }
 
 
 def test_summary(ledger: Ledger) -> None:

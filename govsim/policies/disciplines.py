@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from itertools import count
 from typing import Protocol
 
@@ -46,19 +47,21 @@ class FifoQueue:
         return None
 
 
-class DeadlineQueue:
-    """Earliest deadline first; ties in arrival order."""
+class PriorityQueue:
+    """Serve the waiting incident with the smallest key first; ties in arrival order."""
+
+    key: Callable[[Incident], float] = staticmethod(lambda incident: 0.0)
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Incident]] = []
         self._order = count()
 
     def push(self, incident: Incident) -> None:
-        """Add a waiting incident keyed by its deadline."""
-        heapq.heappush(self._heap, (incident.deadline_at, next(self._order), incident))
+        """Add a waiting incident under its key."""
+        heapq.heappush(self._heap, (self.key(incident), next(self._order), incident))
 
     def pop(self) -> Incident | None:
-        """The waiting incident with the earliest deadline, or None."""
+        """The waiting incident with the smallest key, or None."""
         heap = self._heap
         while heap:
             incident = heapq.heappop(heap)[2]
@@ -68,7 +71,27 @@ class DeadlineQueue:
         return None
 
 
-DISCIPLINES: dict[str, type[FifoQueue] | type[DeadlineQueue]] = {
+class DeadlineQueue(PriorityQueue):
+    """Earliest deadline first."""
+
+    key = staticmethod(lambda incident: incident.deadline_at)
+
+
+class SeverityQueue(PriorityQueue):
+    """Most severe first."""
+
+    key = staticmethod(lambda incident: -incident.severity)
+
+
+class VulnerableQueue(PriorityQueue):
+    """Incidents of vulnerable residents first (the "five kinds of people")."""
+
+    key = staticmethod(lambda incident: 0.0 if incident.vulnerable else 1.0)
+
+
+DISCIPLINES: dict[str, type[FifoQueue] | type[PriorityQueue]] = {
     "fifo": FifoQueue,
     "deadline": DeadlineQueue,
+    "severity": SeverityQueue,
+    "vulnerable": VulnerableQueue,
 }

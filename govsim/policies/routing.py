@@ -1,48 +1,186 @@
-"""Routing policies: where an incident goes first and where it goes when a tier gives up."""
+"""Routing policies: where a verified incident goes first, and where it goes next.
+
+Every policy answers two questions for the model: ``entry`` (the first desk, and the
+delay before the incident reaches it) and ``escalate`` (the next desk and the delay,
+when the current desk cannot resolve it or it is overdue). A desk resolves an incident
+when its tier is at or above the incident's ``level``, the lowest capable tier.
+
+- ``tiered``: every tier tries in turn, each hand-off taking ``routing.handoff_h``.
+- ``platform``: straight to the capable desk; a share is misrouted one tier off first and
+  bounces back after ``platform.bounce_h``.
+- ``triage``: three-way triage sends household matters to the grid, community matters to
+  the tier above it, government matters to the owning department; tiered from there.
+- ``whistle``: the grid tries; if it cannot, the street summons the capable desk, which
+  must arrive within ``whistle.response_h`` (no climb through the tiers).
+- ``claim``: the grid tries; if it cannot, the incident is posted to the whole team and
+  the owner claims it after a delay that grows with the type's ownership ambiguity; with
+  probability ``ambiguity`` nobody claims it, and after ``claim.unclaimed_after_h`` it
+  goes to arbitration (slow once per type, then settled) or, without arbitration, up the
+  tiers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from govsim.scenario import Routing
+
 if TYPE_CHECKING:
     from govsim.agents.offices import Office
-    from govsim.incidents import Incident
+    from govsim.incidents import Incident, IncidentKind
+
+Move = tuple["Office", float]  # the next desk and the delay (h) before it has the incident
 
 
-class TieredEscalation:
-    """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time.
-
-    ``offices[rank][cell]`` is the desk of the cell's region at that rank (0 = the grid);
-    ``departments[kind][rank]`` is the department that takes over an incident of that kind
-    when it reaches that rank and that rank is the lowest able to resolve it.
-    """
-
-    name = "tiered"
+class Desks:
+    """Who can take an incident: ``offices[rank][cell]`` is the cell's desk at that rank
+    (0 = grid); ``departments[kind][rank]`` the department owning that kind at that rank."""
 
     def __init__(
-        self, offices: Sequence[Sequence[Office]], departments: Sequence[dict[int, Office]]
+        self,
+        offices: Sequence[Sequence[Office]],
+        departments: Sequence[dict[int, Office]],
+        handoff_h: Sequence[float],
     ) -> None:
         self.offices = offices
         self.departments = departments
+        self.handoff_h = handoff_h  # per rank: the delay of a hand-off into it
         self.top = len(offices) - 1
 
-    def entry(self, incident: Incident) -> Office:
-        """The first office to handle a verified, triaged incident: its grid."""
-        return self._desk(incident, 0)
-
-    def resolves(self, incident: Incident, office: Office) -> bool:
-        """Whether handling at ``office`` closes the incident (its tier is capable)."""
-        return office.rank >= incident.level
-
-    def escalate(self, incident: Incident, office: Office) -> Office | None:
-        """The office one tier up from ``office``, or None at the top."""
-        rank = office.rank + 1
-        return None if rank > self.top else self._desk(incident, rank)
-
-    def _desk(self, incident: Incident, rank: int) -> Office:
+    def at(self, incident: Incident, rank: int) -> Office:
+        """The desk taking ``incident`` at ``rank``: its owning department there if this is
+        the incident's level, else the office of its cell's region."""
         if rank == incident.level:
             department = self.departments[incident.kind].get(rank)
             if department is not None:
                 return department
         return self.offices[rank][incident.cell]
+
+    def capable(self, incident: Incident) -> Office:
+        """The lowest desk able to resolve ``incident``."""
+        return self.at(incident, incident.level)
+
+    def up(self, incident: Incident, office: Office) -> Move | None:
+        """One tier up from ``office`` with that tier's hand-off delay; None at the top."""
+        rank = office.rank + 1
+        if rank > self.top:
+            return None
+        return self.at(incident, rank), self.handoff_h[rank]
+
+
+class TieredEscalation:
+    """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time."""
+
+    def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
+        self.desks = desks
+        self.spec = spec
+        self.kinds = kinds
+
+    def entry(self, incident: Incident, now: float) -> Move:
+        """The first desk for a verified, triaged incident (and the delay to reach it)."""
+        return self.desks.offices[0][incident.cell], 0.0
+
+    def resolves(self, incident: Incident, office: Office) -> bool:
+        """Whether handling at ``office`` closes the incident (its tier is capable)."""
+        return office.rank >= incident.level
+
+    def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
+        """Where the incident goes when ``office`` cannot resolve it; None at the top."""
+        return self.desks.up(incident, office)
+
+
+class PlatformDispatch(TieredEscalation):
+    """Straight to the capable desk, except a misrouted share that bounces back.
+
+    A misrouted incident first reaches a desk one tier off its capable one; that desk
+    spends its handling time finding out it is not its business and returns it.
+    """
+
+    def misrouted(self, incident: Incident) -> bool:
+        """Whether the platform sends ``incident`` to the wrong desk first."""
+        return incident.route_u < self.spec.platform.misroute_rate
+
+    def entry(self, incident: Incident, now: float) -> Move:
+        """The capable desk, or for a misrouted incident a desk one tier off."""
+        target = self.desks.capable(incident)
+        if not self.misrouted(incident):
+            return target, 0.0
+        wrong = target.rank - 1 if target.rank > 0 else 1
+        return self.desks.offices[min(wrong, self.desks.top)][incident.cell], 0.0
+
+    def resolves(self, incident: Incident, office: Office) -> bool:
+        """The wrong desk of a misrouted incident never closes it; others as tiered."""
+        if incident.handoffs == 0 and self.misrouted(incident):
+            return False
+        return office.rank >= incident.level
+
+    def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
+        """A misrouted incident bounces to the capable desk; others climb as tiered."""
+        if incident.handoffs == 0 and self.misrouted(incident):
+            return self.desks.capable(incident), self.spec.platform.bounce_h
+        return self.desks.up(incident, office)
+
+
+class ThreeWayTriage(TieredEscalation):
+    """Household matters to the grid, community matters one tier up, government matters to
+    their owning department; from there, tiered escalation."""
+
+    def entry(self, incident: Incident, now: float) -> Move:
+        """The desk the incident's triage class names."""
+        kind = self.kinds[incident.kind]
+        if kind.triage == "government":
+            return self.desks.capable(incident), 0.0
+        rank = 1 if kind.triage == "community" else 0
+        return self.desks.at(incident, min(rank, self.desks.top)), 0.0
+
+
+class WhistleAndReport(TieredEscalation):
+    """The grid tries; what it cannot resolve, the street summons the capable desk for."""
+
+    def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
+        """From the grid, a summons answered within the response limit; above it, tiered."""
+        if office.rank == 0:
+            return self.desks.capable(incident), self.spec.whistle.response_h
+        return self.desks.up(incident, office)
+
+
+class GroupClaim(TieredEscalation):
+    """The grid tries; what it cannot resolve is posted to the team for its owner to claim."""
+
+    def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
+        super().__init__(desks, spec, kinds)
+        # per kind: the time arbitration settles its ownership (None: never referred)
+        self.settled_at: list[float | None] = [None] * len(kinds)
+
+    def ambiguity(self, kind: int, now: float) -> float:
+        """The kind's ownership ambiguity at ``now``: zero once arbitration has settled it."""
+        settled = self.settled_at[kind]
+        return 0.0 if settled is not None and settled <= now else self.kinds[kind].spec.ambiguity
+
+    def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
+        """From the grid: claimed by the owner, or unclaimed and then arbitrated or tiered."""
+        if office.rank != 0:
+            return self.desks.up(incident, office)
+        claim = self.spec.claim
+        ambiguity = self.ambiguity(incident.kind, now)
+        claim_h = claim.delay_h * (1 + claim.ambiguity_slowdown * ambiguity) * incident.route_e
+        if incident.route_u >= ambiguity:
+            return self.desks.capable(incident), claim_h
+        if not self.spec.arbitration.enabled:
+            step = self.desks.up(incident, office)
+            return None if step is None else (step[0], claim.unclaimed_after_h + step[1])
+        referred = now + claim.unclaimed_after_h
+        if self.settled_at[incident.kind] is None:
+            self.settled_at[incident.kind] = referred + self.spec.arbitration.delay_h
+        ruling = max(self.settled_at[incident.kind], referred)
+        return self.desks.capable(incident), ruling - now + claim.delay_h * incident.route_e
+
+
+ROUTERS: dict[str, type[TieredEscalation]] = {
+    "tiered": TieredEscalation,
+    "platform": PlatformDispatch,
+    "triage": ThreeWayTriage,
+    "whistle": WhistleAndReport,
+    "claim": GroupClaim,
+}
