@@ -51,6 +51,7 @@ class Channel(IntEnum):
     RESIDENT = 0
     PATROL = 1
     VOLUNTEER = 2
+    PETITION = 3  # a problem left hidden so long the resident went to the city
 
 
 @dataclass(slots=True, eq=False)
@@ -78,6 +79,7 @@ class Incident:
     route_e: float
     vulnerable: bool = False
     discovered: bool = False
+    channel: int = -1
     reported_at: float = float("nan")
     deadline_at: float = float("inf")
     resolved_at: float = float("nan")
@@ -95,6 +97,7 @@ class IncidentKind:
         ranks = {tier: rank for rank, tier in enumerate(reversed(scenario.tiers))}
         self.index, self.name, self.spec = index, name, spec
         self.triage = spec.triage
+        self.report_prob = spec.reporting.prob
         self.severity_levels = np.array(sorted(spec.severity), dtype=np.int64)
         self.severity_cdf = np.cumsum([spec.severity[s] for s in self.severity_levels])
         self.max_severity = int(self.severity_levels.max())

@@ -42,7 +42,8 @@ class Ledger:
     the order the engine recorded), ``incidents`` (one row per incident: kind, cell,
     severity, level, times, rating), ``offices``, ``kinds``, ``tiers`` (bottom up) and
     the measurement window ``window_h`` (occurrences in it are measured), the time the
-    run ended ``end_h`` and ``meta`` (scenario name, seed, days, rating threshold).
+    run ended ``end_h``, ``series`` (one row per day: mean trust of all residents and of
+    the vulnerable) and ``meta`` (scenario name, seed, days, rating threshold, costs).
     """
 
     def __init__(self) -> None:
@@ -57,6 +58,12 @@ class Ledger:
         self.window_h: tuple[float, float] = (0.0, 0.0)
         self.end_h = 0.0
         self.meta: dict[str, Any] = {}
+        self.days: list[tuple[float, float, float]] = []
+        self.series = pd.DataFrame()
+
+    def record_day(self, time_h: float, trust: float, trust_vulnerable: float) -> None:
+        """Record the end-of-day state of the slow behaviour (mean trust, all and vulnerable)."""
+        self.days.append((time_h, trust, trust_vulnerable))
 
     def freeze(
         self,
@@ -76,6 +83,7 @@ class Ledger:
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage
         self.tiers, self.window_h, self.end_h = tiers, window_h, end_h
         self.meta = meta
+        self.series = pd.DataFrame(self.days, columns=["time_h", "trust", "trust_vulnerable"])
         fields = (
             ("incident", "id"),
             ("kind", "kind"),

@@ -238,6 +238,29 @@ def resolution_by_triage(ledger: Ledger) -> dict[str, dict[str, float]]:
     }
 
 
+def petitions(ledger: Ledger) -> int:
+    """Window incidents that reached the city as petitions (hidden past the petition time)."""
+    ev = ledger.events
+    rows = ev[(ev["state"] == State.REPORTED) & (ev["actor"] == 3)]
+    return int(ledger.incidents["in_window"].to_numpy()[rows["incident"]].sum())
+
+
+def trust_summary(ledger: Ledger) -> dict[str, float]:
+    """Mean trust at the start and at the end of the window (all residents, vulnerable)."""
+    series = ledger.series
+    if series.empty:
+        return {"start": float("nan"), "end": float("nan"), "end_vulnerable": float("nan")}
+    w0, w1 = ledger.window_h
+    start = series[series["time_h"] <= w0].tail(1)
+    end = series[series["time_h"] <= w1].tail(1)
+    start = start if not start.empty else series.head(1)
+    return {
+        "start": float(start["trust"].iloc[0]),
+        "end": float(end["trust"].iloc[0]),
+        "end_vulnerable": float(end["trust_vulnerable"].iloc[0]),
+    }
+
+
 def summarize(ledger: Ledger) -> dict[str, Any]:
     """The run's headline outcomes as plain JSON-ready data."""
     window = window_incidents(ledger)
@@ -265,6 +288,8 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "hidden_at_horizon": int(end_counts["hidden"].iloc[0]),
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
         "staff_cost": staff_cost(ledger),
+        "petitions": petitions(ledger),
+        "trust": trust_summary(ledger),
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {
             group: {
@@ -280,7 +305,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
     }
 
 
-CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer"}
+CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer", 3: "petition"}
 
 
 def _discovery_channels(ledger: Ledger) -> pd.Series:

@@ -17,6 +17,7 @@ from itertools import count
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
@@ -26,6 +27,7 @@ from govsim.agents import (
     GridWorker,
     Office,
     OfficeStaff,
+    Population,
     Resident,
     Volunteer,
 )
@@ -101,6 +103,8 @@ class GovernanceModel(mesa.Model):
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
+        behaviour = scenario.behaviour
+        self._petition_after_h = behaviour.petition_after_h if behaviour.enabled else 0.0
         self.sampler = OccurrenceSampler(
             self.kinds, self.grid_map.households, resident_offsets, streams
         )
@@ -115,7 +119,7 @@ class GovernanceModel(mesa.Model):
         """Resident agents per cell; returns offsets so cell c owns agents [o[c], o[c+1])."""
         per_agent = self.spec.residents.households_per_agent
         share = self.spec.map.vulnerable_share
-        offsets = [0]
+        offsets, cells, flags = [0], [], []
         self.residents: list[Resident] = []
         for cell, households in enumerate(self.grid_map.households.tolist()):
             n_agents = max(1, math.ceil(households / per_agent))
@@ -123,10 +127,18 @@ class GovernanceModel(mesa.Model):
             sizes[: households % n_agents] += 1
             vulnerable = self.rng.random(n_agents) < share
             for size, flag in zip(sizes.tolist(), vulnerable.tolist(), strict=True):
-                resident = Resident(self, size, flag)
+                resident = Resident(self, len(self.residents), size, flag)
                 resident.cell = self.space[cell]
                 self.residents.append(resident)
             offsets.append(offsets[-1] + n_agents)
+            cells.extend([cell] * n_agents)
+            flags.extend(vulnerable.tolist())
+        adjacency = nx.to_scipy_sparse_array(
+            self.grid_map.graph, nodelist=range(self.grid_map.n_cells), weight=None
+        )
+        self.population = Population(
+            np.array(cells), np.array(flags), adjacency, self.spec.behaviour, self.rng
+        )
         return np.array(offsets)
 
     def _build_offices(self) -> tuple[list[Office], list[list[Office]]]:
@@ -215,6 +227,12 @@ class GovernanceModel(mesa.Model):
         self._process_until(start + 24.0)
         self.now = start + 24.0
         self.day += 1
+        self.population.spread()
+        self.ledger.record_day(
+            self.now,
+            self.population.mean_trust(),
+            self.population.mean_trust(vulnerable=True),
+        )
         if self.hidden_count:
             self.agents_by_type[GridWorker].shuffle_do("patrol")
             if Volunteer in self.agents_by_type:
@@ -268,19 +286,27 @@ class GovernanceModel(mesa.Model):
     def _occur(self, incident: Incident) -> None:
         self._record((self.now, incident.id, 0, -1, -1))
         kind = self.kinds[incident.kind]
-        resident = self.residents[incident.resident]
-        incident.vulnerable = resident.vulnerable
-        if incident.report_u < resident.report_probability(kind):
+        population, resident = self.population, incident.resident
+        incident.vulnerable = population.vulnerable[resident]
+        if incident.report_u < population.report_probability(resident, kind):
             wait = incident.report_wait * kind.spec.reporting.delay_h
             if wait == 0.0:
                 self._report(incident, Channel.RESIDENT)
                 return
+            wait *= population.delay_factor(resident)
             self.schedule(self.now + wait, self._resident_report, incident)
         self.hidden[incident.cell].append(incident)
         self.hidden_count += 1
+        if self._petition_after_h:
+            self.schedule(self.now + self._petition_after_h, self._petition, incident)
 
     def _resident_report(self, incident: Incident) -> None:
         self._found(incident, Channel.RESIDENT)
+
+    def _petition(self, incident: Incident) -> None:
+        if not incident.discovered:
+            self.population.experience(incident.resident, 0.0)
+            self._found(incident, Channel.PETITION)
 
     def search(self, cell: int, channel: Channel) -> None:
         """One visit to ``cell``: each hidden incident there is found with its detectability."""
@@ -308,6 +334,7 @@ class GovernanceModel(mesa.Model):
             steps = int((now - incident.occurred_at) / worsen_h)
             incident.severity = min(kind.max_severity, incident.severity + steps)
         incident.reported_at = now
+        incident.channel = channel
         incident.deadline_at = now + kind.deadline_h[incident.severity]
         self._record((now, incident.id, 1, -1, int(channel)))
         if self._verify_h:
@@ -319,7 +346,11 @@ class GovernanceModel(mesa.Model):
         self._record((self.now, incident.id, 2, -1, -1))
         if self._overdue:  # a deadline already passed during verification fires at once
             self.schedule(max(incident.deadline_at, self.now), self._on_deadline, incident)
-        self._move(incident, self.router.entry(incident, self.now))
+        if incident.channel == Channel.PETITION:  # the city takes it, skipping the tiers
+            desks = self.router.desks
+            self._arrive(incident, desks.offices[desks.top][incident.cell])
+        else:
+            self._move(incident, self.router.entry(incident, self.now))
 
     def _arrive(self, incident: Incident, office: Office) -> None:
         incident.office = office
@@ -391,6 +422,7 @@ class GovernanceModel(mesa.Model):
             + spec.noise_sd * incident.rating_z
         )
         incident.rating = min(5.0, max(1.0, rating))
+        self.population.experience(incident.resident, (incident.rating - 1.0) / 4.0)
         self._record((self.now, incident.id, State.FOLLOWED_UP, -1, -1))
         self._done(incident)
 

@@ -232,6 +232,40 @@ class Residents(Spec):
     households_per_agent: int = Field(10, ge=1, description="households one agent represents")
 
 
+class Trust(Spec):
+    """Residents' trust in the system (0–1): how it starts, learns and spreads."""
+
+    initial: Probability = Field(0.7, description="mean trust at the start")
+    reference: float = Field(
+        0.7, gt=0.0, le=1.0, description="trust at which residents report with reporting.prob"
+    )
+    spread: float = Field(0.1, ge=0.0, description="spread (sd) of starting trust")
+    learning_rate: Probability = Field(
+        0.3, description="weight of one's latest experience (a rated or ignored incident)"
+    )
+    neighbour_weight: Probability = Field(
+        0.05, description="daily pull toward the mean trust of the neighbourhood"
+    )
+    report_elasticity: float = Field(
+        1.0,
+        ge=0.0,
+        description="reporting ∝ (trust / initial)^elasticity; 0: trust does not matter",
+    )
+
+
+class Behaviour(Spec):
+    """The feedback that makes this an agent-based model; ``enabled: false`` freezes it."""
+
+    enabled: bool = Field(True, description="false: fixed trust, no petitions (a pure queue)")
+    trust: Trust = Field(default_factory=Trust)
+    vulnerable_report_factor: Probability = Field(
+        0.6, description="vulnerable residents report with this fraction of the probability"
+    )
+    petition_after_h: Hours = Field(
+        720.0, description="a problem hidden this long goes to the city as a petition (0: never)"
+    )
+
+
 class RunSpec(Spec):
     """Default run length; the CLI and experiments may override it."""
 
@@ -254,6 +288,7 @@ class Scenario(Spec):
     routing: Routing = Field(default_factory=Routing)
     followup: FollowUp = Field(default_factory=FollowUp)
     residents: Residents = Field(default_factory=Residents)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
     run: RunSpec = Field(default_factory=RunSpec)
 
     @property

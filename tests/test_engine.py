@@ -170,7 +170,10 @@ def test_hidden_incidents_worsen_until_found() -> None:
     assert (late["severity"] == 3).all()  # two days hidden is two levels worse, capped at 3
     reported = ledger.events[ledger.events["state"] == State.REPORTED]
     channel = dict(zip(reported["incident"].tolist(), reported["actor"].tolist(), strict=True))
-    assert {channel[i] for i in disputes["incident"]} == {1}  # only patrols found them
+    found_by = np.array([channel[i] for i in disputes["incident"]])
+    assert set(found_by) == {1, 3}  # patrols found them, or the resident petitioned the city
+    petitioned = hidden_days.to_numpy()[found_by == 3]
+    np.testing.assert_allclose(petitioned, 30.0)  # after behaviour.petition_after_h = 720 h
 
 
 def test_overdue_incidents_are_handed_up_before_service() -> None:

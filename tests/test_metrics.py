@@ -147,5 +147,11 @@ def test_summary(ledger: Ledger) -> None:
     assert summary["reported"] == 2 and summary["resolved"] == 2
     assert summary["escalation_rate"] == 0.5
     assert summary["resolution_time_h"]["median"] == pytest.approx(12.5)
-    assert summary["found_by"] == {"resident": 0.5, "patrol": 0.5, "volunteer": 0.0}
+    assert summary["found_by"] == {
+        "resident": 0.5,
+        "patrol": 0.5,
+        "volunteer": 0.0,
+        "petition": 0.0,
+    }
+    assert summary["petitions"] == 0
     assert summary["hidden_at_horizon"] == 1

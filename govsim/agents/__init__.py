@@ -2,7 +2,7 @@
 
 from govsim.agents.departments import Department
 from govsim.agents.offices import Office
-from govsim.agents.residents import Resident
+from govsim.agents.residents import Population, Resident
 from govsim.agents.volunteers import Volunteer
 from govsim.agents.workers import DepartmentStaff, GridWorker, OfficeStaff, Worker
 
@@ -12,6 +12,7 @@ __all__ = [
     "GridWorker",
     "Office",
     "OfficeStaff",
+    "Population",
     "Resident",
     "Volunteer",
     "Worker",

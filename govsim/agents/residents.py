@@ -1,28 +1,111 @@
-"""Residents: household groups that live with incidents and report them."""
+"""Residents: household groups that live with incidents, report them and rate the service.
+
+Each ``Resident`` is a Mesa agent on its map cell; the slowly changing state all of them
+share (trust) lives in the ``Population``'s arrays so that the daily update is one
+vectorised step over every resident, not a Python loop.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa.discrete_space import CellAgent
+from scipy import sparse
+
+from govsim.scenario import Behaviour
 
 if TYPE_CHECKING:
     from govsim.incidents import IncidentKind
 
 
 class Resident(CellAgent):
-    """A group of ``households`` households on one map cell.
+    """A group of ``households`` households on one map cell; ``index`` into the Population."""
 
-    ``trust`` (0–1) is the resident's confidence in the system; the engine holds it
-    fixed at 1 so reporting follows each incident type's ``reporting.prob``.
-    """
-
-    def __init__(self, model, households: int, vulnerable: bool) -> None:
+    def __init__(self, model, index: int, households: int, vulnerable: bool) -> None:
         super().__init__(model)
+        self.index = index
         self.households = households
         self.vulnerable = vulnerable
-        self.trust = 1.0
 
-    def report_probability(self, kind: IncidentKind) -> float:
-        """Probability this resident reports an incident of ``kind`` it lives with."""
-        return kind.spec.reporting.prob * self.trust
+    @property
+    def trust(self) -> float:
+        """This resident's trust in the system (0–1)."""
+        return float(self.model.population.trust[self.index])
+
+
+class Population:
+    """Every resident's trust, how it drives reporting, and how it learns and spreads.
+
+    - reporting: ``p = prob × (trust / reference)^elasticity × (vulnerable factor)``,
+      capped at 1; the delay to report scales by ``(reference / trust)^elasticity``;
+    - learning: after a follow-up rating ``r`` (1–5), ``trust += lr × ((r − 1)/4 − trust)``;
+      a problem that had to become a petition counts as an experience of 0;
+    - spreading: daily, ``trust += w × (neighbourhood mean − trust)``, the neighbourhood
+      being the resident's cell and the cells next to it on the map.
+
+    With behaviour disabled trust stays at ``initial`` and reporting follows each incident
+    type's ``reporting.prob`` exactly (vulnerable residents included).
+    """
+
+    def __init__(
+        self,
+        cells: np.ndarray,
+        vulnerable: np.ndarray,
+        adjacency: sparse.sparray,
+        spec: Behaviour,
+        rng: np.random.Generator,
+    ) -> None:
+        self.spec = spec
+        self.enabled = spec.enabled
+        self.cells = cells
+        self.vulnerable = vulnerable
+        trust = spec.trust
+        start = rng.normal(trust.initial, trust.spread, cells.size) if self.enabled else None
+        self.trust = (
+            np.clip(start, 0.01, 1.0) if start is not None else np.full(cells.size, trust.initial)
+        )
+        n_cells = adjacency.shape[0]
+        self.residents_per_cell = np.bincount(cells, minlength=n_cells)
+        reach = sparse.csr_array(adjacency + sparse.eye_array(n_cells))
+        self.neighbourhood = reach
+        self.report_factor = np.where(vulnerable, spec.vulnerable_report_factor, 1.0)
+        if not self.enabled:
+            self.report_factor[:] = 1.0
+
+    def report_probability(self, resident: int, kind: IncidentKind) -> float:
+        """Probability that ``resident`` reports an incident of ``kind`` it lives with."""
+        base = kind.report_prob * self.report_factor[resident]
+        if not self.enabled:
+            return base
+        ratio = self.trust[resident] / self.spec.trust.reference
+        return min(1.0, base * ratio**self.spec.trust.report_elasticity)
+
+    def delay_factor(self, resident: int) -> float:
+        """How much slower (>1) or faster (<1) than usual ``resident`` reports."""
+        if not self.enabled:
+            return 1.0
+        ratio = self.spec.trust.reference / self.trust[resident]
+        return ratio**self.spec.trust.report_elasticity
+
+    def experience(self, resident: int, outcome: float) -> None:
+        """Learn from one experience, ``outcome`` from 0 (bad) to 1 (good)."""
+        if self.enabled:
+            rate = self.spec.trust.learning_rate
+            self.trust[resident] += rate * (outcome - self.trust[resident])
+
+    def spread(self) -> None:
+        """One day of neighbours talking: pull trust toward the neighbourhood mean."""
+        weight = self.spec.trust.neighbour_weight
+        if not self.enabled or weight == 0.0:
+            return
+        totals = np.bincount(self.cells, weights=self.trust, minlength=self.residents_per_cell.size)
+        local = (self.neighbourhood @ totals) / (self.neighbourhood @ self.residents_per_cell)
+        self.trust += weight * (local[self.cells] - self.trust)
+
+    def mean_trust(self, vulnerable: bool | None = None) -> float:
+        """Mean trust of all residents, or of the vulnerable (True) or the others (False)."""
+        if vulnerable is None:
+            return float(self.trust.mean())
+        chosen = self.trust[self.vulnerable == vulnerable]
+        return float(chosen.mean()) if chosen.size else float("nan")

@@ -1,0 +1,124 @@
+"""Residents' trust: it drives reporting, learns from service and spreads to neighbours.
+
+Directions are asserted with 95% paired confidence intervals over replications that
+share seeds (common random numbers) on the demo city.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from govsim.ledger import Ledger
+from govsim.metrics import summarize
+from govsim.model import GovernanceModel, simulate
+from govsim.scenario import load_scenario
+from govsim.stats import Interval, mean_ci
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "scenarios" / "demo.yaml"
+REPS, DAYS = 4, 120.0
+
+
+def paired(base: dict, other: dict, metric, reps: int = REPS) -> Interval:
+    """95% CI of metric(other) − metric(base) over replications on shared seeds."""
+    a, b = load_scenario(DEMO, base), load_scenario(DEMO, other)
+    diffs = [
+        metric(simulate(b, seed=s, days=DAYS)) - metric(simulate(a, seed=s, days=DAYS))
+        for s in range(reps)
+    ]
+    return mean_ci(np.array(diffs))
+
+
+def resident_share(ledger: Ledger) -> float:
+    return summarize(ledger)["found_by"]["resident"]
+
+
+def hidden_mean(ledger: Ledger) -> float:
+    from govsim.metrics import state_counts
+
+    days = np.arange(ledger.window_h[0], ledger.window_h[1], 24.0)
+    return float(state_counts(ledger, days)["hidden"].mean())
+
+
+#: Few patrols and no volunteers: what residents do not report stays hidden for long.
+SPARSE = {
+    "staffing.volunteers_per_cell": 0,
+    "staffing.patrols_per_day": 0.1,
+    "behaviour.petition_after_h": 240,
+}
+LOW = {**SPARSE, "behaviour.trust.initial": 0.35}
+HIGH = {**SPARSE, "behaviour.trust.initial": 0.95}
+
+
+def test_higher_trust_raises_reporting() -> None:
+    assert paired(LOW, HIGH, resident_share).low > 0
+
+
+def test_higher_trust_lowers_hidden_incidents_and_petitions() -> None:
+    assert paired(LOW, HIGH, hidden_mean).high < 0
+    assert paired(LOW, HIGH, lambda led: summarize(led)["petitions"]).high < 0
+
+
+BAD_SERVICE = {
+    "staffing.grid_workers_per_grid": 1,
+    "routing.handoff_h": {"community": 96, "street": 120, "city": 120},
+}
+
+
+def test_a_bad_run_of_service_lowers_trust_and_then_reporting() -> None:
+    def end_trust(ledger: Ledger) -> float:
+        return summarize(ledger)["trust"]["end"]
+
+    assert paired({}, BAD_SERVICE, end_trust).high < 0
+    assert paired({}, BAD_SERVICE, resident_share).high < 0
+
+
+def resident_share_by_month(ledger: Ledger) -> tuple[float, float]:
+    """Share of reports made by residents, for incidents of the first and the last month."""
+    ev = ledger.events
+    reports = ev[ev["state"] == 1]
+    occurred = ledger.incidents["occurred_at"].to_numpy()[reports["incident"]]
+    by_resident = reports["actor"] == 0
+    first = occurred < 30 * 24
+    last = (occurred >= ledger.window_h[1] - 30 * 24) & (occurred < ledger.window_h[1])
+    return float(by_resident[first].mean()), float(by_resident[last].mean())
+
+
+def test_a_trusting_city_loses_trust_and_then_reports_under_bad_service() -> None:
+    scenario = load_scenario(DEMO, {**BAD_SERVICE, "behaviour.trust.initial": 0.9})
+    drops, trust_falls = [], []
+    for seed in range(REPS):
+        ledger = simulate(scenario, seed=seed, days=DAYS)
+        trust = ledger.series["trust"].to_numpy()
+        trust_falls.append(trust[-1] - trust[0])
+        early, late = resident_share_by_month(ledger)
+        drops.append(late - early)
+    assert mean_ci(np.array(trust_falls)).high < -0.1
+    assert mean_ci(np.array(drops)).high < 0
+
+
+def test_neighbours_pull_trust_together() -> None:
+    spread = {"behaviour.trust.learning_rate": 0.0, "behaviour.trust.spread": 0.2}
+    alone = GovernanceModel(
+        load_scenario(DEMO, {**spread, "behaviour.trust.neighbour_weight": 0}), 1, 30
+    )
+    talking = GovernanceModel(
+        load_scenario(DEMO, {**spread, "behaviour.trust.neighbour_weight": 0.2}), 1, 30
+    )
+    before = talking.population.trust.std()
+    alone.run()
+    talking.run()
+    assert np.isclose(alone.population.trust.std(), before)  # nothing else moves it
+    assert talking.population.trust.std() < 0.5 * before
+    # talking moves nobody's mean much: it redistributes, it does not create trust
+    assert abs(talking.population.mean_trust() - alone.population.mean_trust()) < 0.02
+
+
+def test_disabled_behaviour_freezes_trust() -> None:
+    model = GovernanceModel(load_scenario(DEMO, {"behaviour.enabled": False}), 2, 40)
+    ledger = model.run()
+    assert np.all(model.population.trust == 0.7)
+    assert summarize(ledger)["petitions"] == 0
+    assert ledger.series["trust"].nunique() == 1
