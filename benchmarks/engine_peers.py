@@ -51,6 +51,11 @@ def event_loop(python: str) -> dict:
     return json_report(python, "-m", "benchmarks.event_loop")
 
 
+def behaviour_cost() -> dict:
+    """Demo-city seconds per simulated year with each behaviour switched off in turn."""
+    return json_report(sys.executable, "-m", "benchmarks.behaviour_cost")
+
+
 def machine() -> str:
     """A one-line description of this machine."""
     cpu = platform.processor() or platform.machine()
@@ -86,13 +91,20 @@ def main(argv: list[str] | None = None) -> None:
     loops = [event_loop(sys.executable)]
     if args.ceiling_python:
         loops.append(event_loop(args.ceiling_python))
-    section = render(reports, demo, args.repeats, loops)
+    behaviour = behaviour_cost()
+    section = render(reports, demo, args.repeats, loops, behaviour)
     print(section)
     if not args.no_write:
         RESULTS.write_text(section)
 
 
-def render(reports: dict[str, list[dict]], demo: dict, repeats: int, loops: list[dict]) -> str:
+def render(
+    reports: dict[str, list[dict]],
+    demo: dict,
+    repeats: int,
+    loops: list[dict],
+    behaviour: dict[str, float],
+) -> str:
     """The RESULTS.md text for these reports."""
     speed = {tool: median(r["customers_per_s"] for r in reps) for tool, reps in reports.items()}
     lines = [
@@ -102,7 +114,7 @@ def render(reports: dict[str, list[dict]], demo: dict, repeats: int, loops: list
         "",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {machine()}",
-        f"- command: `python -m benchmarks.engine_peers --repeats {repeats}` (`make bench`)",
+        f"- command: `python -m benchmarks.engine_peers {' '.join(sys.argv[1:])}` (`make bench`)",
         "- network: 20 grids (3 servers, λ = 1/h, Exp mean 2 h) → 15% to 5 communities "
         "(4 servers, 4 h) → 10% to 1 street (6 servers, 8 h) → 5% to 1 city (10 servers, "
         "24 h); 30 days warm-up + 365 days; each tool in a fresh process; "
@@ -139,6 +151,17 @@ def render(reports: dict[str, list[dict]], demo: dict, repeats: int, loops: list
             f"| {r['mesa']} | `{r['mesa_api']}` | {r['mesa_events_per_s']:,.0f} | "
             f"{r['heapq_events_per_s']:,.0f} | {r['ratio']:.1f}× |"
             for r in loops
+        ),
+        "",
+        "## What each behaviour costs",
+        "",
+        "`python -m benchmarks.behaviour_cost`: the demo city, one simulated year, best of 3.",
+        "",
+        "| variant | seconds | vs everything on |",
+        "|---|---:|---:|",
+        *(
+            f"| {name} | {sec:.2f} | {sec / behaviour['everything on'] - 1:+.0%} |"
+            for name, sec in behaviour.items()
         ),
         "",
     ]

@@ -287,7 +287,7 @@ class GovernanceModel(mesa.Model):
         self._record((self.now, incident.id, 0, -1, -1))
         kind = self.kinds[incident.kind]
         population, resident = self.population, incident.resident
-        incident.vulnerable = population.vulnerable[resident]
+        incident.vulnerable = population.vulnerable.item(resident)
         if incident.report_u < population.report_probability(resident, kind):
             wait = incident.report_wait * kind.spec.reporting.delay_h
             if wait == 0.0:

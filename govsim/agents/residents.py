@@ -69,30 +69,29 @@ class Population:
         self.residents_per_cell = np.bincount(cells, minlength=n_cells)
         reach = sparse.csr_array(adjacency + sparse.eye_array(n_cells))
         self.neighbourhood = reach
-        self.report_factor = np.where(vulnerable, spec.vulnerable_report_factor, 1.0)
-        if not self.enabled:
-            self.report_factor[:] = 1.0
+        factor = spec.vulnerable_report_factor if self.enabled else 1.0
+        self.report_factor: list[float] = np.where(vulnerable, factor, 1.0).tolist()
 
     def report_probability(self, resident: int, kind: IncidentKind) -> float:
         """Probability that ``resident`` reports an incident of ``kind`` it lives with."""
         base = kind.report_prob * self.report_factor[resident]
         if not self.enabled:
             return base
-        ratio = self.trust[resident] / self.spec.trust.reference
+        ratio = self.trust.item(resident) / self.spec.trust.reference
         return min(1.0, base * ratio**self.spec.trust.report_elasticity)
 
     def delay_factor(self, resident: int) -> float:
         """How much slower (>1) or faster (<1) than usual ``resident`` reports."""
         if not self.enabled:
             return 1.0
-        ratio = self.spec.trust.reference / self.trust[resident]
+        ratio = self.spec.trust.reference / self.trust.item(resident)
         return ratio**self.spec.trust.report_elasticity
 
     def experience(self, resident: int, outcome: float) -> None:
         """Learn from one experience, ``outcome`` from 0 (bad) to 1 (good)."""
         if self.enabled:
-            rate = self.spec.trust.learning_rate
-            self.trust[resident] += rate * (outcome - self.trust[resident])
+            now = self.trust.item(resident)
+            self.trust[resident] = now + self.spec.trust.learning_rate * (outcome - now)
 
     def spread(self) -> None:
         """One day of neighbours talking: pull trust toward the neighbourhood mean."""
