@@ -77,6 +77,10 @@ class Incident:
     rating_z: float
     route_u: float
     route_e: float
+    fail_u: float
+    recur_wait: float
+    parent: int = -1  # the incident this one is a recurrence of
+    failed: bool = False  # closed, but the fix did not hold
     vulnerable: bool = False
     discovered: bool = False
     channel: int = -1
@@ -160,9 +164,11 @@ class OccurrenceSampler:
         self.resident_offsets = resident_offsets
         self.n_ranks = len(kinds[0].handling)
         self.occurrence = streams["occurrence"]
-        self.handling = streams["handling"]
-        self.reporting = streams["reporting"]
-        self.routing = streams["routing"]
+        # per-incident draws, each from its own stream (occurrence, handling, reporting …)
+        self.streams = tuple(
+            streams[name] for name in ("occurrence", "handling", "reporting", "routing", "quality")
+        )
+        self.recurring = streams["recurrence"]
         self.next_id = 0
 
     def sample(self, start_h: float, hours: float) -> list[Incident]:
@@ -174,35 +180,59 @@ class OccurrenceSampler:
             np.searchsorted(self.pair_cdf, rng.random(n), side="right"), self.pair_cdf.size - 1
         )
         cells, kinds = np.divmod(pair, self.n_kinds)
-        u_sev, u_level, u_res = rng.random(n), rng.random(n), rng.random(n)
+        lo, hi = self.resident_offsets[cells], self.resident_offsets[cells + 1]
+        residents = lo + (rng.random(n) * (hi - lo)).astype(np.int64)
+        return self._build(times, cells, kinds, residents, *self.streams)
+
+    def recurrence(self, parent: Incident, time_h: float) -> Incident:
+        """The same problem back at ``time_h`` after a fix that did not hold.
+
+        Its own draws come from the recurrence stream, so recurrences never shift the
+        incidents every policy shares.
+        """
+        one = np.array
+        g = self.recurring
+        (incident,) = self._build(
+            one([time_h]),
+            one([parent.cell]),
+            one([parent.kind]),
+            one([parent.resident]),
+            g,
+            g,
+            g,
+            g,
+            g,
+        )
+        incident.parent = parent.id
+        return incident
+
+    def _build(
+        self,
+        times: np.ndarray,
+        cells: np.ndarray,
+        kinds: np.ndarray,
+        residents: np.ndarray,
+        occurrence: np.random.Generator,
+        handling_rng: np.random.Generator,
+        reporting: np.random.Generator,
+        routing: np.random.Generator,
+        quality: np.random.Generator,
+    ) -> list[Incident]:
+        """Incident records for given times, cells, kinds and residents, with all their draws."""
+        n = times.size
+        u_sev, u_level = occurrence.random(n), occurrence.random(n)
         severity = np.empty(n, dtype=np.int64)
         level = np.empty(n, dtype=np.int64)
         handling = np.empty((n, self.n_ranks))
-        u_handling = self.handling.random((n, self.n_ranks))
+        u_handling = handling_rng.random((n, self.n_ranks))
         for kind in self.kinds:
             mask = kinds == kind.index
             if not mask.any():
                 continue
-            severity[mask] = kind.severity_levels[
-                np.minimum(
-                    np.searchsorted(kind.severity_cdf, u_sev[mask], side="right"),
-                    kind.severity_levels.size - 1,
-                )
-            ]
-            level[mask] = kind.level_values[
-                np.minimum(
-                    np.searchsorted(kind.level_cdf, u_level[mask], side="right"),
-                    kind.level_values.size - 1,
-                )
-            ]
+            severity[mask] = _pick(kind.severity_levels, kind.severity_cdf, u_sev[mask])
+            level[mask] = _pick(kind.level_values, kind.level_cdf, u_level[mask])
             for rank, spec in enumerate(kind.handling):
                 handling[mask, rank] = handling_quantile(spec, u_handling[mask, rank])
-        lo, hi = self.resident_offsets[cells], self.resident_offsets[cells + 1]
-        residents = lo + (u_res * (hi - lo)).astype(np.int64)
-        rep = self.reporting
-        report_u, report_wait = rep.random(n), rep.exponential(1.0, n)
-        followup_u, rating_z = rep.random(n), rep.standard_normal(n)
-        route_u, route_e = self.routing.random(n), self.routing.exponential(1.0, n)
         first = self.next_id
         self.next_id += n
         columns = (
@@ -214,11 +244,18 @@ class OccurrenceSampler:
             level.tolist(),
             times.tolist(),
             handling.tolist(),
-            report_u.tolist(),
-            report_wait.tolist(),
-            followup_u.tolist(),
-            rating_z.tolist(),
-            route_u.tolist(),
-            route_e.tolist(),
+            reporting.random(n).tolist(),
+            reporting.exponential(1.0, n).tolist(),
+            reporting.random(n).tolist(),
+            reporting.standard_normal(n).tolist(),
+            routing.random(n).tolist(),
+            routing.exponential(1.0, n).tolist(),
+            quality.random(n).tolist(),
+            quality.exponential(1.0, n).tolist(),
         )
         return list(map(Incident, *columns))
+
+
+def _pick(values: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws from a discrete distribution (``values`` with cumulative ``cdf``)."""
+    return values[np.minimum(np.searchsorted(cdf, u, side="right"), values.size - 1)]

@@ -39,7 +39,16 @@ from govsim.policies.routing import ROUTERS, Desks
 from govsim.scenario import Scenario
 
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
-STREAMS = ("occurrence", "handling", "reporting", "patrol", "agents", "routing")
+STREAMS = (
+    "occurrence",
+    "handling",
+    "reporting",
+    "patrol",
+    "agents",
+    "routing",
+    "quality",
+    "recurrence",
+)
 
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
 

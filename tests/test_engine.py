@@ -214,7 +214,7 @@ def test_more_grid_workers_shorten_waits_at_the_grid() -> None:
 
 def make_incident(i: int, deadline: float) -> Incident:
     return Incident(
-        i, 0, 0, 0, 1, 0, 0.0, [1.0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, deadline_at=deadline
+        i, 0, 0, 0, 1, 0, 0.0, [1.0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, deadline_at=deadline
     )
 
 

@@ -30,7 +30,7 @@ def incident(
     resolved: float,
     rating: float = float("nan"),
 ) -> Incident:
-    inc = Incident(i, 0, 0, 0, 1, 0, occurred, [1.0, 1.0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    inc = Incident(i, 0, 0, 0, 1, 0, occurred, [1.0, 1.0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     inc.reported_at, inc.deadline_at = reported, reported + deadline_h
     inc.resolved_at, inc.rating = resolved, rating
     return inc
