@@ -96,6 +96,8 @@ class Ledger:
             ("resolved_at", "resolved_at"),
             ("handoffs", "handoffs"),
             ("rating", "rating"),
+            ("parent", "parent"),
+            ("failed", "failed"),
         )
         columns = {name: list(map(attrgetter(attr), incidents)) for name, attr in fields}
         frame = pd.DataFrame(columns)

@@ -238,6 +238,22 @@ def resolution_by_triage(ledger: Ledger) -> dict[str, dict[str, float]]:
     }
 
 
+def recurrences(ledger: Ledger) -> int:
+    """Window incidents that are a problem back after a fix that did not hold."""
+    return int((window_incidents(ledger)["parent"] >= 0).sum())
+
+
+def closures_per_worker_day(ledger: Ledger) -> float:
+    """Incidents closed at the cell tier in the window, per grid worker and day."""
+    ev = ledger.events
+    w0, w1 = ledger.window_h
+    grid = np.array([o.rank == 0 and not o.department for o in ledger.offices])
+    rows = ev[(ev["state"] == State.RESOLVED) & (ev["time"] >= w0) & (ev["time"] < w1)]
+    closed = int(grid[rows["office"]].sum())
+    workers = sum(o.servers for o in ledger.offices if o.rank == 0 and not o.department)
+    return closed / workers / ((w1 - w0) / 24.0)
+
+
 def petitions(ledger: Ledger) -> int:
     """Window incidents that reached the city as petitions (hidden past the petition time)."""
     ev = ledger.events
@@ -289,6 +305,8 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
         "staff_cost": staff_cost(ledger),
         "petitions": petitions(ledger),
+        "recurrences": recurrences(ledger),
+        "closures_per_worker_day": closures_per_worker_day(ledger),
         "trust": trust_summary(ledger),
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {

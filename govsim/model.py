@@ -35,6 +35,7 @@ from govsim.geography import GridMap, build_map
 from govsim.incidents import Channel, Incident, IncidentKind, OccurrenceSampler, State
 from govsim.ledger import Ledger, OfficeInfo
 from govsim.policies.disciplines import DISCIPLINES
+from govsim.policies.incentives import IncentiveScheme
 from govsim.policies.routing import ROUTERS, Desks
 from govsim.scenario import Scenario
 
@@ -101,7 +102,9 @@ class GovernanceModel(mesa.Model):
             for k in self.kinds
         ]
         self._worsen_h = [k.spec.worsen_h for k in self.kinds]
+        self._fail_prob = [k.spec.fail_prob for k in self.kinds]
         resident_offsets = self._build_residents()
+        self.incentives = IncentiveScheme(scenario)
         self.offices, self.office_table = self._build_offices()
         self._build_volunteers()
         handoff_h = [0.0] + [
@@ -172,9 +175,13 @@ class GovernanceModel(mesa.Model):
                     travel = np.full(gm.n_cells, travel)
                 desk = Office(self, info, travel, discipline())
                 desk.cell = self.space[int(gm.office_cells[level][region])]
-                worker_class = GridWorker if bottom else OfficeStaff
+                scheme = self.incentives
                 for _ in range(servers):
-                    worker = worker_class(self, desk)
+                    worker = (
+                        GridWorker(self, desk, scheme.grid_speed, scheme.fail_factor)
+                        if bottom
+                        else OfficeStaff(self, desk, scheme.availability)
+                    )
                     worker.cell = desk.cell
                     desk.hire(worker)
                 desks.append(desk)
@@ -237,6 +244,8 @@ class GovernanceModel(mesa.Model):
         self.now = start + 24.0
         self.day += 1
         self.population.spread()
+        if self.spec.behaviour.enabled:
+            self.agents_by_type[GridWorker].do("end_of_day")
         self.ledger.record_day(
             self.now,
             self.population.mean_trust(),
@@ -374,7 +383,10 @@ class GovernanceModel(mesa.Model):
         incident.worker = worker
         now = self.now
         self._record((now, incident.id, STARTED, office.id, worker.unique_id))
-        busy_h = incident.handling_h[office.rank] + office.round_trip_h[incident.cell]
+        busy_h = (
+            incident.handling_h[office.rank] / worker.speed + office.round_trip_h[incident.cell]
+        )
+        worker.busy_today += busy_h
         heapq.heappush(self._events, (now + busy_h, next(self._order), self._finish, incident))
 
     def _finish(self, incident: Incident) -> None:
@@ -383,6 +395,11 @@ class GovernanceModel(mesa.Model):
             self._record((self.now, incident.id, RESOLVED, office.id, worker.unique_id))
             worker.handled += 1
             incident.resolved_at = self.now
+            if (
+                office.rank == 0
+                and incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor
+            ):
+                self._fix_failed(incident)
             if incident.followup_u < self._followup.prob:
                 self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
             else:
@@ -395,6 +412,19 @@ class GovernanceModel(mesa.Model):
             office.free.append(worker)
         else:
             self._start(following, office, worker)
+
+    def _fix_failed(self, incident: Incident) -> None:
+        """Closed, but the fix does not hold: the same problem occurs again later."""
+        incident.failed = True
+        again = self.now + incident.recur_wait * self.kinds[incident.kind].spec.recur_h
+        self._unfinished += self.warmup_h <= again < self.horizon_h
+        self.schedule(again, self._recur, incident)
+
+    def _recur(self, parent: Incident) -> None:
+        # made only now, so that incident ids stay positions in self.incidents
+        recurrence = self.sampler.recurrence(parent, self.now)
+        self.incidents.append(recurrence)
+        self._occur(recurrence)
 
     def _hand_up(self, incident: Incident, office: Office) -> None:
         move = self.router.escalate(incident, office, self.now)
@@ -428,6 +458,7 @@ class GovernanceModel(mesa.Model):
             spec.base_rating
             - spec.per_overdue_deadline * late
             - spec.per_handoff * incident.handoffs
+            - spec.per_failed_fix * incident.failed
             + spec.noise_sd * incident.rating_z
         )
         incident.rating = min(5.0, max(1.0, rating))

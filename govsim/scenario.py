@@ -94,6 +94,10 @@ class IncidentType(Spec):
     ambiguity: Probability = Field(
         0.0, description="how unclear ownership is: the chance nobody claims a post (0–1)"
     )
+    fail_prob: Probability = Field(
+        0.0, description="chance a grid worker's fix does not hold, at normal effort"
+    )
+    recur_h: PositiveHours = Field(168.0, description="mean time until a failed fix recurs (h)")
 
 
 class MapSpec(Spec):
@@ -144,7 +148,11 @@ class Staffing(Spec):
     )
     volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
     patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
-    hourly_cost: HourlyCost = Field(default_factory=lambda: HourlyCost())
+    hourly_cost: HourlyCost = Field(default_factory=HourlyCost)
+    paperwork_h_per_week: Hours = Field(
+        0.0, description="hours a week each grid worker and office staff spends on paperwork"
+    )
+    workweek_h: PositiveHours = Field(40.0, description="working hours in a week")
 
 
 class Department(Spec):
@@ -222,8 +230,36 @@ class FollowUp(Spec):
         1.0, ge=0.0, description="rating lost per deadline-length of lateness"
     )
     per_handoff: float = Field(0.3, ge=0.0, description="rating lost per tier hand-off")
+    per_failed_fix: float = Field(1.5, ge=0.0, description="rating lost when the fix did not hold")
     noise_sd: float = Field(0.5, ge=0.0, description="spread of individual ratings")
     satisfied_at: float = Field(4.0, ge=1.0, le=5.0, description="rating counted as satisfied")
+
+
+class Evaluation(Spec):
+    """Who evaluates grid workers, as weights summing to 1 (Zhenyuan: 4 : 3 : 3)."""
+
+    government: float = Field(0.4, ge=0.0, le=1.0, description="weight of closures and deadlines")
+    community: float = Field(0.3, ge=0.0, le=1.0, description="weight of the community's review")
+    residents: float = Field(0.3, ge=0.0, le=1.0, description="weight of residents' ratings")
+
+
+class Incentives(Spec):
+    """What grid workers are paid and judged for, and the paperwork taken off them.
+
+    A worker paid by an evaluation that counts closures works faster (``speed_gain``) and,
+    where closures count for more than residents' ratings, cuts corners: the chance a fix
+    fails grows by ``corner_cutting × bonus × (government − residents)``.
+    """
+
+    bonus: Probability = Field(0.0, description="how strongly pay follows the evaluation (0–1)")
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+    speed_gain: float = Field(0.5, ge=0.0, description="speed-up when pay follows closures fully")
+    corner_cutting: float = Field(
+        2.0, ge=0.0, description="growth of failed fixes when closures outweigh ratings"
+    )
+    burden_reduction_h_per_week: Hours = Field(
+        0.0, description="paperwork hours a week taken off each worker (减负)"
+    )
 
 
 class Residents(Spec):
@@ -253,11 +289,22 @@ class Trust(Spec):
     )
 
 
+class Fatigue(Spec):
+    """Overtime tires grid workers, and tired workers are slower."""
+
+    standard_h_per_day: PositiveHours = Field(10.0, description="busy hours a day before overtime")
+    recovery_per_day: Probability = Field(0.5, description="share of fatigue gone each day")
+    effect: float = Field(
+        0.2, ge=0.0, description="slow-down per unit of fatigue (large values: burnout spirals)"
+    )
+
+
 class Behaviour(Spec):
     """The feedback that makes this an agent-based model; ``enabled: false`` freezes it."""
 
     enabled: bool = Field(True, description="false: fixed trust, no petitions (a pure queue)")
     trust: Trust = Field(default_factory=Trust)
+    fatigue: Fatigue = Field(default_factory=Fatigue)
     vulnerable_report_factor: Probability = Field(
         0.6, description="vulnerable residents report with this fraction of the probability"
     )
@@ -289,6 +336,7 @@ class Scenario(Spec):
     followup: FollowUp = Field(default_factory=FollowUp)
     residents: Residents = Field(default_factory=Residents)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    incentives: Incentives = Field(default_factory=Incentives)
     run: RunSpec = Field(default_factory=RunSpec)
 
     @property
@@ -334,6 +382,10 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append(
                 (f"departments.{name}.tier", f"'{dept.tier}' is not one of {list(above_bottom)}")
             )
+    weights = scenario.incentives.evaluation
+    total = weights.government + weights.community + weights.residents
+    if abs(total - 1.0) > 1e-9:
+        problems.append(("incentives.evaluation", f"weights must sum to 1, got {total:g}"))
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
     return problems

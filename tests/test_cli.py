@@ -41,7 +41,8 @@ def test_run_set_changes_the_outcome(capsys: pytest.CaptureFixture[str]) -> None
     base = json.loads(capsys.readouterr().out)
     main(["run", DEMO, "--days", "40", "--json", "--set", "staffing.grid_workers_per_grid=1"])
     fewer = json.loads(capsys.readouterr().out)
-    assert fewer["incidents"] == base["incidents"]  # same seed, same incidents
+    first_time = [run["incidents"] - run["recurrences"] for run in (base, fewer)]
+    assert first_time[0] == first_time[1]  # same seed, same incidents (but failed fixes)
     assert fewer["tiers"]["grid"]["mean_wait_h"] > base["tiers"]["grid"]["mean_wait_h"]
     assert fewer["tiers"]["grid"]["servers"] == 24
 

@@ -38,7 +38,7 @@ def test_policy_sections_override_the_scenario() -> None:
 def test_unknown_policy_name_lists_the_known_ones() -> None:
     with pytest.raises(
         ScenarioError,
-        match="no such policy; known: status_quo, claim_with_arbitration, deadline_first",
+        match="no such policy; known: status_quo, burden_reduction, claim_with_arbitration",
     ):
         load_policy("whistle_blowing")
 
@@ -102,7 +102,7 @@ def test_compare_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     faster = records.loc[("fast_handoffs", "resolution_mean_h")]
     assert faster["diff_high"] < 0  # faster hand-offs shorten resolution, with 95% confidence
     same = records.loc[("fast_handoffs", "escalation_rate")]
-    assert same["diff"] == 0.0  # the same incidents need the same tiers
+    assert abs(same["diff"]) < 0.01  # the same incidents need the same tiers (bar recurrences)
     assert figure.stat().st_size > 10_000
 
 

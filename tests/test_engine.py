@@ -94,6 +94,9 @@ def test_service_time_is_handling_plus_round_trip() -> None:
             "incidents.home_repair.handling.default.dist": "fixed",
             "incidents.home_repair.handling.default.mean_h": 1.25,
             "map.within_cell_travel_h": 0.2,
+            "behaviour.enabled": False,  # no fatigue,
+            "staffing.paperwork_h_per_week": 0,  # no paperwork
+            "incentives.bonus": 0,  # and no bonus: every handler at speed 1
         },
     )
     ledger = simulate(scenario, seed=1, days=10)
@@ -129,6 +132,7 @@ def test_common_random_numbers_keep_the_incidents() -> None:
     )
     a = simulate(base, seed=5, days=30).incidents
     b = simulate(changed, seed=5, days=30).incidents
+    a, b = a[a["parent"] < 0], b[b["parent"] < 0]  # failed fixes depend on the handling
     n = min(len(a), len(b))  # the drain may differ in length
     assert n > 1000
     for column in ("occurred_at", "kind", "cell", "level"):

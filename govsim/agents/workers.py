@@ -13,12 +13,28 @@ if TYPE_CHECKING:
 
 
 class Worker(CellAgent):
-    """Someone who handles incidents for an office; one incident at a time."""
+    """Someone who handles incidents for an office; one incident at a time.
 
-    def __init__(self, model, office: Office) -> None:
+    ``speed`` divides handling times (1: the incident type's own distribution);
+    ``fail_factor`` scales the chance a fix does not hold.
+    """
+
+    def __init__(self, model, office: Office, speed: float = 1.0, fail_factor: float = 1.0) -> None:
         super().__init__(model)
         self.office = office
         self.handled = 0
+        self.base_speed = speed
+        self.speed = speed
+        self.fail_factor = fail_factor
+        self.busy_today = 0.0
+        self.fatigue = 0.0
+
+    def end_of_day(self) -> None:
+        """Tire from today's overtime (or recover), and set tomorrow's pace."""
+        scheme = self.model.incentives
+        self.fatigue = scheme.next_fatigue(self.fatigue, self.busy_today)
+        self.speed = scheme.tired_speed(self.base_speed, self.fatigue)
+        self.busy_today = 0.0
 
 
 class GridWorker(Worker):

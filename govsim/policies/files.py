@@ -1,7 +1,8 @@
 """Policy files: a named set of lever values laid over a scenario.
 
 A policy is a YAML file with a ``name``, an optional ``description`` and any of the lever
-sections of a scenario (``routing``, ``staffing``, ``departments``, ``followup``), written
+sections of a scenario (``routing``, ``staffing``, ``departments``, ``incentives``,
+``followup``), written
 exactly as in a scenario file. ``govsim run SCENARIO --policy NAME_OR_FILE`` merges them
 over the scenario; a name is looked up as ``policies/NAME.yaml``.
 """
@@ -16,7 +17,7 @@ from govsim.errors import ScenarioError
 from govsim.scenario import read_yaml
 
 #: Scenario sections a policy may set: the levers a government controls.
-LEVER_SECTIONS = ("routing", "staffing", "departments", "followup")
+LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup")
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
 
 
