@@ -19,6 +19,8 @@ OUTCOMES: dict[str, tuple[str, bool | None]] = {
     "satisfaction": ("mean satisfaction (1–5)", True),
     "share_satisfied": ("share satisfied", True),
     "grid_utilisation": ("grid worker utilisation", None),
+    "trust_end": ("residents' trust at the end", True),
+    "staff_cost": ("staff cost over the window", False),
 }
 
 
@@ -33,6 +35,8 @@ def outcomes(summary: dict[str, Any]) -> dict[str, float]:
         "satisfaction": summary["satisfaction"],
         "share_satisfied": summary["share_satisfied"],
         "grid_utilisation": summary["tiers"][bottom]["utilisation"],
+        "trust_end": summary["trust"]["end"],
+        "staff_cost": sum(summary["staff_cost"].values()),
     }
 
 

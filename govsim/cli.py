@@ -217,6 +217,10 @@ def _num(value: float | None) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:,.2f}".replace("-0.00", "0.00")
 
 
+def _thousands(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.0f}"
+
+
 def _pct(value: float | None) -> str:
     return (
         "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%".replace("-0.0", "0.0")
@@ -260,6 +264,8 @@ def _print_comparison(table, baseline: str, reps: int, outcomes: dict) -> None:
     cells = table.set_index(["outcome", "policy"])
     for name, (label, higher_better) in outcomes.items():
         fmt = _pct if name.endswith(("rate", "share_satisfied", "utilisation")) else _num
+        if name == "staff_cost":
+            fmt = _thousands
         row = []
         for policy in policies:
             r = cells.loc[(name, policy)]

@@ -98,6 +98,7 @@ class Ledger:
             ("rating", "rating"),
             ("parent", "parent"),
             ("failed", "failed"),
+            ("vulnerable", "vulnerable"),
         )
         columns = {name: list(map(attrgetter(attr), incidents)) for name, attr in fields}
         frame = pd.DataFrame(columns)

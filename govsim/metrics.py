@@ -254,6 +254,23 @@ def closures_per_worker_day(ledger: Ledger) -> float:
     return closed / workers / ((w1 - w0) / 24.0)
 
 
+def equity(ledger: Ledger) -> dict[str, float]:
+    """How evenly service is shared, from resolution times (h, from occurrence).
+
+    ``grid_spread_h``: the 90th minus the 10th percentile, across grids, of each grid's
+    median resolution time; ``vulnerable_gap_h``: mean resolution time of vulnerable
+    residents' incidents minus that of everybody else's (positive: they wait longer).
+    """
+    frame = window_incidents(ledger)
+    frame = frame[frame["resolved_at"].notna()]
+    hours = frame["resolved_at"] - frame["occurred_at"]
+    medians = hours.groupby(frame["cell"]).median()
+    vulnerable = frame["vulnerable"].to_numpy(dtype=bool)
+    gap = hours[vulnerable].mean() - hours[~vulnerable].mean() if vulnerable.any() else np.nan
+    spread = medians.quantile(0.9) - medians.quantile(0.1) if len(medians) else np.nan
+    return {"grid_spread_h": float(spread), "vulnerable_gap_h": float(gap)}
+
+
 def petitions(ledger: Ledger) -> int:
     """Window incidents that reached the city as petitions (hidden past the petition time)."""
     ev = ledger.events
@@ -306,6 +323,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "staff_cost": staff_cost(ledger),
         "petitions": petitions(ledger),
         "recurrences": recurrences(ledger),
+        "equity": equity(ledger),
         "closures_per_worker_day": closures_per_worker_day(ledger),
         "trust": trust_summary(ledger),
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},

@@ -8,6 +8,7 @@ import pytest
 from govsim.incidents import Incident, State
 from govsim.ledger import Ledger, OfficeInfo
 from govsim.metrics import (
+    equity,
     on_time_rate,
     reached,
     resolution_times,
@@ -130,6 +131,15 @@ def test_state_counts(ledger: Ledger) -> None:
     assert counts["hidden"].tolist() == [1, 0, 1, 1]
     assert counts["backlog"].tolist() == [0, 1, 0, 1]
     assert counts["resolved"].tolist() == [0, 1, 2, 2]
+
+
+def test_equity(ledger: Ledger) -> None:
+    # A (5 h) and B (20 h) share cell 0: one grid, no spread; nobody is vulnerable
+    result = equity(ledger)
+    assert result["grid_spread_h"] == 0.0
+    assert np.isnan(result["vulnerable_gap_h"])
+    ledger.incidents.loc[1, "vulnerable"] = True
+    assert equity(ledger)["vulnerable_gap_h"] == pytest.approx(20.0 - 5.0)
 
 
 def test_staff_cost(ledger: Ledger) -> None:
