@@ -52,6 +52,7 @@ class Channel(IntEnum):
     PATROL = 1
     VOLUNTEER = 2
     PETITION = 3  # a problem left hidden so long the resident went to the city
+    VISIT = 4  # a grid worker's door-to-door visit
 
 
 @dataclass(slots=True, eq=False)

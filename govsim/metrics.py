@@ -341,7 +341,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
     }
 
 
-CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer", 3: "petition"}
+CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer", 3: "petition", 4: "visit"}
 
 
 def _discovery_channels(ledger: Ledger) -> pd.Series:

@@ -82,6 +82,7 @@ class GovernanceModel(mesa.Model):
         self.day = 0
         self.patrol_rng = streams["patrol"]
         self.patrols_per_day = scenario.staffing.patrols_per_day
+        self.visits_per_day = scenario.staffing.visits_per_week / 7.0
         self.ledger = Ledger()
         self._record = self.ledger.record
         self._events: list[tuple[float, int, Any, Incident]] = []
@@ -98,6 +99,7 @@ class GovernanceModel(mesa.Model):
             {
                 Channel.PATROL: k.spec.detectability.patrol,
                 Channel.VOLUNTEER: k.spec.detectability.volunteer,
+                Channel.VISIT: k.spec.detectability.visit,
             }
             for k in self.kinds
         ]
@@ -327,12 +329,15 @@ class GovernanceModel(mesa.Model):
             self._found(incident, Channel.PETITION)
 
     def search(self, cell: int, channel: Channel) -> None:
-        """One visit to ``cell``: each hidden incident there is found with its detectability."""
+        """One visit to ``cell``: each hidden incident there is found with its detectability
+        (a door-to-door visit always finds a vulnerable resident's problem)."""
         hidden = [i for i in self.hidden[cell] if not i.discovered]
         draws = self.patrol_rng.random(len(hidden)).tolist()
         keep = []
         for incident, u in zip(hidden, draws, strict=True):
-            if u < self._detect[incident.kind][channel]:
+            if u < self._detect[incident.kind][channel] or (
+                channel == Channel.VISIT and incident.vulnerable
+            ):
                 self._found(incident, channel)
             else:
                 keep.append(incident)

@@ -55,9 +55,12 @@ class Reporting(Spec):
 
 
 class Detectability(Spec):
-    """Chance that one visit by a patrolling worker or a volunteer finds a hidden incident."""
+    """Chance that one patrol, door-to-door visit or volunteer round finds a hidden incident."""
 
     patrol: Probability = Field(0.3, description="per grid-worker patrol visit")
+    visit: Probability = Field(
+        0.6, description="per door-to-door visit (vulnerable residents' problems: always)"
+    )
     volunteer: Probability = Field(0.1, description="per volunteer daily round")
 
 
@@ -148,6 +151,9 @@ class Staffing(Spec):
     )
     volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
     patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
+    visits_per_week: float = Field(
+        0.0, ge=0.0, description="door-to-door visits per grid worker per week (走访)"
+    )
     hourly_cost: HourlyCost = Field(default_factory=HourlyCost)
     paperwork_h_per_week: Hours = Field(
         0.0, description="hours a week each grid worker and office staff spends on paperwork"

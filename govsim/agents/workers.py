@@ -38,16 +38,20 @@ class Worker(CellAgent):
 
 
 class GridWorker(Worker):
-    """A grid worker: handles the grid's incidents and patrols it to find hidden ones."""
+    """A grid worker: handles the grid's incidents, patrols the grid and visits homes."""
 
     def patrol(self) -> None:
-        """Walk the grid ``patrols_per_day`` times; each visit may find hidden incidents."""
-        visits = self.model.patrols_per_day
-        whole = int(visits)
-        if self.model.patrol_rng.random() < visits - whole:
-            whole += 1
-        for _ in range(whole):
-            self.model.search(self.cell.coordinate, Channel.PATROL)
+        """Walk the grid ``patrols_per_day`` times and knock on doors ``visits_per_week``
+        times (fractions by chance); each may find hidden incidents."""
+        for channel, per_day in (
+            (Channel.PATROL, self.model.patrols_per_day),
+            (Channel.VISIT, self.model.visits_per_day),
+        ):
+            whole = int(per_day)
+            if self.model.patrol_rng.random() < per_day - whole:
+                whole += 1
+            for _ in range(whole):
+                self.model.search(self.cell.coordinate, channel)
 
 
 class OfficeStaff(Worker):
