@@ -129,6 +129,7 @@ def test_door_to_door_visits_find_what_nobody_reported() -> None:
     quiet = {
         "staffing.volunteers_per_cell": 0,
         "staffing.patrols_per_day": 0,
+        "staffing.visits_per_week": 0,
         "behaviour.petition_after_h": 0,
         "incidents.neighbour_dispute.reporting.prob": 0.0,
     }

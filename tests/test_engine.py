@@ -161,6 +161,7 @@ def test_hidden_incidents_worsen_until_found() -> None:
             "incidents.neighbour_dispute.worsen_h": 24.0,
             "incidents.neighbour_dispute.detectability.patrol": 0.05,
             "incidents.neighbour_dispute.detectability.volunteer": 0.0,
+            "staffing.visits_per_week": 0,
         },
     )
     ledger = simulate(scenario, seed=4, days=40)

@@ -162,6 +162,7 @@ def test_summary(ledger: Ledger) -> None:
         "patrol": 0.5,
         "volunteer": 0.0,
         "petition": 0.0,
+        "visit": 0.0,
     }
     assert summary["petitions"] == 0
     assert summary["hidden_at_horizon"] == 1
