@@ -6,8 +6,6 @@ share seeds (common random numbers) on the demo city.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from govsim.ledger import Ledger
@@ -15,20 +13,15 @@ from govsim.metrics import summarize
 from govsim.model import GovernanceModel, simulate
 from govsim.scenario import load_scenario
 from govsim.stats import Interval, mean_ci
+from tests.support import DEMO
+from tests.support import paired as paired_runs
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 REPS, DAYS = 4, 120.0
 
 
 def paired(base: dict, other: dict, metric, reps: int = REPS) -> Interval:
-    """95% CI of metric(other) − metric(base) over replications on shared seeds."""
-    a, b = load_scenario(DEMO, base), load_scenario(DEMO, other)
-    diffs = [
-        metric(simulate(b, seed=s, days=DAYS)) - metric(simulate(a, seed=s, days=DAYS))
-        for s in range(reps)
-    ]
-    return mean_ci(np.array(diffs))
+    """95% CI of metric(other) − metric(base) for demo variants, on shared seeds."""
+    return paired_runs(load_scenario(DEMO, base), load_scenario(DEMO, other), metric, reps, DAYS)
 
 
 def resident_share(ledger: Ledger) -> float:

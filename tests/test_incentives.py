@@ -3,8 +3,6 @@ replications on shared seeds (common random numbers), on the demo city."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,10 +12,10 @@ from govsim.metrics import summarize
 from govsim.model import GovernanceModel, simulate
 from govsim.policies.files import load_policy
 from govsim.scenario import load_scenario
-from govsim.stats import Interval, mean_ci
+from govsim.stats import Interval
+from tests.support import DEMO
+from tests.support import paired as paired_runs
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 REPS, DAYS = 4, 90.0
 
 
@@ -28,11 +26,7 @@ def under(policy: str, extra: dict | None = None):
 
 def paired(a, b, metric, reps: int = REPS) -> Interval:
     """95% CI of metric(b) − metric(a) over replications on shared seeds."""
-    diffs = [
-        metric(simulate(b, seed=s, days=DAYS)) - metric(simulate(a, seed=s, days=DAYS))
-        for s in range(reps)
-    ]
-    return mean_ci(np.array(diffs))
+    return paired_runs(a, b, metric, reps, DAYS)
 
 
 def outcome(name: str):

@@ -3,9 +3,6 @@ asserted with a 95% paired confidence interval over replications (common random 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,22 +11,15 @@ from govsim.metrics import resolution_by_triage, staff_cost, summarize, visits
 from govsim.model import GovernanceModel, simulate
 from govsim.scenario import load_scenario
 from govsim.stats import Interval, mean_ci
+from tests.support import DEMO
+from tests.support import paired as paired_runs
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "scenarios" / "demo.yaml"
 REPS, DAYS = 4, 60.0
 
 
-def paired(
-    base: dict, other: dict, metric: Callable[[Ledger], float], reps: int = REPS
-) -> Interval:
-    """95% CI of metric(other) − metric(base), replication by replication on shared seeds."""
-    a, b = load_scenario(DEMO, base), load_scenario(DEMO, other)
-    diffs = [
-        metric(simulate(b, seed=s, days=DAYS)) - metric(simulate(a, seed=s, days=DAYS))
-        for s in range(reps)
-    ]
-    return mean_ci(np.array(diffs))
+def paired(base: dict, other: dict, metric, reps: int = REPS) -> Interval:
+    """95% CI of metric(other) − metric(base) for demo variants, on shared seeds."""
+    return paired_runs(load_scenario(DEMO, base), load_scenario(DEMO, other), metric, reps, DAYS)
 
 
 def government_mean(ledger: Ledger) -> float:
