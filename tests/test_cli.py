@@ -99,3 +99,11 @@ def test_help_reads_like_the_docs() -> None:
     )
     for word in ("run", "check", "params", "examples:"):
         assert word in result.stdout
+
+
+def test_check_theory_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "--theory", "--reps", "2"])
+    out = capsys.readouterr().out
+    assert "M/M/3" in out and "Jackson street" in out and "mean wait h" in out
+    assert code in (0, 1)  # 1 would mean a check outside its interval: see test_validation
+    assert code == 0 or "NO" in out
