@@ -398,7 +398,6 @@ class GovernanceModel(mesa.Model):
         office, worker = incident.office, incident.worker
         if self.router.resolves(incident, office):
             self._record((self.now, incident.id, RESOLVED, office.id, worker.unique_id))
-            worker.handled += 1
             incident.resolved_at = self.now
             if (
                 office.rank == 0

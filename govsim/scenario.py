@@ -350,11 +350,6 @@ class Scenario(Spec):
         """Tier names, top to bottom."""
         return tuple(self.map.tiers)
 
-    @property
-    def bottom(self) -> str:
-        """Name of the cell tier (the grid)."""
-        return self.map.tiers[-1]
-
 
 def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     """Consistency rules that span fields; returns (field path, problem) pairs."""

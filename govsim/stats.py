@@ -20,11 +20,6 @@ class Interval:
         """Whether ``value`` lies in the interval."""
         return self.low <= value <= self.high
 
-    @property
-    def half_width(self) -> float:
-        """Half the interval's width."""
-        return (self.high - self.low) / 2
-
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> Interval:
     """Student-t interval for the mean of independent replication values.

@@ -22,7 +22,6 @@ class Worker(CellAgent):
     def __init__(self, model, office: Office, speed: float = 1.0, fail_factor: float = 1.0) -> None:
         super().__init__(model)
         self.office = office
-        self.handled = 0
         self.base_speed = speed
         self.speed = speed
         self.fail_factor = fail_factor
