@@ -200,7 +200,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for name, row in summary["tiers"].items():
         tiers.add_row(
             name,
-            str(row["servers"]),
+            f"{row['servers']:.3g}",
             f"{row['arrivals']:,}",
             _num(row["mean_wait_h"]),
             _num(row["mean_sojourn_h"]),

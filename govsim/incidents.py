@@ -111,13 +111,22 @@ class IncidentKind:
         self.deadline_h = [
             spec.deadline_h.get(s, top_deadline) for s in range(self.max_severity + 1)
         ]
-        self.owner_ranks = {
-            ranks[scenario.departments[d].tier]: d for d in reversed(spec.departments)
-        }
+        sent_down = scenario.staffing.sent_down
+        self.owner_ranks: dict[int, str] = {}
+        for dept in reversed(spec.departments):
+            self.owner_ranks[ranks[scenario.departments[dept].tier]] = dept
+            if dept in sent_down:
+                self.owner_ranks[ranks[sent_down[dept].tier]] = dept
         if spec.triage == "government":
-            levels = {ranks[scenario.departments[spec.departments[0]].tier]: 1.0}
+            lead = spec.departments[0]
+            home = ranks[scenario.departments[lead].tier]
+            levels = {home: 1.0}
+            if lead in sent_down:  # its stationed staff resolve a share on site
+                on_site = sent_down[lead].resolves
+                levels = {ranks[sent_down[lead].tier]: on_site, home: 1.0 - on_site}
         else:
             levels = {ranks[t]: p for t, p in spec.resolvable_at.items()} or {0: 1.0}
+        levels = {rank: share for rank, share in levels.items() if share > 0.0}
         self.level_values = np.array(sorted(levels), dtype=np.int64)
         self.level_cdf = np.cumsum([levels[r] for r in self.level_values])
         self.handling = [

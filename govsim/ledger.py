@@ -21,6 +21,9 @@ from govsim.incidents import Incident, State
 EVENT_DTYPE = np.dtype(
     [("time", "f8"), ("incident", "i8"), ("state", "i1"), ("office", "i4"), ("actor", "i8")]
 )
+#: Paid roles, each with its rate in ``staffing.hourly_cost``.
+ROLES = ("grid_worker", "part_time", "office_staff", "department_staff")
+STAFF_DTYPE = np.dtype([("time", "f8"), ("office", "i4"), ("role", "i1"), ("change", "i4")])
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class OfficeInfo:
     name: str
     tier: str
     rank: int  # 0 = cell tier, counting up
-    servers: int
+    servers: int  # full-time handlers; ``Ledger.staff`` has who was on duty when
     department: str | None = None
 
 
@@ -43,7 +46,9 @@ class Ledger:
     severity, level, times, rating), ``offices``, ``kinds``, ``tiers`` (bottom up) and
     the measurement window ``window_h`` (occurrences in it are measured), the time the
     run ended ``end_h``, ``series`` (one row per day: mean trust of all residents and of
-    the vulnerable) and ``meta`` (scenario name, seed, days, rating threshold, costs).
+    the vulnerable), ``staff`` (every change in the handlers on duty: time, office, role
+    index into ``ROLES`` and change, the full-time staff entering at time 0) and ``meta``
+    (scenario name, seed, days, rating threshold, costs).
     """
 
     def __init__(self) -> None:
@@ -60,6 +65,12 @@ class Ledger:
         self.meta: dict[str, Any] = {}
         self.days: list[tuple[float, float, float]] = []
         self.series = pd.DataFrame()
+        self.staff_rows: list[tuple[float, int, int, int]] = []
+        self.staff = np.empty(0, dtype=STAFF_DTYPE)
+
+    def staff_change(self, time_h: float, office: int, role: str, change: int) -> None:
+        """Record ``change`` handlers of ``role`` coming on (+) or going off (−) duty."""
+        self.staff_rows.append((time_h, office, ROLES.index(role), change))
 
     def record_day(self, time_h: float, trust: float, trust_vulnerable: float) -> None:
         """Record the end-of-day state of the slow behaviour (mean trust, all and vulnerable)."""
@@ -78,6 +89,7 @@ class Ledger:
     ) -> None:
         """Turn the recorded rows into columns and attach the run's static facts."""
         self.events = np.array(self.rows, dtype=EVENT_DTYPE)
+        self.staff = np.array(self.staff_rows, dtype=STAFF_DTYPE)
         self.rows = []
         self.record = self.rows.append
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage

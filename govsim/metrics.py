@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.incidents import State
-from govsim.ledger import Ledger
+from govsim.ledger import ROLES, Ledger
 
 
 def visits(ledger: Ledger) -> pd.DataFrame:
@@ -77,15 +77,27 @@ def busy_hours(ledger: Ledger) -> np.ndarray:
     return np.bincount(office[start], weights=overlap, minlength=len(ledger.offices))
 
 
+def on_duty_hours(ledger: Ledger, by: str = "office") -> np.ndarray:
+    """Handler-hours on duty inside the window, per office (or per role, ``by="role"``,
+    in the order of ``govsim.ledger.ROLES``): Σ change × |[time of change, ∞) ∩ window|."""
+    staff = ledger.staff
+    w0, w1 = ledger.window_h
+    span = np.clip(w1 - np.maximum(staff["time"], w0), 0.0, None)
+    size = len(ledger.offices) if by == "office" else len(ROLES)
+    return np.bincount(staff[by], weights=staff["change"] * span, minlength=size)
+
+
 def tier_table(ledger: Ledger) -> pd.DataFrame:
     """Per tier (desks; departments on rows of their own), bottom up.
 
+    ``servers`` = mean handlers on duty over the window (on-duty hours / window length),
     ``arrivals`` = visits starting in the window per hour of window (λ), ``mean_wait_h``
     = mean of ``wait_h`` over served visits, ``mean_sojourn_h`` = mean of ``sojourn_h``
-    over finished visits, ``utilisation`` = Σ busy hours / (Σ servers × window length).
+    over finished visits, ``utilisation`` = Σ busy hours / Σ on-duty hours.
     """
     v = visits(ledger)
     busy = busy_hours(ledger)
+    on_duty = on_duty_hours(ledger)
     w0, w1 = ledger.window_h
     info = pd.DataFrame(
         [
@@ -93,7 +105,7 @@ def tier_table(ledger: Ledger) -> pd.DataFrame:
                 "office": o.id,
                 "group": f"department:{o.department}" if o.department else o.tier,
                 "rank": o.rank,
-                "servers": o.servers,
+                "on_duty_h": on_duty[o.id],
                 "busy_h": busy[o.id],
             }
             for o in ledger.offices
@@ -106,12 +118,13 @@ def tier_table(ledger: Ledger) -> pd.DataFrame:
         mean_sojourn_h=("sojourn_h", "mean"),
     )
     per_office = info.groupby("group").agg(
-        rank=("rank", "first"), servers=("servers", "sum"), busy_h=("busy_h", "sum")
+        rank=("rank", "first"), on_duty_h=("on_duty_h", "sum"), busy_h=("busy_h", "sum")
     )
     table = per_office.join(per_visit, how="left").fillna({"visits": 0})
+    table["servers"] = table["on_duty_h"] / (w1 - w0)
     table["arrivals_per_h"] = table["visits"] / (w1 - w0)
-    table["utilisation"] = table["busy_h"] / (table["servers"] * (w1 - w0))
-    table = table.sort_values(["rank", "group"]).drop(columns="busy_h")
+    table["utilisation"] = table["busy_h"] / table["on_duty_h"]
+    table = table.sort_values(["rank", "group"]).drop(columns=["busy_h", "on_duty_h"])
     return table[
         [
             "rank",
@@ -209,22 +222,14 @@ def state_counts(ledger: Ledger, times_h: np.ndarray) -> pd.DataFrame:
 
 
 def staff_cost(ledger: Ledger) -> dict[str, float]:
-    """Cost of the staff on duty over the window, by role: servers × window hours × hourly cost.
+    """Cost of the staff on duty over the window, by role: on-duty hours × hourly cost.
 
-    Roles: ``grid_worker`` (desks of the cell tier), ``office_staff`` (desks above it) and
-    ``department_staff``; staff are paid around the clock, busy or not.
+    Roles are those of ``govsim.ledger.ROLES``; full-time staff are on duty around the
+    clock, busy or not, part-timers in their shifts and surge staff during the surge.
     """
-    hours = ledger.window_h[1] - ledger.window_h[0]
     rates = ledger.meta["hourly_cost"]
-    cost = dict.fromkeys(rates, 0.0)
-    for office in ledger.offices:
-        role = (
-            "department_staff"
-            if office.department
-            else ("grid_worker" if office.rank == 0 else "office_staff")
-        )
-        cost[role] += office.servers * hours * rates[role]
-    return cost
+    hours = on_duty_hours(ledger, by="role")
+    return {role: float(hours[i] * rates[role]) for i, role in enumerate(ROLES)}
 
 
 def resolution_by_triage(ledger: Ledger) -> dict[str, dict[str, float]]:
@@ -244,14 +249,14 @@ def recurrences(ledger: Ledger) -> int:
 
 
 def closures_per_worker_day(ledger: Ledger) -> float:
-    """Incidents closed at the cell tier in the window, per grid worker and day."""
+    """Incidents closed at the cell tier in the window, per grid-worker day on duty."""
     ev = ledger.events
     w0, w1 = ledger.window_h
     grid = np.array([o.rank == 0 and not o.department for o in ledger.offices])
     rows = ev[(ev["state"] == State.RESOLVED) & (ev["time"] >= w0) & (ev["time"] < w1)]
     closed = int(grid[rows["office"]].sum())
-    workers = sum(o.servers for o in ledger.offices if o.rank == 0 and not o.department)
-    return closed / workers / ((w1 - w0) / 24.0)
+    worker_days = on_duty_hours(ledger)[grid].sum() / 24.0
+    return closed / worker_days
 
 
 def equity(ledger: Ledger) -> dict[str, float]:
@@ -329,7 +334,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {
             group: {
-                "servers": int(row.servers),
+                "servers": float(row.servers),
                 "arrivals": int(row.visits),
                 "arrivals_per_h": float(row.arrivals_per_h),
                 "mean_wait_h": _num(row.mean_wait_h),

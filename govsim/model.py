@@ -27,9 +27,11 @@ from govsim.agents import (
     GridWorker,
     Office,
     OfficeStaff,
+    PartTimeGridWorker,
     Population,
     Resident,
     Volunteer,
+    Worker,
 )
 from govsim.geography import GridMap, build_map
 from govsim.incidents import Channel, Incident, IncidentKind, OccurrenceSampler, State
@@ -107,6 +109,7 @@ class GovernanceModel(mesa.Model):
         self._fail_prob = [k.spec.fail_prob for k in self.kinds]
         resident_offsets = self._build_residents()
         self.incentives = IncentiveScheme(scenario)
+        self.part_timers: list[Worker] = []
         self.offices, self.office_table = self._build_offices()
         self._build_volunteers()
         handoff_h = [0.0] + [
@@ -114,6 +117,7 @@ class GovernanceModel(mesa.Model):
         ]
         desks = Desks(self.office_table, self._build_departments(), handoff_h)
         self.router = ROUTERS[scenario.routing.policy](desks, scenario.routing, self.kinds)
+        self._build_surges()
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
@@ -155,63 +159,138 @@ class GovernanceModel(mesa.Model):
         )
         return np.array(offsets)
 
-    def _build_offices(self) -> tuple[list[Office], list[list[Office]]]:
-        """One desk per region and tier, with its staff; ``table[rank][cell]`` is its desk."""
+    def _build_offices(self) -> tuple[list[Office], list[list[list[Office]]]]:
+        """One desk per region and tier (per category where the tier is specialised), with
+        its staff; ``table[rank][cell][kind]`` is the desk taking that kind there."""
         gm, staffing = self.grid_map, self.spec.staffing
-        discipline = DISCIPLINES[self.spec.routing.discipline]
-        offices: list[Office] = []
-        table: list[list[Office]] = []
+        categories = sorted({kind.spec.category for kind in self.kinds})
+        self.offices: list[Office] = []
+        table = []
         n_tiers = len(gm.tiers)
         for rank in range(n_tiers):
             level = n_tiers - 1 - rank
             tier = gm.tiers[level]
             bottom = rank == 0
+            specialised = tier in staffing.specialised
+            groups = categories if specialised else [""]
             servers = staffing.grid_workers_per_grid if bottom else staffing.office_staff[tier]
-            desks = []
+            regions = []
             for region in range(gm.region_counts[level]):
-                info = OfficeInfo(len(offices), gm.region_name(level, region), tier, rank, servers)
-                travel = gm.within_cell_travel_h + (
-                    0.0 if bottom else gm.travel_from_office[level][region]
-                )
-                if bottom:
-                    travel = np.full(gm.n_cells, travel)
-                desk = Office(self, info, travel, discipline())
-                desk.cell = self.space[int(gm.office_cells[level][region])]
-                scheme = self.incentives
-                for _ in range(servers):
-                    worker = (
-                        GridWorker(self, desk, scheme.grid_speed, scheme.fail_factor)
-                        if bottom
-                        else OfficeStaff(self, desk, scheme.availability)
-                    )
-                    worker.cell = desk.cell
-                    desk.hire(worker)
-                desks.append(desk)
-                offices.append(desk)
-            table.append([desks[r] for r in gm.ancestors[level].tolist()])
-        return offices, table
+                desks = {}
+                for g, category in enumerate(groups):
+                    name = gm.region_name(level, region) + (f"/{category}" if category else "")
+                    share = servers // len(groups) + (g < servers % len(groups))
+                    desk = self._desk(Office, name, tier, level, region, share)
+                    speed = staffing.specialist_speed if specialised else 1.0
+                    self._staff(desk, share, speed)
+                    if bottom:
+                        part = staffing.part_time.per_grid
+                        part = part // len(groups) + (g < part % len(groups))
+                        self._staff(desk, part, speed, crew=self.part_timers)
+                    desks[category] = desk
+                regions.append([desks[k.spec.category if specialised else ""] for k in self.kinds])
+            table.append([regions[r] for r in gm.ancestors[level].tolist()])
+        return self.offices, table
 
-    def _build_departments(self) -> list[dict[int, Office]]:
-        """Department desks; returns, per incident kind, the department taking it at each rank."""
+    def _desk(
+        self,
+        cls: type[Office],
+        name: str,
+        tier: str,
+        level: int,
+        region: int,
+        servers: int,
+        department: str | None = None,
+    ) -> Office:
+        """A desk at the office of ``region`` of tier ``level``, added to ``self.offices``."""
+        gm = self.grid_map
+        rank = len(gm.tiers) - 1 - level
+        info = OfficeInfo(len(self.offices), name, tier, rank, servers, department)
+        travel = gm.travel_from_office[level]
+        travel = travel if rank == 0 else travel[region] + gm.within_cell_travel_h
+        desk = cls(self, info, travel, DISCIPLINES[self.spec.routing.discipline]())
+        desk.cell = self.space[int(gm.office_cells[level][region])]
+        self.offices.append(desk)
+        return desk
+
+    def _staff(
+        self, desk: Office, count: int, speed: float = 1.0, crew: list[Worker] | None = None
+    ) -> None:
+        """Hire ``count`` handlers of the desk's kind; a ``crew`` (shift or surge) starts off
+        duty and comes on when its shift does."""
+        scheme = self.incentives
+        for _ in range(count):
+            if isinstance(desk, Department):
+                worker: Worker = DepartmentStaff(self, desk, speed, on_duty=crew is None)
+            elif desk.rank > 0:
+                worker = OfficeStaff(self, desk, scheme.availability * speed, on_duty=crew is None)
+            else:
+                cls = PartTimeGridWorker if crew is self.part_timers else GridWorker
+                worker = cls(
+                    self, desk, scheme.grid_speed * speed, scheme.fail_factor, crew is None
+                )
+            worker.cell = desk.cell
+            desk.hire(worker)
+            if crew is None:
+                self.ledger.staff_change(0.0, desk.id, worker.role, 1)
+            else:
+                crew.append(worker)
+
+    def _build_surges(self) -> None:
+        """Surge crews, off duty until their surge starts and gone when it ends."""
+        tiers = self.grid_map.tiers
+        for surge in self.spec.staffing.surge:
+            rank = len(tiers) - 1 - tiers.index(surge.tier)
+            crew: list[Worker] = []
+            for desk in self.offices:
+                if desk.rank == rank and desk.info.department is None:
+                    self._staff(desk, surge.extra, crew=crew)
+            self.schedule(surge.start_day * 24.0, self._clock_on, crew)
+            self.schedule((surge.start_day + surge.days) * 24.0, self._clock_off, crew)
+
+    def _build_departments(self) -> list[dict[int, list[Office]]]:
+        """Department desks, at home and sent down; returns, per incident kind, the desks
+        owning it at each rank, per cell."""
         gm, n_tiers = self.grid_map, len(self.grid_map.tiers)
-        discipline = DISCIPLINES[self.spec.routing.discipline]
-        by_name: dict[str, Department] = {}
+        cells = np.arange(gm.n_cells)
+        owners: dict[tuple[str, int], list[Office]] = {}
         for name, spec in self.spec.departments.items():
             level = gm.tiers.index(spec.tier)
-            rank = n_tiers - 1 - level
-            info = OfficeInfo(len(self.offices), name, spec.tier, rank, spec.staff, department=name)
-            regions = gm.ancestors[level]
-            travel = gm.travel_from_office[level][regions, np.arange(gm.n_cells)]
-            travel = travel + gm.within_cell_travel_h
-            desk = Department(self, info, travel, discipline())
-            desk.cell = self.space[int(gm.office_cells[level][0])]
-            for _ in range(spec.staff):
-                worker = DepartmentStaff(self, desk)
-                worker.cell = desk.cell
-                desk.hire(worker)
-            by_name[name] = desk
-            self.offices.append(desk)
-        return [{rank: by_name[d] for rank, d in k.owner_ranks.items()} for k in self.kinds]
+            desk = self._desk(Department, name, spec.tier, level, 0, spec.staff, name)
+            # its staff set out from the office of the tier's region holding the incident
+            desk.round_trip_h = (
+                2.0
+                * (
+                    gm.travel_from_office[level][gm.ancestors[level], cells]
+                    + gm.within_cell_travel_h
+                )
+            ).tolist()
+            self._staff(desk, spec.staff)
+            owners[name, n_tiers - 1 - level] = [desk] * gm.n_cells
+            stationed = self.spec.staffing.sent_down.get(name)
+            if stationed is None:
+                continue
+            level = gm.tiers.index(stationed.tier)
+            desks = []
+            for region in range(gm.region_counts[level]):
+                place = gm.region_name(level, region)
+                desks.append(
+                    self._desk(
+                        Department,
+                        f"{name}@{place}",
+                        stationed.tier,
+                        level,
+                        region,
+                        stationed.staff,
+                        name,
+                    )
+                )
+                self._staff(desks[-1], stationed.staff)
+            owners[name, n_tiers - 1 - level] = [desks[r] for r in gm.ancestors[level].tolist()]
+        return [
+            {rank: owners[dept, rank] for rank, dept in kind.owner_ranks.items()}
+            for kind in self.kinds
+        ]
 
     def _build_volunteers(self) -> None:
         for cell in range(self.grid_map.n_cells):
@@ -220,9 +299,40 @@ class GovernanceModel(mesa.Model):
 
     # --- the clock ---------------------------------------------------------------------
 
-    def schedule(self, time_h: float, action: Any, incident: Incident) -> None:
-        """Call ``action(incident)`` at ``time_h`` (hours)."""
-        heapq.heappush(self._events, (time_h, next(self._order), action, incident))
+    def schedule(self, time_h: float, action: Any, subject: Any) -> None:
+        """Call ``action(subject)`` at ``time_h`` (hours); the subject is an incident or a
+        crew of workers."""
+        heapq.heappush(self._events, (time_h, next(self._order), action, subject))
+
+    def _clock_on(self, crew: list[Worker]) -> None:
+        """A shift or surge starts: each of the crew takes the next job or waits free."""
+        for worker in crew:
+            if worker.leaving:  # still on the last job of a shift that just ended: stays
+                worker.leaving = False
+                continue
+            if worker.on_duty:
+                continue
+            worker.on_duty = True
+            office = worker.office
+            self.ledger.staff_change(self.now, office.id, worker.role, 1)
+            following = office.queue.pop()
+            if following is None:
+                office.free.append(worker)
+            else:
+                self._start(following, office, worker)
+
+    def _clock_off(self, crew: list[Worker]) -> None:
+        """A shift or surge ends: the free go home now, the busy once their job is done."""
+        for worker in crew:
+            if not worker.on_duty:
+                continue
+            office = worker.office
+            if worker in office.free:
+                office.free.remove(worker)
+                worker.on_duty = False
+                self.ledger.staff_change(self.now, office.id, worker.role, -1)
+            else:
+                worker.leaving = True
 
     def step(self) -> None:
         """Advance one day: that day's occurrences and events, then the daily tick.
@@ -242,6 +352,10 @@ class GovernanceModel(mesa.Model):
                 i.occurred_at for i in fresh if self.warmup_h <= i.occurred_at < self.horizon_h
             ]
             self._unfinished += len(window)
+        if self.part_timers:
+            shift = self.spec.staffing.part_time
+            self.schedule(start + shift.start_h, self._clock_on, self.part_timers)
+            self.schedule(start + shift.start_h + shift.hours, self._clock_off, self.part_timers)
         self._process_until(start + 24.0)
         self.now = start + 24.0
         self.day += 1
@@ -371,7 +485,7 @@ class GovernanceModel(mesa.Model):
             self.schedule(max(incident.deadline_at, self.now), self._on_deadline, incident)
         if incident.channel == Channel.PETITION:  # the city takes it, skipping the tiers
             desks = self.router.desks
-            self._arrive(incident, desks.offices[desks.top][incident.cell])
+            self._arrive(incident, desks.office(incident, desks.top))
         else:
             self._move(incident, self.router.entry(incident, self.now))
 
@@ -411,6 +525,10 @@ class GovernanceModel(mesa.Model):
         else:
             self._record((self.now, incident.id, ESCALATED, office.id, worker.unique_id))
             self._hand_up(incident, office)
+        if worker.leaving:  # the shift is over: off duty now that this job is done
+            worker.leaving = worker.on_duty = False
+            self.ledger.staff_change(self.now, office.id, worker.role, -1)
+            return
         following = office.queue.pop()
         if following is None:
             office.free.append(worker)

@@ -134,11 +134,47 @@ class MapSpec(Spec):
 
 
 class HourlyCost(Spec):
-    """What an hour of each role costs (currency units per staff-hour, paid around the clock)."""
+    """What an hour of each role costs (currency units per staff-hour on duty).
+
+    Full-time staff are on duty around the clock; part-timers only in their shift and
+    surge staff only during the surge.
+    """
 
     grid_worker: float = Field(30.0, ge=0.0, description="cost per grid-worker hour")
+    part_time: float = Field(25.0, ge=0.0, description="cost per part-time grid-worker hour")
     office_staff: float = Field(40.0, ge=0.0, description="cost per office-staff hour")
     department_staff: float = Field(50.0, ge=0.0, description="cost per department-staff hour")
+
+
+class PartTime(Spec):
+    """Part-time grid workers (delivery riders, drivers): on duty in a daily window only."""
+
+    per_grid: int = Field(0, ge=0, description="part-time grid workers in each cell")
+    start_h: float = Field(17.0, ge=0.0, lt=24.0, description="hour of the day their shift starts")
+    hours: float = Field(4.0, gt=0.0, le=24.0, description="length of their daily shift (h)")
+
+
+class Surge(Spec):
+    """Extra handlers at every office of a tier for a period (Zhenyuan: 213 stewards)."""
+
+    tier: str = Field(description="tier whose offices get the extra handlers")
+    extra: int = Field(ge=1, description="extra handlers at each office of the tier")
+    start_day: float = Field(ge=0.0, description="day the surge starts")
+    days: float = Field(gt=0.0, description="how many days it lasts")
+
+
+class SentDown(Spec):
+    """A department's staff stationed at the offices of a lower tier ("6+X", 下沉).
+
+    The department's incidents are then taken at that tier by its stationed staff, close
+    to where they happen, instead of climbing to the department's own tier.
+    """
+
+    tier: str = Field(description="tier whose offices the staff are stationed at")
+    staff: int = Field(ge=1, description="staff stationed at each office of that tier")
+    resolves: Probability = Field(
+        0.8, description="share of the department's incidents they resolve on site"
+    )
 
 
 class Staffing(Spec):
@@ -159,6 +195,19 @@ class Staffing(Spec):
         0.0, description="hours a week each grid worker and office staff spends on paperwork"
     )
     workweek_h: PositiveHours = Field(40.0, description="working hours in a week")
+    part_time: PartTime = Field(default_factory=PartTime)
+    surge: list[Surge] = Field(default_factory=list, description="extra staff for a period")
+    sent_down: dict[str, SentDown] = Field(
+        default_factory=dict, description="department staff stationed at lower offices"
+    )
+    specialised: list[str] = Field(
+        default_factory=list,
+        description="tiers whose offices split their staff into one desk per incident category "
+        "(specialists); other tiers pool them (generalists who take any task)",
+    )
+    specialist_speed: float = Field(
+        1.0, gt=0.0, description="how much faster a specialist handles their own category"
+    )
 
 
 class Department(Spec):
@@ -378,6 +427,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         if tier not in above_bottom:
             allowed = f"not a tier above the cell: {list(above_bottom)}"
             problems.append((f"routing.handoff_h.{tier}", allowed))
+    problems.extend(_check_staffing(scenario))
     for name, dept in scenario.departments.items():
         if dept.tier not in above_bottom:
             problems.append(
@@ -390,6 +440,42 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
     return problems
+
+
+def _check_staffing(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    tiers, staffing = scenario.tiers, scenario.staffing
+    for i, surge in enumerate(staffing.surge):
+        if surge.tier not in tiers:
+            yield f"staffing.surge.{i}.tier", f"'{surge.tier}' is not one of {list(tiers)}"
+    for name, stationed in staffing.sent_down.items():
+        path = f"staffing.sent_down.{name}"
+        if name not in scenario.departments:
+            yield (
+                path,
+                f"department '{name}' does not exist; defined: {sorted(scenario.departments)}",
+            )
+        elif stationed.tier not in tiers or tiers.index(stationed.tier) <= tiers.index(
+            scenario.departments[name].tier
+        ):
+            home = scenario.departments[name].tier
+            below = list(tiers[tiers.index(home) + 1 :])
+            yield f"{path}.tier", f"'{stationed.tier}' is not a tier below '{home}': {below}"
+    categories = sorted({kind.category for kind in scenario.incidents.values()})
+    for tier in staffing.specialised:
+        if tier not in tiers:
+            yield "staffing.specialised", f"'{tier}' is not one of {list(tiers)}"
+            continue
+        staff = (
+            staffing.grid_workers_per_grid
+            if tier == tiers[-1]
+            else staffing.office_staff.get(tier, 0)
+        )
+        if staff < len(categories):
+            yield (
+                "staffing.specialised",
+                f"'{tier}' offices have {staff} staff for {len(categories)} incident categories "
+                f"{categories}: specialists need at least one per category",
+            )
 
 
 def _check_incident_type(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from govsim.incidents import Incident, State
-from govsim.ledger import Ledger, OfficeInfo
+from govsim.ledger import ROLES, STAFF_DTYPE, Ledger, OfficeInfo
 from govsim.metrics import (
     equity,
     on_time_rate,
@@ -70,6 +70,8 @@ def ledger() -> Ledger:
         (111.0, 3, S.RESOLVED, 0, 7),
     ]:
         led.record((row[0], row[1], int(row[2]), row[3], row[4]))
+    led.staff_change(0.0, 0, "grid_worker", 1)
+    led.staff_change(0.0, 1, "office_staff", 1)
     led.freeze(
         [
             incident(0, 0.0, 1.0, 10.0, 5.0, rating=5.0),
@@ -91,7 +93,12 @@ def ledger() -> Ledger:
             "seed": 0,
             "days": 5,
             "satisfied_at": 4.0,
-            "hourly_cost": {"grid_worker": 30.0, "office_staff": 40.0, "department_staff": 50.0},
+            "hourly_cost": {
+                "grid_worker": 30.0,
+                "part_time": 25.0,
+                "office_staff": 40.0,
+                "department_staff": 50.0,
+            },
         },
     )
     return led
@@ -146,9 +153,23 @@ def test_staff_cost(ledger: Ledger) -> None:
     # one grid worker and one community staff member, paid for the 100-hour window
     assert staff_cost(ledger) == {
         "grid_worker": 3000.0,
+        "part_time": 0.0,
         "office_staff": 4000.0,
         "department_staff": 0.0,
     }
+
+
+def test_staff_on_duty_for_part_of_the_window(ledger: Ledger) -> None:
+    # a part-timer at the grid on duty 20–40 h and 90–130 h (10 h of it past the window)
+    shifts = [(20.0, 1), (40.0, -1), (90.0, 1), (130.0, -1)]
+    extra = np.array([(t, 0, ROLES.index("part_time"), c) for t, c in shifts], STAFF_DTYPE)
+    ledger.staff = np.concatenate([ledger.staff, extra])
+    table = tier_table(ledger)
+    assert table.loc["grid", "servers"] == pytest.approx(1.3)  # (100 + 20 + 10) h / 100 h
+    assert table.loc["grid", "utilisation"] == pytest.approx(5 / 130)
+    cost = staff_cost(ledger)
+    assert cost["part_time"] == pytest.approx(30 * 25.0)
+    assert cost["grid_worker"] == pytest.approx(3000.0)
 
 
 def test_summary(ledger: Ledger) -> None:

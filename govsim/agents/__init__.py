@@ -4,7 +4,13 @@ from govsim.agents.departments import Department
 from govsim.agents.offices import Office
 from govsim.agents.residents import Population, Resident
 from govsim.agents.volunteers import Volunteer
-from govsim.agents.workers import DepartmentStaff, GridWorker, OfficeStaff, Worker
+from govsim.agents.workers import (
+    DepartmentStaff,
+    GridWorker,
+    OfficeStaff,
+    PartTimeGridWorker,
+    Worker,
+)
 
 __all__ = [
     "Department",
@@ -12,6 +18,7 @@ __all__ = [
     "GridWorker",
     "Office",
     "OfficeStaff",
+    "PartTimeGridWorker",
     "Population",
     "Resident",
     "Volunteer",

@@ -31,6 +31,7 @@ class Office(CellAgent):
         self.staff: list[Worker] = []
 
     def hire(self, worker: Worker) -> None:
-        """Add a handler to this desk (free until given work)."""
+        """Add a handler to this desk (free until given work, if on duty)."""
         self.staff.append(worker)
-        self.free.append(worker)
+        if worker.on_duty:
+            self.free.append(worker)

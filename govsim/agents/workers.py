@@ -16,10 +16,22 @@ class Worker(CellAgent):
     """Someone who handles incidents for an office; one incident at a time.
 
     ``speed`` divides handling times (1: the incident type's own distribution);
-    ``fail_factor`` scales the chance a fix does not hold.
+    ``fail_factor`` scales the chance a fix does not hold. ``role`` names the pay rate
+    (``staffing.hourly_cost``); ``on_duty`` is False outside a part-timer's shift or a
+    surge, and ``leaving`` marks one whose shift ended while busy: they go off duty when
+    the job in hand is done.
     """
 
-    def __init__(self, model, office: Office, speed: float = 1.0, fail_factor: float = 1.0) -> None:
+    role = "office_staff"
+
+    def __init__(
+        self,
+        model,
+        office: Office,
+        speed: float = 1.0,
+        fail_factor: float = 1.0,
+        on_duty: bool = True,
+    ) -> None:
         super().__init__(model)
         self.office = office
         self.base_speed = speed
@@ -27,6 +39,8 @@ class Worker(CellAgent):
         self.fail_factor = fail_factor
         self.busy_today = 0.0
         self.fatigue = 0.0
+        self.on_duty = on_duty
+        self.leaving = False
 
     def end_of_day(self) -> None:
         """Tire from today's overtime (or recover), and set tomorrow's pace."""
@@ -39,9 +53,13 @@ class Worker(CellAgent):
 class GridWorker(Worker):
     """A grid worker: handles the grid's incidents, patrols the grid and visits homes."""
 
+    role = "grid_worker"
+
     def patrol(self) -> None:
         """Walk the grid ``patrols_per_day`` times and knock on doors ``visits_per_week``
-        times (fractions by chance); each may find hidden incidents."""
+        times (fractions by chance); each may find hidden incidents. Off duty: none."""
+        if not self.on_duty:
+            return
         for channel, per_day in (
             (Channel.PATROL, self.model.patrols_per_day),
             (Channel.VISIT, self.model.visits_per_day),
@@ -53,9 +71,17 @@ class GridWorker(Worker):
                 self.model.search(self.cell.coordinate, channel)
 
 
+class PartTimeGridWorker(GridWorker):
+    """A part-time grid worker (a delivery rider, a driver): on duty in a daily shift."""
+
+    role = "part_time"
+
+
 class OfficeStaff(Worker):
     """A handler at a community station, street office or city command centre."""
 
 
 class DepartmentStaff(Worker):
-    """A handler of a functional department."""
+    """A handler of a functional department, at its own office or sent down."""
+
+    role = "department_staff"

@@ -34,13 +34,19 @@ Move = tuple["Office", float]  # the next desk and the delay (h) before it has t
 
 
 class Desks:
-    """Who can take an incident: ``offices[rank][cell]`` is the cell's desk at that rank
-    (0 = grid); ``departments[kind][rank]`` the department owning that kind at that rank."""
+    """Who can take an incident.
+
+    ``offices[rank][cell][kind]`` is the desk of the cell's region at that rank (0 =
+    grid) taking that kind: the region's one pooled desk, or where the tier is
+    specialised its desk for the kind's category. ``departments[kind][rank][cell]`` is
+    the department owning the kind at that rank: its own desk, or the desk of its staff
+    sent down to the cell's region.
+    """
 
     def __init__(
         self,
-        offices: Sequence[Sequence[Office]],
-        departments: Sequence[dict[int, Office]],
+        offices: Sequence[Sequence[Sequence[Office]]],
+        departments: Sequence[dict[int, Sequence[Office]]],
         handoff_h: Sequence[float],
     ) -> None:
         self.offices = offices
@@ -48,14 +54,17 @@ class Desks:
         self.handoff_h = handoff_h  # per rank: the delay of a hand-off into it
         self.top = len(offices) - 1
 
+    def office(self, incident: Incident, rank: int) -> Office:
+        """The desk of the incident's region at ``rank`` (never a department)."""
+        return self.offices[rank][incident.cell][incident.kind]
+
     def at(self, incident: Incident, rank: int) -> Office:
-        """The desk taking ``incident`` at ``rank``: its owning department there if this is
-        the incident's level, else the office of its cell's region."""
-        if rank == incident.level:
-            department = self.departments[incident.kind].get(rank)
-            if department is not None:
-                return department
-        return self.offices[rank][incident.cell]
+        """The desk taking ``incident`` at ``rank``: an owning department there, up to the
+        incident's level (staff sent down try first), else the office of its region."""
+        owners = self.departments[incident.kind]
+        if rank in owners and rank <= incident.level:
+            return owners[rank][incident.cell]
+        return self.offices[rank][incident.cell][incident.kind]
 
     def capable(self, incident: Incident) -> Office:
         """The lowest desk able to resolve ``incident``."""
@@ -79,7 +88,7 @@ class TieredEscalation:
 
     def entry(self, incident: Incident, now: float) -> Move:
         """The first desk for a verified, triaged incident (and the delay to reach it)."""
-        return self.desks.offices[0][incident.cell], 0.0
+        return self.desks.at(incident, 0), 0.0
 
     def resolves(self, incident: Incident, office: Office) -> bool:
         """Whether handling at ``office`` closes the incident (its tier is capable)."""
@@ -107,7 +116,7 @@ class PlatformDispatch(TieredEscalation):
         if not self.misrouted(incident):
             return target, 0.0
         wrong = target.rank - 1 if target.rank > 0 else 1
-        return self.desks.offices[min(wrong, self.desks.top)][incident.cell], 0.0
+        return self.desks.office(incident, min(wrong, self.desks.top)), 0.0
 
     def resolves(self, incident: Incident, office: Office) -> bool:
         """The wrong desk of a misrouted incident never closes it; others as tiered."""
