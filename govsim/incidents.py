@@ -93,6 +93,8 @@ class Incident:
     office: object = None
     worker: object = None
     waiting_in: object = None  # the queue it waits in, if any
+    joint: object = None  # a part of a joint response: the incident it is part of
+    pending: int = 0  # parts of its joint response still under way
 
 
 class IncidentKind:
@@ -133,6 +135,11 @@ class IncidentKind:
             spec.handling.get(tier, spec.handling.get("default"))
             for tier in reversed(scenario.tiers)
         ]
+
+
+def handling_time(spec: Handling, u: float) -> float:
+    """One handling time (h) at probability ``u`` (see ``handling_quantile``)."""
+    return float(handling_quantile(spec, np.array([u]))[0])
 
 
 def handling_quantile(spec: Handling, u: np.ndarray) -> np.ndarray:

@@ -47,8 +47,12 @@ class Ledger:
     the measurement window ``window_h`` (occurrences in it are measured), the time the
     run ended ``end_h``, ``series`` (one row per day: mean trust of all residents and of
     the vulnerable), ``staff`` (every change in the handlers on duty: time, office, role
-    index into ``ROLES`` and change, the full-time staff entering at time 0) and ``meta``
-    (scenario name, seed, days, rating threshold, costs).
+    index into ``ROLES`` and change, the full-time staff entering at time 0), ``assists``
+    (the departments' parts of joint responses: rows like ``events``, ``incident`` being
+    the incident the part belongs to, each part queued, started and resolved at its own
+    office; the incident's own rows show the joint response as one visit to the lead
+    desk with handler −1) and ``meta`` (scenario name, seed, days, rating threshold,
+    costs).
     """
 
     def __init__(self) -> None:
@@ -67,6 +71,9 @@ class Ledger:
         self.series = pd.DataFrame()
         self.staff_rows: list[tuple[float, int, int, int]] = []
         self.staff = np.empty(0, dtype=STAFF_DTYPE)
+        self.assist_rows: list[tuple[float, int, int, int, int]] = []
+        self.record_assist = self.assist_rows.append
+        self.assists = np.empty(0, dtype=EVENT_DTYPE)
 
     def staff_change(self, time_h: float, office: int, role: str, change: int) -> None:
         """Record ``change`` handlers of ``role`` coming on (+) or going off (−) duty."""
@@ -90,6 +97,7 @@ class Ledger:
         """Turn the recorded rows into columns and attach the run's static facts."""
         self.events = np.array(self.rows, dtype=EVENT_DTYPE)
         self.staff = np.array(self.staff_rows, dtype=STAFF_DTYPE)
+        self.assists = np.array(self.assist_rows, dtype=EVENT_DTYPE)
         self.rows = []
         self.record = self.rows.append
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage

@@ -21,19 +21,32 @@ def visits(ledger: Ledger) -> pd.DataFrame:
 
     Columns: ``incident``, ``office``, ``queued_at``, ``started_at`` (NaN if it left
     before service, e.g. an overdue hand-off), ``ended_at`` (resolution or hand-up;
-    NaN if still there at the end), ``resolved`` (bool), ``wait_h = started_at −
-    queued_at`` and ``sojourn_h = ended_at − queued_at``. Only window incidents.
+    NaN if still there at the end), ``resolved`` (bool), ``handler`` (who served it;
+    −1 for a joint response, whose work is in the rows with ``part`` true: each summoned
+    department's part, at its own office), ``wait_h = started_at − queued_at`` and
+    ``sojourn_h = ended_at − queued_at``. Only window incidents.
     """
-    ev = ledger.events
-    order = np.argsort(ev["incident"], kind="stable")
-    inc, state, time = ev["incident"][order], ev["state"][order], ev["time"][order]
-    office = ev["office"][order]
+    frame = pd.concat(
+        [_stays(ledger.events).assign(part=False), _stays(ledger.assists).assign(part=True)],
+        ignore_index=True,
+    )
+    frame["wait_h"] = frame["started_at"] - frame["queued_at"]
+    frame["sojourn_h"] = frame["ended_at"] - frame["queued_at"]
+    in_window = ledger.incidents["in_window"].to_numpy()
+    return frame[in_window[frame["incident"].to_numpy()]].reset_index(drop=True)
+
+
+def _stays(events: np.ndarray) -> pd.DataFrame:
+    """The stays at offices in a table of event rows, by incident, office, then time."""
+    order = np.lexsort((events["office"], events["incident"]))
+    ev = events[order]
+    inc, state, time, office = ev["incident"], ev["state"], ev["time"], ev["office"]
     n = inc.size
     queued = np.flatnonzero(state == State.QUEUED)
 
     def following(rows: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
         nxt = np.minimum(rows + step, n - 1)
-        same = (rows + step < n) & (inc[nxt] == inc[rows])
+        same = (rows + step < n) & (inc[nxt] == inc[rows]) & (office[nxt] == office[rows])
         return nxt, same
 
     nxt, has_next = following(queued, 1)
@@ -42,7 +55,7 @@ def visits(ledger: Ledger) -> pd.DataFrame:
     after, has_after = following(queued, 2)
     served_end = started & has_after
     ended_at = np.where(served_end, time[after], np.where(left_early, time[nxt], np.nan))
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "incident": inc[queued],
             "office": office[queued],
@@ -50,31 +63,30 @@ def visits(ledger: Ledger) -> pd.DataFrame:
             "started_at": np.where(started, time[nxt], np.nan),
             "ended_at": ended_at,
             "resolved": served_end & (state[after] == State.RESOLVED),
+            "handler": np.where(started, ev["actor"][nxt], -1),
         }
     )
-    frame["wait_h"] = frame["started_at"] - frame["queued_at"]
-    frame["sojourn_h"] = frame["ended_at"] - frame["queued_at"]
-    in_window = ledger.incidents["in_window"].to_numpy()
-    return frame[in_window[frame["incident"].to_numpy()]].reset_index(drop=True)
 
 
 def busy_hours(ledger: Ledger) -> np.ndarray:
     """Handler-hours of service per office inside the window: Σ |[start, end] ∩ window|.
 
     Counts every service (whatever the incident's occurrence time), since utilisation is
-    a property of the office over the window.
+    a property of the office over the window; a joint response counts as its parts.
     """
-    ev = ledger.events
-    order = np.argsort(ev["incident"], kind="stable")
-    inc, state, time = ev["incident"][order], ev["state"][order], ev["time"][order]
-    office = ev["office"][order]
-    start = np.flatnonzero(state == State.STARTED)
-    end = np.minimum(start + 1, inc.size - 1)
-    done = (start + 1 < inc.size) & (inc[end] == inc[start])
     w0, w1 = ledger.window_h
-    stop = np.where(done, time[end], ledger.end_h)
-    overlap = np.clip(np.minimum(stop, w1) - np.maximum(time[start], w0), 0.0, None)
-    return np.bincount(office[start], weights=overlap, minlength=len(ledger.offices))
+    busy = np.zeros(len(ledger.offices))
+    for events in (ledger.events, ledger.assists):
+        order = np.lexsort((events["office"], events["incident"]))
+        ev = events[order]
+        inc, state, time, office = ev["incident"], ev["state"], ev["time"], ev["office"]
+        start = np.flatnonzero((state == State.STARTED) & (ev["actor"] >= 0))
+        end = np.minimum(start + 1, inc.size - 1)
+        done = (start + 1 < inc.size) & (inc[end] == inc[start]) & (office[end] == office[start])
+        stop = np.where(done, time[end], ledger.end_h)
+        overlap = np.clip(np.minimum(stop, w1) - np.maximum(time[start], w0), 0.0, None)
+        busy += np.bincount(office[start], weights=overlap, minlength=len(ledger.offices))
+    return busy
 
 
 def on_duty_hours(ledger: Ledger, by: str = "office") -> np.ndarray:
@@ -96,6 +108,7 @@ def tier_table(ledger: Ledger) -> pd.DataFrame:
     over finished visits, ``utilisation`` = Σ busy hours / Σ on-duty hours.
     """
     v = visits(ledger)
+    v = v[~(v["started_at"].notna() & (v["handler"] < 0))]  # joint responses: their parts
     busy = busy_hours(ledger)
     on_duty = on_duty_hours(ledger)
     w0, w1 = ledger.window_h

@@ -10,6 +10,7 @@ behaviour runs over AgentSets.
 
 from __future__ import annotations
 
+import copy
 import gc
 import heapq
 import math
@@ -34,7 +35,14 @@ from govsim.agents import (
     Worker,
 )
 from govsim.geography import GridMap, build_map
-from govsim.incidents import Channel, Incident, IncidentKind, OccurrenceSampler, State
+from govsim.incidents import (
+    Channel,
+    Incident,
+    IncidentKind,
+    OccurrenceSampler,
+    State,
+    handling_time,
+)
 from govsim.ledger import Ledger, OfficeInfo
 from govsim.policies.disciplines import DISCIPLINES
 from govsim.policies.incentives import IncentiveScheme
@@ -51,6 +59,7 @@ STREAMS = (
     "routing",
     "quality",
     "recurrence",
+    "joint",
 )
 
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
@@ -87,6 +96,8 @@ class GovernanceModel(mesa.Model):
         self.visits_per_day = scenario.staffing.visits_per_week / 7.0
         self.ledger = Ledger()
         self._record = self.ledger.record
+        self._assist = self.ledger.record_assist
+        self._joint_rng = streams["joint"]
         self._events: list[tuple[float, int, Any, Incident]] = []
         self._order = count()
 
@@ -115,7 +126,7 @@ class GovernanceModel(mesa.Model):
         handoff_h = [0.0] + [
             scenario.routing.handoff_h.get(tier, 0.0) for tier in reversed(scenario.tiers[:-1])
         ]
-        desks = Desks(self.office_table, self._build_departments(), handoff_h)
+        desks = Desks(self.office_table, *self._build_departments(), handoff_h=handoff_h)
         self.router = ROUTERS[scenario.routing.policy](desks, scenario.routing, self.kinds)
         self._build_surges()
         self._verify_h = scenario.routing.verify_h
@@ -248,12 +259,15 @@ class GovernanceModel(mesa.Model):
             self.schedule(surge.start_day * 24.0, self._clock_on, crew)
             self.schedule((surge.start_day + surge.days) * 24.0, self._clock_off, crew)
 
-    def _build_departments(self) -> list[dict[int, list[Office]]]:
+    def _build_departments(
+        self,
+    ) -> tuple[list[dict[int, list[Office]]], dict[str, list[Office]]]:
         """Department desks, at home and sent down; returns, per incident kind, the desks
-        owning it at each rank, per cell."""
+        owning it at each rank, per cell, and per department its desk nearest each cell."""
         gm, n_tiers = self.grid_map, len(self.grid_map.tiers)
         cells = np.arange(gm.n_cells)
         owners: dict[tuple[str, int], list[Office]] = {}
+        nearest: dict[str, list[Office]] = {}
         for name, spec in self.spec.departments.items():
             level = gm.tiers.index(spec.tier)
             desk = self._desk(Department, name, spec.tier, level, 0, spec.staff, name)
@@ -266,7 +280,7 @@ class GovernanceModel(mesa.Model):
                 )
             ).tolist()
             self._staff(desk, spec.staff)
-            owners[name, n_tiers - 1 - level] = [desk] * gm.n_cells
+            owners[name, n_tiers - 1 - level] = nearest[name] = [desk] * gm.n_cells
             stationed = self.spec.staffing.sent_down.get(name)
             if stationed is None:
                 continue
@@ -286,11 +300,14 @@ class GovernanceModel(mesa.Model):
                     )
                 )
                 self._staff(desks[-1], stationed.staff)
-            owners[name, n_tiers - 1 - level] = [desks[r] for r in gm.ancestors[level].tolist()]
-        return [
+            owners[name, n_tiers - 1 - level] = nearest[name] = [
+                desks[r] for r in gm.ancestors[level].tolist()
+            ]
+        by_kind = [
             {rank: owners[dept, rank] for rank, dept in kind.owner_ranks.items()}
             for kind in self.kinds
         ]
+        return by_kind, nearest
 
     def _build_volunteers(self) -> None:
         for cell in range(self.grid_map.n_cells):
@@ -491,7 +508,8 @@ class GovernanceModel(mesa.Model):
 
     def _arrive(self, incident: Incident, office: Office) -> None:
         incident.office = office
-        self._record((self.now, incident.id, QUEUED, office.id, -1))
+        record = self._record if incident.joint is None else self._assist
+        record((self.now, incident.id, QUEUED, office.id, -1))
         if office.free:
             self._start(incident, office, office.free.pop())
         else:
@@ -501,7 +519,8 @@ class GovernanceModel(mesa.Model):
     def _start(self, incident: Incident, office: Office, worker: Any) -> None:
         incident.worker = worker
         now = self.now
-        self._record((now, incident.id, STARTED, office.id, worker.unique_id))
+        record = self._record if incident.joint is None else self._assist
+        record((now, incident.id, STARTED, office.id, worker.unique_id))
         busy_h = (
             incident.handling_h[office.rank] / worker.speed + office.round_trip_h[incident.cell]
         )
@@ -510,18 +529,14 @@ class GovernanceModel(mesa.Model):
 
     def _finish(self, incident: Incident) -> None:
         office, worker = incident.office, incident.worker
-        if self.router.resolves(incident, office):
-            self._record((self.now, incident.id, RESOLVED, office.id, worker.unique_id))
-            incident.resolved_at = self.now
-            if (
-                office.rank == 0
-                and incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor
-            ):
-                self._fix_failed(incident)
-            if incident.followup_u < self._followup.prob:
-                self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
-            else:
-                self._done(incident)
+        whole = incident.joint
+        if whole is not None:  # one department's part of a joint response is done
+            self._assist((self.now, whole.id, RESOLVED, office.id, worker.unique_id))
+            whole.pending -= 1
+            if not whole.pending:
+                self._close(whole, whole.office, None)
+        elif self.router.resolves(incident, office):
+            self._close(incident, office, worker)
         else:
             self._record((self.now, incident.id, ESCALATED, office.id, worker.unique_id))
             self._hand_up(incident, office)
@@ -534,6 +549,22 @@ class GovernanceModel(mesa.Model):
             office.free.append(worker)
         else:
             self._start(following, office, worker)
+
+    def _close(self, incident: Incident, office: Office, worker: Worker | None) -> None:
+        """Resolved at ``office`` by ``worker`` (None: by a joint response)."""
+        actor = -1 if worker is None else worker.unique_id
+        self._record((self.now, incident.id, RESOLVED, office.id, actor))
+        incident.resolved_at = self.now
+        if (
+            office.rank == 0
+            and worker is not None
+            and incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor
+        ):
+            self._fix_failed(incident)
+        if incident.followup_u < self._followup.prob:
+            self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
+        else:
+            self._done(incident)
 
     def _fix_failed(self, incident: Incident) -> None:
         """Closed, but the fix does not hold: the same problem occurs again later."""
@@ -551,7 +582,32 @@ class GovernanceModel(mesa.Model):
     def _hand_up(self, incident: Incident, office: Office) -> None:
         move = self.router.escalate(incident, office, self.now)
         incident.handoffs += 1
-        self._move(incident, move)
+        summoned = self.router.summons(incident, office)
+        if summoned:
+            incident.office = move[0]
+            self.schedule(self.now + move[1], self._convene, (incident, summoned))
+        else:
+            self._move(incident, move)
+
+    def _convene(self, joint: tuple[Incident, list[Office]]) -> None:
+        """A joint response (fork-join): every summoned department takes its part at once,
+        each part queued and handled at its own desk; the incident is resolved when the
+        last part is done. The lead's part takes the incident's own handling time, the
+        others their own draws of the type's handling distribution."""
+        incident, desks = joint
+        lead = incident.office
+        self._record((self.now, incident.id, QUEUED, lead.id, -1))
+        self._record((self.now, incident.id, STARTED, lead.id, -1))
+        incident.pending = len(desks)
+        kind = self.kinds[incident.kind]
+        draws = self._joint_rng.random(len(desks)).tolist()
+        for desk, u in zip(desks, draws, strict=True):
+            part = copy.copy(incident)
+            part.joint = incident
+            if desk is not lead:
+                part.handling_h = list(incident.handling_h)
+                part.handling_h[desk.rank] = handling_time(kind.handling[desk.rank], u)
+            self._arrive(part, desk)
 
     def _move(self, incident: Incident, move: tuple[Office, float]) -> None:
         target, delay = move

@@ -47,10 +47,12 @@ class Desks:
         self,
         offices: Sequence[Sequence[Sequence[Office]]],
         departments: Sequence[dict[int, Sequence[Office]]],
+        by_department: dict[str, Sequence[Office]],
         handoff_h: Sequence[float],
     ) -> None:
         self.offices = offices
         self.departments = departments
+        self.by_department = by_department
         self.handoff_h = handoff_h  # per rank: the delay of a hand-off into it
         self.top = len(offices) - 1
 
@@ -65,6 +67,11 @@ class Desks:
         if rank in owners and rank <= incident.level:
             return owners[rank][incident.cell]
         return self.offices[rank][incident.cell][incident.kind]
+
+    def department(self, name: str, incident: Incident) -> Office:
+        """Department ``name``'s desk nearest the incident: its staff sent down to the
+        incident's region if it has any, else its own desk."""
+        return self.by_department[name][incident.cell]
 
     def capable(self, incident: Incident) -> Office:
         """The lowest desk able to resolve ``incident``."""
@@ -97,6 +104,11 @@ class TieredEscalation:
     def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
         """Where the incident goes when ``office`` cannot resolve it; None at the top."""
         return self.desks.up(incident, office)
+
+    def summons(self, incident: Incident, office: Office) -> list[Office] | None:
+        """The desks of a joint response that the hand-up from ``office`` calls, the desk
+        it goes to first; None: no joint response (only whistle-and-report has them)."""
+        return None
 
 
 class PlatformDispatch(TieredEscalation):
@@ -145,7 +157,20 @@ class ThreeWayTriage(TieredEscalation):
 
 
 class WhistleAndReport(TieredEscalation):
-    """The grid tries; what it cannot resolve, the street summons the capable desk for."""
+    """The grid tries; what it cannot resolve, the street summons the capable desk for.
+
+    An incident owned by several departments gets a joint response: all of them are
+    summoned at once, and it is resolved when the last one has done its part.
+    """
+
+    def summons(self, incident: Incident, office: Office) -> list[Office] | None:
+        """From the grid, every owning department of a jointly owned incident."""
+        owners = self.kinds[incident.kind].spec.departments
+        if office.rank != 0 or len(owners) < 2:
+            return None
+        lead = self.desks.capable(incident)
+        others = [self.desks.department(name, incident) for name in owners[1:]]
+        return [lead, *(desk for desk in others if desk is not lead)]
 
     def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
         """From the grid, a summons answered within the response limit; above it, tiered."""

@@ -1,0 +1,93 @@
+"""Whistle-and-report's joint response: a fork-join of the owning departments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from govsim.ledger import Ledger
+from govsim.metrics import tier_table, visits
+from govsim.model import simulate
+from govsim.scenario import HOURS_PER_YEAR, Scenario, deep_merge, read_yaml, validate_scenario
+from govsim.stats import mean_ci
+from govsim.validation import THEORY_DIR
+
+LAMBDA, MU = 0.5, 1.0  # per hour, at each department
+
+
+def jointly_owned(owners: list[str]) -> Scenario:
+    """The M/M/c scenario with a government matter the grid cannot resolve, owned by
+    ``owners`` (one handler each, at the street), under whistle-and-report."""
+    request = read_yaml(THEORY_DIR / "mmc.yaml")["incidents"]["request"]
+    changes = {
+        "departments": {
+            "roads": {"tier": "street", "staff": 1},
+            "water": {"tier": "street", "staff": 1},
+        },
+        "routing": {"policy": "whistle", "whistle": {"response_h": 0.5}},
+        "incidents": {
+            "request": {
+                **request,
+                "rate": LAMBDA * HOURS_PER_YEAR / 1000,
+                "triage": "government",
+                "departments": owners,
+                "resolvable_at": {},
+                "handling": {"default": {"dist": "exponential", "mean_h": 1 / MU}},
+            }
+        },
+    }
+    raw = deep_merge(read_yaml(THEORY_DIR / "mmc.yaml"), changes)
+    return validate_scenario(raw, source="joint")
+
+
+def joint_response_h(ledger: Ledger) -> np.ndarray:
+    """Hours from the summoned departments' arrival to the last part done."""
+    v = visits(ledger)
+    joint = v[~v["part"] & (v["handler"] < 0) & v["resolved"]]
+    return joint["sojourn_h"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def joint_runs() -> list[Ledger]:
+    scenario = jointly_owned(["roads", "water"])
+    return [simulate(scenario, seed=seed, days=200) for seed in range(10)]
+
+
+def test_every_owner_does_its_part_and_the_incident_waits_for_the_last(
+    joint_runs: list[Ledger],
+) -> None:
+    ledger = joint_runs[0]
+    v = visits(ledger)
+    parts = v[v["part"]]
+    names = np.array([o.name for o in ledger.offices])
+    assert sorted(set(names[parts["office"]])) == ["roads", "water"]
+    per_incident = parts.groupby("incident")["ended_at"].agg(["max", "size"])
+    resolved = ledger.incidents.set_index("incident")["resolved_at"]
+    done = per_incident[per_incident["size"] == 2]
+    assert len(done) > 1000
+    np.testing.assert_allclose(resolved[done.index], done["max"])
+
+
+def test_departments_are_as_busy_as_their_parts(joint_runs: list[Ledger]) -> None:
+    for ledger in joint_runs[:3]:
+        table = tier_table(ledger)
+        for department in ("department:roads", "department:water"):
+            assert table.loc[department, "utilisation"] == pytest.approx(LAMBDA / MU, abs=0.05)
+
+
+def test_fork_join_response_matches_nelson_tantawi(joint_runs: list[Ledger]) -> None:
+    """Two M/M/1 departments forked by the same Poisson stream (the grid's M/M/c output,
+    by Burke's theorem): E[response] = (12 − ρ)/8 · 1/(μ − λ) (Nelson & Tantawi 1988)."""
+    interval = mean_ci(np.array([joint_response_h(ledger).mean() for ledger in joint_runs]))
+    rho = LAMBDA / MU
+    fork_join = (12 - rho) / 8 / (MU - LAMBDA)
+    single = 1 / (MU - LAMBDA)  # what one owner alone would take (M/M/1 sojourn)
+    assert interval.low <= fork_join <= interval.high
+    assert interval.low > single
+
+
+def test_a_single_owner_needs_no_joint_response() -> None:
+    ledger = simulate(jointly_owned(["roads"]), seed=0, days=30)
+    assert ledger.assists.size == 0
+    served = visits(ledger).dropna(subset=["started_at"])
+    assert len(served) > 100 and (served["handler"] >= 0).all()
