@@ -51,7 +51,9 @@ class Ledger:
     (the departments' parts of joint responses: rows like ``events``, ``incident`` being
     the incident the part belongs to, each part queued, started and resolved at its own
     office; the incident's own rows show the joint response as one visit to the lead
-    desk with handler −1) and ``meta`` (scenario name, seed, days, rating threshold,
+    desk with handler −1), ``evaluations`` (one row per grid worker and month when
+    ``incentives.points`` is on: ``time_h``, ``worker``, ``points``, ``score``,
+    ``excellent``, ``listed`` (+1 red list, −1 black) and ``effort``) and ``meta`` (scenario name, seed, days, rating threshold,
     costs).
     """
 
@@ -71,9 +73,15 @@ class Ledger:
         self.series = pd.DataFrame()
         self.staff_rows: list[tuple[float, int, int, int]] = []
         self.staff = np.empty(0, dtype=STAFF_DTYPE)
+        self.evaluation_parts: list[pd.DataFrame] = []
+        self.evaluations = pd.DataFrame()
         self.assist_rows: list[tuple[float, int, int, int, int]] = []
         self.record_assist = self.assist_rows.append
         self.assists = np.empty(0, dtype=EVENT_DTYPE)
+
+    def record_evaluation(self, time_h: float, result: dict[str, np.ndarray]) -> None:
+        """Record one monthly evaluation: per worker, points, score, lists and effort."""
+        self.evaluation_parts.append(pd.DataFrame({"time_h": time_h, **result}))
 
     def staff_change(self, time_h: float, office: int, role: str, change: int) -> None:
         """Record ``change`` handlers of ``role`` coming on (+) or going off (−) duty."""
@@ -98,6 +106,8 @@ class Ledger:
         self.events = np.array(self.rows, dtype=EVENT_DTYPE)
         self.staff = np.array(self.staff_rows, dtype=STAFF_DTYPE)
         self.assists = np.array(self.assist_rows, dtype=EVENT_DTYPE)
+        if self.evaluation_parts:
+            self.evaluations = pd.concat(self.evaluation_parts, ignore_index=True)
         self.rows = []
         self.record = self.rows.append
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage

@@ -296,6 +296,39 @@ def petitions(ledger: Ledger) -> int:
     return int(ledger.incidents["in_window"].to_numpy()[rows["incident"]].sum())
 
 
+def monthly_evaluations(ledger: Ledger) -> pd.DataFrame:
+    """Per monthly evaluation of grid workers: ``time_h``, ``share_excellent``,
+    ``mean_points``, ``mean_effort``, ``red`` and ``black`` (workers on each list).
+    Empty when the scenario does not evaluate (``incentives.points.enabled``)."""
+    frame = ledger.evaluations
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["time_h", "share_excellent", "mean_points", "mean_effort", "red", "black"]
+        )
+    grouped = frame.groupby("time_h")
+    return pd.DataFrame(
+        {
+            "share_excellent": grouped["excellent"].mean(),
+            "mean_points": grouped["points"].mean(),
+            "mean_effort": grouped["effort"].mean(),
+            "red": grouped["listed"].apply(lambda x: int((x > 0).sum())),
+            "black": grouped["listed"].apply(lambda x: int((x < 0).sum())),
+        }
+    ).reset_index()
+
+
+def excellence(ledger: Ledger) -> dict[str, float]:
+    """Share of grid workers rated excellent at the first and at the last monthly
+    evaluation inside the window, and over all of them (NaN without evaluations)."""
+    months = monthly_evaluations(ledger)
+    w0, w1 = ledger.window_h
+    inside = months[(months["time_h"] > w0) & (months["time_h"] <= w1)]
+    if inside.empty:
+        return {"first": float("nan"), "last": float("nan"), "mean": float("nan")}
+    shares = inside["share_excellent"].to_numpy(dtype=float)
+    return {"first": float(shares[0]), "last": float(shares[-1]), "mean": float(shares.mean())}
+
+
 def trust_summary(ledger: Ledger) -> dict[str, float]:
     """Mean trust at the start and at the end of the window (all residents, vulnerable)."""
     series = ledger.series
@@ -344,6 +377,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "equity": equity(ledger),
         "closures_per_worker_day": closures_per_worker_day(ledger),
         "trust": trust_summary(ledger),
+        "excellent": excellence(ledger),
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {
             group: {

@@ -45,6 +45,7 @@ from govsim.incidents import (
 )
 from govsim.ledger import Ledger, OfficeInfo
 from govsim.policies.disciplines import DISCIPLINES
+from govsim.policies.evaluation import DAYS_PER_MONTH, MonthlyEvaluation
 from govsim.policies.incentives import IncentiveScheme
 from govsim.policies.routing import ROUTERS, Desks
 from govsim.scenario import Scenario
@@ -120,6 +121,8 @@ class GovernanceModel(mesa.Model):
         self._fail_prob = [k.spec.fail_prob for k in self.kinds]
         resident_offsets = self._build_residents()
         self.incentives = IncentiveScheme(scenario)
+        points = scenario.incentives.points
+        self.evaluation = MonthlyEvaluation(scenario) if points.enabled else None
         self.part_timers: list[Worker] = []
         self.offices, self.office_table = self._build_offices()
         self._build_volunteers()
@@ -379,6 +382,8 @@ class GovernanceModel(mesa.Model):
         self.population.spread()
         if self.spec.behaviour.enabled:
             self.agents_by_type[GridWorker].do("end_of_day")
+        if self.evaluation is not None and self.day % DAYS_PER_MONTH == 0:
+            self._evaluate()
         self.ledger.record_day(
             self.now,
             self.population.mean_trust(),
@@ -391,6 +396,19 @@ class GovernanceModel(mesa.Model):
         past_horizon = self.now >= self.horizon_h
         if past_horizon and (not self._unfinished or self.now >= self.drain_until_h):
             self.running = False
+
+    def _evaluate(self) -> None:
+        """The month's evaluation of every grid worker; effort changes their pace."""
+        workers = [
+            worker
+            for cls in (GridWorker, PartTimeGridWorker)
+            if cls in self.agents_by_type
+            for worker in self.agents_by_type[cls]
+        ]
+        result = self.evaluation.evaluate(workers)
+        for worker in workers:
+            worker.set_pace()
+        self.ledger.record_evaluation(self.now, result)
 
     def _process_until(self, end_h: float) -> None:
         events, pop = self._events, heapq.heappop
@@ -555,6 +573,9 @@ class GovernanceModel(mesa.Model):
         actor = -1 if worker is None else worker.unique_id
         self._record((self.now, incident.id, RESOLVED, office.id, actor))
         incident.resolved_at = self.now
+        if self.evaluation is not None and worker is not None and office.rank == 0:
+            worker.tally["closed"] += 1
+            worker.tally["on_time"] += self.now <= incident.deadline_at
         if (
             office.rank == 0
             and worker is not None
@@ -569,6 +590,8 @@ class GovernanceModel(mesa.Model):
     def _fix_failed(self, incident: Incident) -> None:
         """Closed, but the fix does not hold: the same problem occurs again later."""
         incident.failed = True
+        if self.evaluation is not None:
+            incident.worker.tally["failed"] += 1
         again = self.now + incident.recur_wait * self.kinds[incident.kind].spec.recur_h
         self._unfinished += self.warmup_h <= again < self.horizon_h
         self.schedule(again, self._recur, incident)
@@ -640,6 +663,9 @@ class GovernanceModel(mesa.Model):
             + spec.noise_sd * incident.rating_z
         )
         incident.rating = min(5.0, max(1.0, rating))
+        if self.evaluation is not None and incident.office.rank == 0:
+            incident.worker.tally["rated"] += 1
+            incident.worker.tally["satisfied"] += incident.rating >= spec.satisfied_at
         self.population.experience(incident.resident, (incident.rating - 1.0) / 4.0)
         self._record((self.now, incident.id, State.FOLLOWED_UP, -1, -1))
         self._done(incident)

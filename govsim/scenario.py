@@ -298,6 +298,31 @@ class Evaluation(Spec):
     residents: float = Field(0.3, ge=0.0, le=1.0, description="weight of residents' ratings")
 
 
+class Points(Spec):
+    """Monthly evaluation of grid workers: points, red/black lists, effort (积分制, 红黑榜).
+
+    See ``govsim.policies.evaluation`` for the score, the points and how effort responds.
+    """
+
+    enabled: bool = Field(False, description="evaluate grid workers every 30 days")
+    per_closure: float = Field(1.0, ge=0.0, description="points per incident closed")
+    per_satisfied: float = Field(1.0, ge=0.0, description="points per satisfied rating")
+    overdue_penalty: float = Field(
+        3.0, ge=0.0, description="points lost per incident closed after its deadline"
+    )
+    list_share: float = Field(
+        0.1, ge=0.0, le=0.5, description="share of workers on the red list, and on the black"
+    )
+    excellent_at: Probability = Field(0.9, description="monthly score (0–1) rated excellent")
+    effort_step: float = Field(
+        0.05, ge=0.0, description="effort gained per month not rated excellent, at full bonus"
+    )
+    black_list_push: float = Field(
+        0.02, ge=0.0, description="extra effort after a month on the black list"
+    )
+    effort_max: float = Field(0.5, ge=0.0, description="most effort: pace × (1 + effort_max)")
+
+
 class Incentives(Spec):
     """What grid workers are paid and judged for, and the paperwork taken off them.
 
@@ -315,6 +340,7 @@ class Incentives(Spec):
     burden_reduction_h_per_week: Hours = Field(
         0.0, description="paperwork hours a week taken off each worker (减负)"
     )
+    points: Points = Field(default_factory=Points)
 
 
 class Residents(Spec):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from mesa.discrete_space import CellAgent
 
 from govsim.incidents import Channel
+from govsim.policies.evaluation import TALLIES
 
 if TYPE_CHECKING:
     from govsim.agents.offices import Office
@@ -41,13 +42,20 @@ class Worker(CellAgent):
         self.fatigue = 0.0
         self.on_duty = on_duty
         self.leaving = False
+        self.effort = 0.0  # raised by the monthly evaluation: pace × (1 + effort)
+        self.tally = dict.fromkeys(TALLIES, 0)  # this month's closures, ratings …
 
     def end_of_day(self) -> None:
         """Tire from today's overtime (or recover), and set tomorrow's pace."""
-        scheme = self.model.incentives
-        self.fatigue = scheme.next_fatigue(self.fatigue, self.busy_today)
-        self.speed = scheme.tired_speed(self.base_speed, self.fatigue)
+        self.fatigue = self.model.incentives.next_fatigue(self.fatigue, self.busy_today)
+        self.set_pace()
         self.busy_today = 0.0
+
+    def set_pace(self) -> None:
+        """Pace from the rested pace, effort and fatigue: base × (1 + effort), tired."""
+        self.speed = self.model.incentives.tired_speed(
+            self.base_speed * (1.0 + self.effort), self.fatigue
+        )
 
 
 class GridWorker(Worker):
