@@ -53,8 +53,8 @@ class Ledger:
     office; the incident's own rows show the joint response as one visit to the lead
     desk with handler −1), ``evaluations`` (one row per grid worker and month when
     ``incentives.points`` is on: ``time_h``, ``worker``, ``points``, ``score``,
-    ``excellent``, ``listed`` (+1 red list, −1 black) and ``effort``) and ``meta`` (scenario name, seed, days, rating threshold,
-    costs).
+    ``excellent``, ``listed`` (+1 red list, −1 black) and ``effort``) and ``meta``
+    (scenario name, seed, days, rating threshold, costs).
     """
 
     def __init__(self) -> None:

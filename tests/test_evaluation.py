@@ -92,5 +92,5 @@ def test_tying_evaluation_to_bonuses_raises_the_share_rated_excellent() -> None:
         months = monthly_evaluations(ledger)
         return float(months["share_excellent"].iloc[-14:-2].mean())
 
-    change = paired(rigid, responsive, last_year_excellent, reps=3, days=540)
-    assert change.low > 0.1
+    change = paired(rigid, responsive, last_year_excellent, reps=3, days=360)
+    assert change.low > 0

@@ -60,9 +60,8 @@ class MonthlyEvaluation:
             + w.residents * _share(tally["satisfied"], rated)
         )
         overdue = closed - tally["on_time"]
-        points = (
-            p.per_closure * closed + p.per_satisfied * tally["satisfied"] - p.overdue_penalty * overdue
-        )
+        points = p.per_closure * closed + p.per_satisfied * tally["satisfied"]
+        points -= p.overdue_penalty * overdue
         excellent = score >= p.excellent_at - 1e-12
         listed = _lists(points, p.list_share)
         effort = np.array([wk.effort for wk in workers])
