@@ -35,7 +35,7 @@ class State(IntEnum):
 #: The transitions the lifecycle allows; conservation tests check the ledger against it.
 NEXT_STATES: dict[State, frozenset[State]] = {
     State.OCCURRED: frozenset({State.REPORTED}),
-    State.REPORTED: frozenset({State.VERIFIED}),
+    State.REPORTED: frozenset({State.VERIFIED, State.RESOLVED}),  # settled by a volunteer
     State.VERIFIED: frozenset({State.QUEUED}),
     State.QUEUED: frozenset({State.STARTED, State.ESCALATED}),
     State.STARTED: frozenset({State.RESOLVED, State.ESCALATED}),

@@ -41,20 +41,25 @@ class OfficeInfo:
 class Ledger:
     """Every state change of a run, plus the static facts needed to read it.
 
-    Attributes after ``freeze``: ``events`` (structured array sorted by time, then by
-    the order the engine recorded), ``incidents`` (one row per incident: kind, cell,
-    severity, level, times, rating), ``offices``, ``kinds``, ``tiers`` (bottom up) and
-    the measurement window ``window_h`` (occurrences in it are measured), the time the
-    run ended ``end_h``, ``series`` (one row per day: mean trust of all residents and of
-    the vulnerable), ``staff`` (every change in the handlers on duty: time, office, role
-    index into ``ROLES`` and change, the full-time staff entering at time 0), ``assists``
-    (the departments' parts of joint responses: rows like ``events``, ``incident`` being
-    the incident the part belongs to, each part queued, started and resolved at its own
-    office; the incident's own rows show the joint response as one visit to the lead
-    desk with handler −1), ``evaluations`` (one row per grid worker and month when
-    ``incentives.points`` is on: ``time_h``, ``worker``, ``points``, ``score``,
-    ``excellent``, ``listed`` (+1 red list, −1 black) and ``effort``) and ``meta``
-    (scenario name, seed, days, rating threshold, costs).
+    Attributes after ``freeze``:
+
+    - ``events``: structured array sorted by time, then by the order the engine recorded;
+    - ``incidents``: one row per incident (kind, cell, severity, level, times, rating);
+    - ``offices``, ``kinds``, ``tiers`` (bottom up);
+    - ``window_h``: the measurement window (occurrences in it are measured); ``end_h``:
+      the time the run ended;
+    - ``series``: one row per day: mean trust of all residents and of the vulnerable,
+      and the rounds volunteers made;
+    - ``staff``: every change in the handlers on duty (time, office, role index into
+      ``ROLES``, change), the full-time staff entering at time 0;
+    - ``assists``: the departments' parts of joint responses, rows like ``events`` with
+      ``incident`` the incident the part belongs to, each part queued, started and
+      resolved at its own office (the incident's own rows show the joint response as
+      one visit to the lead desk, handler −1);
+    - ``evaluations``: one row per grid worker and month when ``incentives.points`` is
+      on: ``time_h``, ``worker``, ``points``, ``score``, ``excellent``, ``listed`` (+1
+      red list, −1 black) and ``effort``;
+    - ``meta``: scenario name, seed, days, rating threshold, costs.
     """
 
     def __init__(self) -> None:
@@ -69,7 +74,7 @@ class Ledger:
         self.window_h: tuple[float, float] = (0.0, 0.0)
         self.end_h = 0.0
         self.meta: dict[str, Any] = {}
-        self.days: list[tuple[float, float, float]] = []
+        self.days: list[tuple[float, float, float, int]] = []
         self.series = pd.DataFrame()
         self.staff_rows: list[tuple[float, int, int, int]] = []
         self.staff = np.empty(0, dtype=STAFF_DTYPE)
@@ -87,9 +92,11 @@ class Ledger:
         """Record ``change`` handlers of ``role`` coming on (+) or going off (−) duty."""
         self.staff_rows.append((time_h, office, ROLES.index(role), change))
 
-    def record_day(self, time_h: float, trust: float, trust_vulnerable: float) -> None:
-        """Record the end-of-day state of the slow behaviour (mean trust, all and vulnerable)."""
-        self.days.append((time_h, trust, trust_vulnerable))
+    def record_day(
+        self, time_h: float, trust: float, trust_vulnerable: float, volunteer_rounds: int
+    ) -> None:
+        """Record the end of a day: mean trust (all, vulnerable) and volunteers' rounds."""
+        self.days.append((time_h, trust, trust_vulnerable, volunteer_rounds))
 
     def freeze(
         self,
@@ -113,7 +120,9 @@ class Ledger:
         self.offices, self.kinds, self.kind_triage = offices, kinds, kind_triage
         self.tiers, self.window_h, self.end_h = tiers, window_h, end_h
         self.meta = meta
-        self.series = pd.DataFrame(self.days, columns=["time_h", "trust", "trust_vulnerable"])
+        self.series = pd.DataFrame(
+            self.days, columns=["time_h", "trust", "trust_vulnerable", "volunteer_rounds"]
+        )
         fields = (
             ("incident", "id"),
             ("kind", "kind"),

@@ -24,12 +24,12 @@ def visits(ledger: Ledger) -> pd.DataFrame:
     NaN if still there at the end), ``resolved`` (bool), ``handler`` (who served it;
     −1 for a joint response, whose work is in the rows with ``part`` true: each summoned
     department's part, at its own office), ``wait_h = started_at − queued_at`` and
-    ``sojourn_h = ended_at − queued_at``. Only window incidents.
+    ``sojourn_h = ended_at − queued_at``. Only window incidents, by incident and time.
     """
     frame = pd.concat(
         [_stays(ledger.events).assign(part=False), _stays(ledger.assists).assign(part=True)],
         ignore_index=True,
-    )
+    ).sort_values(["incident", "queued_at"], kind="stable")
     frame["wait_h"] = frame["started_at"] - frame["queued_at"]
     frame["sojourn_h"] = frame["ended_at"] - frame["queued_at"]
     in_window = ledger.incidents["in_window"].to_numpy()
@@ -329,6 +329,25 @@ def excellence(ledger: Ledger) -> dict[str, float]:
     return {"first": float(shares[0]), "last": float(shares[-1]), "mean": float(shares.mean())}
 
 
+def volunteering(ledger: Ledger) -> dict[str, float]:
+    """What volunteers did in the window: ``rounds_per_volunteer_day`` (rounds made /
+    volunteer-days; 0 without volunteers), ``banked_h`` (hours credited to the time bank)
+    and ``settled`` (window incidents a volunteer settled on the spot)."""
+    series = ledger.series
+    w0, w1 = ledger.window_h
+    days = series[(series["time_h"] > w0) & (series["time_h"] <= w1)]
+    rounds = float(days["volunteer_rounds"].sum())
+    volunteer_days = ledger.meta.get("volunteers", 0) * len(days)
+    ev = ledger.events
+    settled = ev[(ev["state"] == State.RESOLVED) & (ev["office"] < 0)]
+    in_window = ledger.incidents["in_window"].to_numpy()[settled["incident"]]
+    return {
+        "rounds_per_volunteer_day": rounds / volunteer_days if volunteer_days else 0.0,
+        "banked_h": rounds * ledger.meta.get("banked_h_per_round", 0.0),
+        "settled": int(in_window.sum()),
+    }
+
+
 def trust_summary(ledger: Ledger) -> dict[str, float]:
     """Mean trust at the start and at the end of the window (all residents, vulnerable)."""
     series = ledger.series
@@ -377,7 +396,8 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "equity": equity(ledger),
         "closures_per_worker_day": closures_per_worker_day(ledger),
         "trust": trust_summary(ledger),
-        "excellent": excellence(ledger),
+        "volunteers": volunteering(ledger),
+        "excellent": {name: _num(value) for name, value in excellence(ledger).items()},
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {
             group: {

@@ -135,6 +135,17 @@ class GovernanceModel(mesa.Model):
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
+        self._volunteer_fix_prob = scenario.staffing.volunteer_fix_prob
+        self.volunteer_participation = min(
+            1.0,
+            scenario.staffing.volunteer_participation
+            * (
+                1.0
+                + scenario.incentives.time_bank.participation_gain
+                * scenario.incentives.time_bank.enabled
+            ),
+        )
+        self.volunteer_rounds = 0  # rounds made today
         behaviour = scenario.behaviour
         self._petition_after_h = behaviour.petition_after_h if behaviour.enabled else 0.0
         self.sampler = OccurrenceSampler(
@@ -384,15 +395,17 @@ class GovernanceModel(mesa.Model):
             self.agents_by_type[GridWorker].do("end_of_day")
         if self.evaluation is not None and self.day % DAYS_PER_MONTH == 0:
             self._evaluate()
-        self.ledger.record_day(
-            self.now,
-            self.population.mean_trust(),
-            self.population.mean_trust(vulnerable=True),
-        )
         if self.hidden_count:
             self.agents_by_type[GridWorker].shuffle_do("patrol")
             if Volunteer in self.agents_by_type:
                 self.agents_by_type[Volunteer].shuffle_do("round")
+        self.ledger.record_day(
+            self.now,
+            self.population.mean_trust(),
+            self.population.mean_trust(vulnerable=True),
+            self.volunteer_rounds,
+        )
+        self.volunteer_rounds = 0
         past_horizon = self.now >= self.horizon_h
         if past_horizon and (not self._unfinished or self.now >= self.drain_until_h):
             self.running = False
@@ -447,6 +460,12 @@ class GovernanceModel(mesa.Model):
                 "days": self.days,
                 "satisfied_at": self.spec.followup.satisfied_at,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
+                "volunteers": len(self.agents_by_type.get(Volunteer, ())),
+                "banked_h_per_round": (
+                    bank.hours_per_round
+                    if (bank := self.spec.incentives.time_bank).enabled
+                    else 0.0
+                ),
             },
         )
 
@@ -487,10 +506,28 @@ class GovernanceModel(mesa.Model):
             if u < self._detect[incident.kind][channel] or (
                 channel == Channel.VISIT and incident.vulnerable
             ):
-                self._found(incident, channel)
+                if channel == Channel.VOLUNTEER and self._settles(incident):
+                    self.hidden_count -= 1
+                    self._mark_reported(incident, channel)
+                    self.schedule(self.now + incident.handling_h[0], self._settled, incident)
+                else:
+                    self._found(incident, channel)
             else:
                 keep.append(incident)
         self.hidden[cell] = keep
+
+    def _settles(self, incident: Incident) -> bool:
+        """Whether the volunteer who found ``incident`` settles it on the spot: only a
+        household matter the grid could resolve, with ``volunteer_fix_prob``."""
+        return (
+            self._volunteer_fix_prob > 0.0
+            and incident.level == 0
+            and self.kinds[incident.kind].triage == "household"
+            and self.patrol_rng.random() < self._volunteer_fix_prob
+        )
+
+    def _settled(self, incident: Incident) -> None:
+        self._close(incident, None, None)
 
     def _found(self, incident: Incident, channel: Channel) -> None:
         if not incident.discovered:
@@ -498,6 +535,13 @@ class GovernanceModel(mesa.Model):
             self._report(incident, channel)
 
     def _report(self, incident: Incident, channel: int) -> None:
+        self._mark_reported(incident, channel)
+        if self._verify_h:
+            self.schedule(self.now + self._verify_h, self._verify, incident)
+        else:
+            self._verify(incident)
+
+    def _mark_reported(self, incident: Incident, channel: int) -> None:
         now = self.now
         incident.discovered = True
         kind = self.kinds[incident.kind]
@@ -509,10 +553,6 @@ class GovernanceModel(mesa.Model):
         incident.channel = channel
         incident.deadline_at = now + kind.deadline_h[incident.severity]
         self._record((now, incident.id, 1, -1, int(channel)))
-        if self._verify_h:
-            self.schedule(now + self._verify_h, self._verify, incident)
-        else:
-            self._verify(incident)
 
     def _verify(self, incident: Incident) -> None:
         self._record((self.now, incident.id, 2, -1, -1))
@@ -568,20 +608,18 @@ class GovernanceModel(mesa.Model):
         else:
             self._start(following, office, worker)
 
-    def _close(self, incident: Incident, office: Office, worker: Worker | None) -> None:
-        """Resolved at ``office`` by ``worker`` (None: by a joint response)."""
+    def _close(self, incident: Incident, office: Office | None, worker: Worker | None) -> None:
+        """Resolved at ``office`` by ``worker``: worker None for a joint response, both
+        None for a volunteer who settled it on the spot."""
         actor = -1 if worker is None else worker.unique_id
-        self._record((self.now, incident.id, RESOLVED, office.id, actor))
+        self._record((self.now, incident.id, RESOLVED, -1 if office is None else office.id, actor))
         incident.resolved_at = self.now
-        if self.evaluation is not None and worker is not None and office.rank == 0:
-            worker.tally["closed"] += 1
-            worker.tally["on_time"] += self.now <= incident.deadline_at
-        if (
-            office.rank == 0
-            and worker is not None
-            and incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor
-        ):
-            self._fix_failed(incident)
+        if worker is not None and office.rank == 0:
+            if self.evaluation is not None:
+                worker.tally["closed"] += 1
+                worker.tally["on_time"] += self.now <= incident.deadline_at
+            if incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor:
+                self._fix_failed(incident)
         if incident.followup_u < self._followup.prob:
             self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
         else:
@@ -663,9 +701,10 @@ class GovernanceModel(mesa.Model):
             + spec.noise_sd * incident.rating_z
         )
         incident.rating = min(5.0, max(1.0, rating))
-        if self.evaluation is not None and incident.office.rank == 0:
-            incident.worker.tally["rated"] += 1
-            incident.worker.tally["satisfied"] += incident.rating >= spec.satisfied_at
+        closer = incident.worker
+        if self.evaluation is not None and closer is not None and incident.office.rank == 0:
+            closer.tally["rated"] += 1
+            closer.tally["satisfied"] += incident.rating >= spec.satisfied_at
         self.population.experience(incident.resident, (incident.rating - 1.0) / 4.0)
         self._record((self.now, incident.id, State.FOLLOWED_UP, -1, -1))
         self._done(incident)

@@ -186,6 +186,12 @@ class Staffing(Spec):
         description="handlers at each office above the cell tier",
     )
     volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
+    volunteer_participation: Probability = Field(
+        1.0, description="chance a volunteer makes their daily round, with no time bank"
+    )
+    volunteer_fix_prob: Probability = Field(
+        0.0, description="chance a volunteer settles a household matter they find on the spot"
+    )
     patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
     visits_per_week: float = Field(
         0.0, ge=0.0, description="door-to-door visits per grid worker per week (走访)"
@@ -323,6 +329,16 @@ class Points(Spec):
     effort_max: float = Field(0.5, ge=0.0, description="most effort: pace × (1 + effort_max)")
 
 
+class TimeBank(Spec):
+    """A volunteer time bank (爱心时间银行): hours volunteered are banked for later services."""
+
+    enabled: bool = Field(False, description="bank volunteers' hours")
+    participation_gain: float = Field(
+        0.5, ge=0.0, description="relative rise in volunteers' daily participation"
+    )
+    hours_per_round: PositiveHours = Field(1.0, description="hours banked per round made")
+
+
 class Incentives(Spec):
     """What grid workers are paid and judged for, and the paperwork taken off them.
 
@@ -341,6 +357,7 @@ class Incentives(Spec):
         0.0, description="paperwork hours a week taken off each worker (减负)"
     )
     points: Points = Field(default_factory=Points)
+    time_bank: TimeBank = Field(default_factory=TimeBank)
 
 
 class Residents(Spec):

@@ -63,7 +63,7 @@ def test_scores_points_lists_and_effort_by_hand() -> None:
 def test_no_evaluation_unless_switched_on() -> None:
     ledger = simulate(load_scenario(DEMO), seed=0, days=60)
     assert ledger.evaluations.empty
-    assert np.isnan(summarize(ledger)["excellent"]["last"])
+    assert summarize(ledger)["excellent"]["last"] is None
 
 
 def test_every_grid_worker_is_evaluated_each_month() -> None:

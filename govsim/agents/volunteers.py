@@ -1,4 +1,4 @@
-"""Volunteers: building heads who notice problems in their buildings."""
+"""Volunteers: building heads, unit heads and party members who look after their cell."""
 
 from __future__ import annotations
 
@@ -8,8 +8,19 @@ from govsim.incidents import Channel
 
 
 class Volunteer(CellAgent):
-    """A building head on one cell; a daily round may find hidden incidents."""
+    """A volunteer on one cell who, on the days they take part, makes a round of it.
+
+    They take part with the model's ``volunteer_participation`` (higher when a time bank
+    credits their hours); a round finds each hidden incident with its detectability, and
+    a household matter found may be settled on the spot (``volunteer_fix_prob``).
+    """
 
     def round(self) -> None:
-        """Look around the cell once; each hidden incident is found with its detectability."""
-        self.model.search(self.cell.coordinate, Channel.VOLUNTEER)
+        """Today's round, if they take part today."""
+        model = self.model
+        if model.volunteer_participation < 1.0 and (
+            model.patrol_rng.random() >= model.volunteer_participation
+        ):
+            return
+        model.volunteer_rounds += 1
+        model.search(self.cell.coordinate, Channel.VOLUNTEER)
