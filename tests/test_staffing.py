@@ -181,10 +181,7 @@ def test_pooled_generalists_and_split_specialists_match_theory(specialised: bool
         }
     )
     waits = np.array(
-        [
-            visits(simulate(scenario, seed=seed, days=200))["wait_h"].mean()
-            for seed in range(10)
-        ]
+        [visits(simulate(scenario, seed=seed, days=200))["wait_h"].mean() for seed in range(10)]
     )
     interval = mean_ci(waits)
     pooled, split = mmc(1.2, 1.0, 2).mean_wait, mmc(0.6, 1.0, 1).mean_wait
