@@ -85,6 +85,7 @@ class Incident:
     vulnerable: bool = False
     discovered: bool = False
     channel: int = -1
+    via: int = -1  # the reporting channel a resident used (``residents.channels``), if any
     reported_at: float = float("nan")
     deadline_at: float = float("inf")
     resolved_at: float = float("nan")

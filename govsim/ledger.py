@@ -138,6 +138,7 @@ class Ledger:
             ("parent", "parent"),
             ("failed", "failed"),
             ("vulnerable", "vulnerable"),
+            ("via", "via"),
         )
         columns = {name: list(map(attrgetter(attr), incidents)) for name, attr in fields}
         frame = pd.DataFrame(columns)

@@ -348,6 +348,16 @@ def volunteering(ledger: Ledger) -> dict[str, float]:
     }
 
 
+def report_channels(ledger: Ledger) -> dict[str, float]:
+    """Share of residents' reports (window incidents) through each of the scenario's
+    reporting channels (``residents.channels``); empty when it names none."""
+    names = ledger.meta.get("channels", [])
+    via = window_incidents(ledger)["via"].to_numpy()
+    via = via[via >= 0]
+    counts = np.bincount(via, minlength=len(names))
+    return {name: float(counts[i] / via.size) if via.size else 0.0 for i, name in enumerate(names)}
+
+
 def trust_summary(ledger: Ledger) -> dict[str, float]:
     """Mean trust at the start and at the end of the window (all residents, vulnerable)."""
     series = ledger.series
@@ -397,6 +407,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "closures_per_worker_day": closures_per_worker_day(ledger),
         "trust": trust_summary(ledger),
         "volunteers": volunteering(ledger),
+        "report_channels": report_channels(ledger),
         "excellent": {name: _num(value) for name, value in excellence(ledger).items()},
         "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
         "tiers": {

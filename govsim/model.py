@@ -23,6 +23,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from govsim.agents import (
+    ChannelChoice,
     Department,
     DepartmentStaff,
     GridWorker,
@@ -61,6 +62,7 @@ STREAMS = (
     "quality",
     "recurrence",
     "joint",
+    "channel",
 )
 
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
@@ -120,6 +122,9 @@ class GovernanceModel(mesa.Model):
         self._worsen_h = [k.spec.worsen_h for k in self.kinds]
         self._fail_prob = [k.spec.fail_prob for k in self.kinds]
         resident_offsets = self._build_residents()
+        channels = scenario.residents.channels
+        self.channels = ChannelChoice(channels, self.population) if channels else None
+        self._channel_rng = streams["channel"]
         self.incentives = IncentiveScheme(scenario)
         points = scenario.incentives.points
         self.evaluation = MonthlyEvaluation(scenario) if points.enabled else None
@@ -461,6 +466,7 @@ class GovernanceModel(mesa.Model):
                 "satisfied_at": self.spec.followup.satisfied_at,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),
+                "channels": self.channels.names if self.channels is not None else [],
                 "banked_h_per_round": (
                     bank.hours_per_round
                     if (bank := self.spec.incentives.time_bank).enabled
@@ -536,8 +542,12 @@ class GovernanceModel(mesa.Model):
 
     def _report(self, incident: Incident, channel: int) -> None:
         self._mark_reported(incident, channel)
-        if self._verify_h:
-            self.schedule(self.now + self._verify_h, self._verify, incident)
+        verify_h = self._verify_h
+        if channel == Channel.RESIDENT and self.channels is not None:
+            incident.via = self.channels.choose(incident.resident, self._channel_rng.random())
+            verify_h = self.channels.verify_h[incident.via]
+        if verify_h:
+            self.schedule(self.now + verify_h, self._verify, incident)
         else:
             self._verify(incident)
 

@@ -360,10 +360,31 @@ class Incentives(Spec):
     time_bank: TimeBank = Field(default_factory=TimeBank)
 
 
+class ReportChannel(Spec):
+    """One way residents report: an app or WeChat group, the hotline, a grid worker …
+
+    A resident picks a channel with weight ``share × (trust / trust.reference)^
+    trust_elasticity`` (× ``vulnerable_factor`` for the vulnerable), normalised.
+    """
+
+    share: Probability = Field(description="share of residents' reports at reference trust")
+    verify_h: Hours = Field(description="time from a report to verified and triaged (h)")
+    trust_elasticity: float = Field(
+        0.0, description="> 0: the trusting use it more; < 0: the distrustful (the hotline)"
+    )
+    vulnerable_factor: float = Field(
+        1.0, ge=0.0, description="weight for vulnerable residents (no smartphone: below 1)"
+    )
+
+
 class Residents(Spec):
-    """Resident agents, each standing for a group of households."""
+    """Resident agents, each standing for a group of households, and how they report."""
 
     households_per_agent: int = Field(10, ge=1, description="households one agent represents")
+    channels: dict[str, ReportChannel] = Field(
+        default_factory=dict,
+        description="reporting channels; none: every report takes routing.verify_h",
+    )
 
 
 class Trust(Spec):
@@ -476,6 +497,10 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append(
                 (f"departments.{name}.tier", f"'{dept.tier}' is not one of {list(above_bottom)}")
             )
+    channels = scenario.residents.channels
+    if channels and abs(sum(c.share for c in channels.values()) - 1.0) > 1e-9:
+        total = sum(c.share for c in channels.values())
+        problems.append(("residents.channels", f"shares must sum to 1, got {total:g}"))
     weights = scenario.incentives.evaluation
     total = weights.government + weights.community + weights.residents
     if abs(total - 1.0) > 1e-9:

@@ -2,7 +2,7 @@
 
 from govsim.agents.departments import Department
 from govsim.agents.offices import Office
-from govsim.agents.residents import Population, Resident
+from govsim.agents.residents import ChannelChoice, Population, Resident
 from govsim.agents.volunteers import Volunteer
 from govsim.agents.workers import (
     DepartmentStaff,
@@ -13,6 +13,7 @@ from govsim.agents.workers import (
 )
 
 __all__ = [
+    "ChannelChoice",
     "Department",
     "DepartmentStaff",
     "GridWorker",

@@ -13,7 +13,7 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 from scipy import sparse
 
-from govsim.scenario import Behaviour
+from govsim.scenario import Behaviour, ReportChannel
 
 if TYPE_CHECKING:
     from govsim.incidents import IncidentKind
@@ -108,3 +108,33 @@ class Population:
             return float(self.trust.mean())
         chosen = self.trust[self.vulnerable == vulnerable]
         return float(chosen.mean()) if chosen.size else float("nan")
+
+
+class ChannelChoice:
+    """Which channel a resident reports through, from their trust and vulnerability.
+
+    Channel ``c`` has weight ``share_c × (trust / reference)^elasticity_c``, times
+    ``vulnerable_factor_c`` for a vulnerable resident; the choice is the inverse CDF of
+    the normalised weights at a uniform draw.
+    """
+
+    def __init__(self, channels: dict[str, ReportChannel], population: Population) -> None:
+        self.names = list(channels)
+        specs = list(channels.values())
+        self.verify_h = [c.verify_h for c in specs]
+        self.share = np.array([c.share for c in specs])
+        self.elasticity = np.array([c.trust_elasticity for c in specs])
+        self.vulnerable_factor = np.array([c.vulnerable_factor for c in specs])
+        self.population = population
+
+    def choose(self, resident: int, u: float) -> int:
+        """The index of the channel ``resident`` reports through, at uniform draw ``u``."""
+        population = self.population
+        ratio = population.trust.item(resident) / population.spec.trust.reference
+        weights = self.share * ratio**self.elasticity
+        if population.vulnerable.item(resident):
+            weights = weights * self.vulnerable_factor
+        cumulative = np.cumsum(weights)
+        return min(
+            int(np.searchsorted(cumulative, u * cumulative[-1], side="right")), len(self.names) - 1
+        )
