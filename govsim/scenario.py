@@ -807,6 +807,8 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any, str, str, s
         elif isinstance(value, dict):
             is_dict = get_origin(field.annotation) is dict
             value_type = get_args(field.annotation)[1] if is_dict else Any
+            if not value:  # an empty mapping is still a parameter one can fill
+                yield path, value, "dict", "", desc
             for key, item in value.items():
                 if isinstance(item, BaseModel):
                     yield from _walk(item, f"{path}.{key}.")
