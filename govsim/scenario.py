@@ -112,9 +112,10 @@ class MapSpec(Spec):
         max_length=5,
         description="region tiers top to bottom; the last is the map cell",
     )
-    per_parent: dict[str, int] = Field(
+    per_parent: dict[str, int | list[int]] = Field(
         default_factory=lambda: {"street": 1, "community": 4, "grid": 6},
-        description="regions of each tier inside one region of the tier above",
+        description="regions of each tier inside one region of the tier above, or a list "
+        "with one count per region of the tier above (an uneven tree, lattice maps only)",
     )
     generator: Literal["lattice", "random_geometric", "graphml"] = "lattice"
     graphml: str | None = Field(None, description="GraphML file (generator: graphml)")
@@ -475,9 +476,22 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         problems.append(
             ("map.per_parent", f"needs exactly the tiers below the top: {list(below_top)}")
         )
-    for tier, count in scenario.map.per_parent.items():
-        if count < 1:
+    parents = 1
+    for tier in below_top:
+        count = scenario.map.per_parent.get(tier, 1)
+        counts = count if isinstance(count, list) else [count] * parents
+        if isinstance(count, list) and len(count) != parents:
+            problems.append(
+                (
+                    f"map.per_parent.{tier}",
+                    f"needs one count per region above ({parents}), got {len(count)}",
+                )
+            )
+        if isinstance(count, list) and scenario.map.generator != "lattice":
+            problems.append((f"map.per_parent.{tier}", "a list of counts needs generator: lattice"))
+        if min(counts, default=1) < 1:
             problems.append((f"map.per_parent.{tier}", f"must be >= 1, got {count}"))
+        parents = sum(counts)
     if scenario.map.generator == "graphml" and not scenario.map.graphml:
         problems.append(("map.graphml", "a GraphML file is required when generator is graphml"))
     if set(scenario.staffing.office_staff) != set(above_bottom):

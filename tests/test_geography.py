@@ -484,3 +484,23 @@ def test_public_api_is_reexported() -> None:
         ]
     )
     assert all(hasattr(govsim.geography, name) for name in govsim.geography.__all__)
+
+
+def test_an_uneven_tree_keeps_its_counts_and_connected_regions() -> None:
+    """Kongtong: 3 streets of 8, 6 and 6 communities; 83 grids (three communities of 5)."""
+    grids = [4] * 17 + [5] * 3
+    gm = build_lattice(["district", "street", "community", "grid"], [3, [8, 6, 6], grids])
+    assert gm.region_counts == (1, 3, 20, 83)
+    assert np.bincount(
+        gm.ancestors[1][np.unique(gm.ancestors[2], return_index=True)[1]]
+    ).tolist() == [8, 6, 6]
+    assert np.bincount(gm.ancestors[2]).tolist() == grids
+    for level in (1, 2):
+        for region in range(gm.region_counts[level]):
+            cells = np.flatnonzero(gm.ancestors[level] == region).tolist()
+            assert nx.is_connected(gm.graph.subgraph(cells))
+
+
+def test_an_uneven_tree_needs_one_count_per_parent() -> None:
+    with pytest.raises(GeographyError, match="one count per region of the tier above \\(3\\)"):
+        build_lattice(["district", "street", "community", "grid"], [3, [8, 6], 4])

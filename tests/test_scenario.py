@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from govsim.errors import ScenarioError
+from govsim.model import GovernanceModel
 from govsim.scenario import iter_parameters, load_scenario, parse_assignments
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,3 +186,12 @@ def test_several_problems_listed_together(tmp_path: Path) -> None:
     raw["staffing"]["grid_workers_per_grid"] = 0
     message = refused(write(tmp_path, raw))
     assert "2 problems" in message
+
+
+def test_an_uneven_map_tree_is_checked_against_the_tier_above() -> None:
+    with pytest.raises(
+        ScenarioError, match=r"map\.per_parent\.grid: needs one count per region above \(4\), got 3"
+    ):
+        load_scenario(DEMO, {"map.per_parent.grid": [6, 6, 6]})
+    scenario = load_scenario(DEMO, {"map.per_parent.grid": [6, 5, 6, 7]})
+    assert GovernanceModel(scenario, seed=0, days=1).grid_map.n_cells == 24

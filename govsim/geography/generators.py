@@ -29,7 +29,7 @@ LATTICE_SPACING_KM = 0.5
 
 def build_lattice(
     tiers: Sequence[str],
-    children_per_parent: Sequence[int],
+    children_per_parent: Sequence[int | Sequence[int]],
     households_per_cell: float | Sequence[float] = 800.0,
     *,
     households_cv: float = 0.0,
@@ -47,7 +47,9 @@ def build_lattice(
     Args:
         tiers: tier names top → bottom (3 to 5).
         children_per_parent: ``children_per_parent[i]`` regions of tier ``i + 1`` inside
-            each region of tier ``i`` (``[1, 4, 6]``: 1 street, 4 communities, 24 grids).
+            each region of tier ``i`` (``[1, 4, 6]``: 1 street, 4 communities, 24 grids),
+            or a list with one count per region of tier ``i`` for an uneven tree
+            (``[3, [8, 6, 6], 4]``: 3 streets of 8, 6 and 6 communities of 4 grids).
         households_per_cell: mean households per cell (rounded, ≥ 1), or one value per cell
             in hierarchy order.
         households_cv: coefficient of variation of households across cells; when > 0 the
@@ -62,15 +64,21 @@ def build_lattice(
         rng: random generator (needed only when ``households_cv > 0``).
 
     Children of a region are laid out as a near-square arrangement of equal blocks, filled
-    row by row; this keeps every region connected. Returns the :class:`GridMap`.
+    row by row; this keeps every region connected. An uneven tree is laid out along a
+    serpentine through a near-square lattice, cells in hierarchy order, so every region
+    (a run of consecutive cells) is a connected path. Returns the :class:`GridMap`.
     """
     tiers_t = _check_tiers(tiers)
-    sizes = _check_children(tiers_t, children_per_parent)
+    if all(isinstance(c, int | np.integer) for c in children_per_parent):
+        sizes = _check_children(tiers_t, children_per_parent)
+        ancestors = _hierarchy_ancestors(sizes)
+        cols_rows = _block_layout(sizes)
+    else:
+        ancestors = _tree_ancestors(_check_tree(tiers_t, children_per_parent))
+        cols_rows = _serpentine_layout(ancestors[-1].size)
     _check_positive("spacing_km", spacing_km)
     _check_nonnegative("edge_travel_h", edge_travel_h)
-    n = math.prod(sizes)
-    ancestors = _hierarchy_ancestors(sizes)
-    cols_rows = _block_layout(sizes)
+    n = ancestors[-1].size
     households = _draw_households(households_per_cell, n, households_cv, rng)
     graph = _cell_graph(
         tiers_t,
@@ -169,6 +177,54 @@ def _check_children(tiers: tuple[str, ...], children_per_parent: Sequence[int]) 
                 f"children_per_parent for {tier!r} must be an integer ≥ 1, got {size!r}"
             )
     return tuple(int(s) for s in sizes)
+
+
+def _check_tree(
+    tiers: tuple[str, ...], children_per_parent: Sequence[int | Sequence[int]]
+) -> list[list[int]]:
+    """Validate an uneven tree; returns, per tier below the top, the child count of every
+    region of the tier above."""
+    if len(children_per_parent) != len(tiers) - 1:
+        raise GeographyError(
+            f"children_per_parent needs {len(tiers) - 1} entries (one per tier below "
+            f"{tiers[0]!r}), got {len(children_per_parent)}"
+        )
+    counts: list[list[int]] = []
+    parents = 1
+    for tier, given in zip(tiers[1:], children_per_parent, strict=True):
+        per_parent = [given] * parents if isinstance(given, int | np.integer) else list(given)
+        if len(per_parent) != parents:
+            raise GeographyError(
+                f"children_per_parent for {tier!r} needs one count per region of the tier "
+                f"above ({parents}), got {len(per_parent)}"
+            )
+        if any(
+            isinstance(c, bool) or not isinstance(c, int | np.integer) or c < 1 for c in per_parent
+        ):
+            raise GeographyError(
+                f"children_per_parent for {tier!r} must be integers ≥ 1, got {per_parent!r}"
+            )
+        counts.append([int(c) for c in per_parent])
+        parents = sum(per_parent)
+    return counts
+
+
+def _tree_ancestors(counts: Sequence[Sequence[int]]) -> tuple[np.ndarray, ...]:
+    """Ancestors of cells numbered in hierarchy order, for an uneven tree (``_check_tree``)."""
+    ancestors = [np.zeros(1, dtype=np.int64)]
+    for per_parent in counts:
+        parent = np.repeat(np.arange(len(per_parent)), per_parent)
+        ancestors = [a[parent] for a in ancestors] + [np.arange(parent.size)]
+    return tuple(ancestors)
+
+
+def _serpentine_layout(n: int) -> np.ndarray:
+    """Lattice positions (column, row) of ``n`` cells along a serpentine: row by row,
+    every other row right to left, so consecutive cells are always neighbours."""
+    width = math.ceil(math.sqrt(n))
+    rows, cols = np.divmod(np.arange(n), width)
+    cols = np.where(rows % 2 == 1, width - 1 - cols, cols)
+    return np.column_stack([cols, rows]).astype(np.int64)
 
 
 def _hierarchy_ancestors(sizes: Sequence[int]) -> tuple[np.ndarray, ...]:
