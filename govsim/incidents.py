@@ -161,21 +161,22 @@ def handling_quantile(spec: Handling, u: np.ndarray) -> np.ndarray:
 class OccurrenceSampler:
     """Draws the incidents that occur in a window, cell by cell and type by type.
 
-    Occurrences are a Poisson process with rate ``households[cell] * rate[kind]`` per
-    household-year, for every (cell, kind) pair; each occurrence picks a resident agent
-    of its cell uniformly.
+    Occurrences are a Poisson process with rate ``exposure[cell, kind] * rate[kind]`` per
+    year for every (cell, kind) pair, the exposure being the cell's households, shops or
+    daily visitors (the type's ``per``); each occurrence picks a resident agent of its
+    cell uniformly.
     """
 
     def __init__(
         self,
         kinds: list[IncidentKind],
-        households: np.ndarray,
+        exposure: np.ndarray,
         resident_offsets: np.ndarray,
         streams: dict[str, np.random.Generator],
     ) -> None:
         self.kinds = kinds
         rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
-        pair_rates = np.outer(households, rates).ravel()
+        pair_rates = (exposure * rates).ravel()
         self.rate_per_h = float(pair_rates.sum())
         self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
         self.n_kinds = len(kinds)

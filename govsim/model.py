@@ -153,9 +153,13 @@ class GovernanceModel(mesa.Model):
         self.volunteer_rounds = 0  # rounds made today
         behaviour = scenario.behaviour
         self._petition_after_h = behaviour.petition_after_h if behaviour.enabled else 0.0
-        self.sampler = OccurrenceSampler(
-            self.kinds, self.grid_map.households, resident_offsets, streams
-        )
+        units = {
+            "household": self.grid_map.households,
+            "shop": self.grid_map.cell_values("shops"),
+            "visitor": self.grid_map.cell_values("tourist_load"),
+        }
+        exposure = np.column_stack([units[kind.spec.per] for kind in self.kinds])
+        self.sampler = OccurrenceSampler(self.kinds, exposure, resident_offsets, streams)
         self.incidents: list[Incident] = []
         self.hidden: list[list[Incident]] = [[] for _ in range(self.grid_map.n_cells)]
         self.hidden_count = 0

@@ -71,7 +71,11 @@ class IncidentType(Spec):
     triage: Literal["household", "community", "government"] = Field(
         "community", description="three-way triage class"
     )
-    rate: float = Field(ge=0.0, description="occurrences per household-year")
+    rate: float = Field(ge=0.0, description="occurrences per year per unit of ``per``")
+    per: Literal["household", "shop", "visitor"] = Field(
+        "household",
+        description="what the rate counts: households, shops, or daily visitors of a cell",
+    )
     severity: dict[int, Probability] = Field(
         default_factory=lambda: {1: 1.0}, description="share of occurrences per severity level"
     )

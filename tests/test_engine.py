@@ -255,3 +255,27 @@ def test_a_scenario_can_load_its_map_from_graphml(tmp_path: Path) -> None:
     assert summarize(from_file)["incidents"] > 1000
     # the same map from a file gives the very same run
     assert np.array_equal(from_file.events, generated.events)
+
+
+def test_rates_can_count_shops_or_visitors_instead_of_households() -> None:
+    scenario = load_scenario(
+        DEMO,
+        {
+            "map.tourist_load": 100,
+            "incidents.shop_noise.per": "shop",
+            "incidents.shop_noise.rate": 2.0,  # per shop-year; the demo has 12 shops a cell
+            "incidents.public_facility.per": "visitor",
+            "incidents.public_facility.rate": 0.5,  # per daily visitor and year
+        },
+    )
+    ledger = simulate(scenario, seed=0, days=DAYS)
+    first = ledger.incidents["parent"] < 0  # not recurrences of failed fixes
+    frame = ledger.incidents[first & (ledger.incidents["occurred_at"] < DAYS * 24)]
+    counts = frame["kind"].value_counts()
+    years = DAYS / 365
+    for name, expected in (
+        ("shop_noise", 24 * 12 * 2.0 * years),
+        ("public_facility", 24 * 100 * 0.5 * years),
+    ):
+        seen = counts[ledger.kinds.index(name)]
+        assert abs(seen - expected) < 4 * np.sqrt(expected)  # Poisson, 4 sd

@@ -152,6 +152,12 @@ class GridMap:
         """Residents per cell: read-only int array of shape ``(n_cells,)``."""
         return self._population
 
+    def cell_values(self, attribute: str) -> np.ndarray:
+        """One cell attribute (e.g. ``"shops"``, ``"tourist_load"``) as an array over cells."""
+        if attribute not in CELL_ATTRIBUTES:
+            raise KeyError(f"no cell attribute {attribute!r}; known: {list(CELL_ATTRIBUTES)}")
+        return np.array([self.graph.nodes[c][attribute] for c in range(self.n_cells)])
+
     def tier_index(self, tier: str) -> int:
         """Return the position (0 = top) of the tier called ``tier``; unknown → ``KeyError``."""
         try:
