@@ -614,13 +614,33 @@ def load_scenario(
     file (and the policy file), the field path and what is allowed.
     """
     path = Path(path)
-    raw = read_yaml(path)
+    raw = read_with_base(path)
     source = f"{path} with policy {policy_source}" if policy_source else str(path)
     if policy:
         raw = deep_merge(raw, policy)
     for key, value in (overrides or {}).items():
         set_path(raw, key, parse_value(value), source=source)
     return validate_scenario(raw, source=source, base_dir=path.parent)
+
+
+def read_with_base(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file, laid over the file its ``base`` key names (relative to it).
+
+    A preset can so share a catalogue of incident types with others and state only what
+    is its own; bases may have bases, but not in a cycle.
+    """
+    raw = read_yaml(path)
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: base: expected a file name, got {base!r}")
+    base_path = (path.parent / base).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ScenarioError(f"{path}: base: '{base}' includes itself")
+    if not base_path.exists():
+        raise ScenarioError(f"{path}: base: no such file '{base}' (looked in {base_path.parent})")
+    return deep_merge(read_with_base(base_path, (*seen, path.resolve())), raw)
 
 
 def deep_merge(base: Mapping[str, Any], layer: Mapping[str, Any]) -> dict[str, Any]:

@@ -195,3 +195,32 @@ def test_an_uneven_map_tree_is_checked_against_the_tier_above() -> None:
         load_scenario(DEMO, {"map.per_parent.grid": [6, 6, 6]})
     scenario = load_scenario(DEMO, {"map.per_parent.grid": [6, 5, 6, 7]})
     assert GovernanceModel(scenario, seed=0, days=1).grid_map.n_cells == 24
+
+
+def test_a_scenario_can_build_on_a_base_file(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "city.yaml").write_text(DEMO.read_text(encoding="utf-8"), "utf-8")
+    (tmp_path / "town.yaml").write_text(
+        "base: common/city.yaml\nname: town\nstaffing: {grid_workers_per_grid: 5}\n", "utf-8"
+    )
+    town = load_scenario(tmp_path / "town.yaml")
+    demo = load_scenario(DEMO)
+    assert town.name == "town" and town.staffing.grid_workers_per_grid == 5
+    assert (
+        town.incidents == demo.incidents
+        and town.staffing.office_staff == demo.staffing.office_staff
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("base: nowhere.yaml\n", "base: no such file 'nowhere.yaml'"),
+        ("base: loop.yaml\n", "base: 'loop.yaml' includes itself"),
+        ("base: [1]\n", "base: expected a file name"),
+    ],
+)
+def test_a_bad_base_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "loop.yaml").write_text(text, "utf-8")
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(tmp_path / "loop.yaml")
