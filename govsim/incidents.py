@@ -176,9 +176,8 @@ class OccurrenceSampler:
     ) -> None:
         self.kinds = kinds
         rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
-        pair_rates = (exposure * rates).ravel()
-        self.rate_per_h = float(pair_rates.sum())
-        self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
+        self.base_rates = exposure * rates  # per (cell, kind), per hour
+        self.rescale(np.ones_like(self.base_rates))
         self.n_kinds = len(kinds)
         self.resident_offsets = resident_offsets
         self.n_ranks = len(kinds[0].handling)
@@ -189,6 +188,12 @@ class OccurrenceSampler:
         )
         self.recurring = streams["recurrence"]
         self.next_id = 0
+
+    def rescale(self, factors: np.ndarray) -> None:
+        """Set each (cell, kind) rate to its base rate × ``factors[cell, kind]``."""
+        pair_rates = (self.base_rates * factors).ravel()
+        self.rate_per_h = float(pair_rates.sum())
+        self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
 
     def sample(self, start_h: float, hours: float) -> list[Incident]:
         """Incidents occurring in ``[start_h, start_h + hours)``, in time order."""

@@ -160,6 +160,10 @@ class GovernanceModel(mesa.Model):
         }
         exposure = np.column_stack([units[kind.spec.per] for kind in self.kinds])
         self.sampler = OccurrenceSampler(self.kinds, exposure, resident_offsets, streams)
+        self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
+        if not self._rate_elasticity.any():
+            self._rate_elasticity = None
+        self._rescale_rates()
         self.incidents: list[Incident] = []
         self.hidden: list[list[Incident]] = [[] for _ in range(self.grid_map.n_cells)]
         self.hidden_count = 0
@@ -400,6 +404,7 @@ class GovernanceModel(mesa.Model):
         self.now = start + 24.0
         self.day += 1
         self.population.spread()
+        self._rescale_rates()
         if self.spec.behaviour.enabled:
             self.agents_by_type[GridWorker].do("end_of_day")
         if self.evaluation is not None and self.day % DAYS_PER_MONTH == 0:
@@ -418,6 +423,13 @@ class GovernanceModel(mesa.Model):
         past_horizon = self.now >= self.horizon_h
         if past_horizon and (not self._unfinished or self.now >= self.drain_until_h):
             self.running = False
+
+    def _rescale_rates(self) -> None:
+        """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``)."""
+        if self._rate_elasticity is None:
+            return
+        ratio = self.spec.behaviour.trust.reference / self.population.cell_trust()
+        self.sampler.rescale(ratio[:, None] ** self._rate_elasticity[None, :])
 
     def _evaluate(self) -> None:
         """The month's evaluation of every grid worker; effort changes their pace."""

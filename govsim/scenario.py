@@ -72,6 +72,11 @@ class IncidentType(Spec):
         "community", description="three-way triage class"
     )
     rate: float = Field(ge=0.0, description="occurrences per year per unit of ``per``")
+    trust_elasticity: float = Field(
+        0.0,
+        description="rate × (trust.reference / the cell's mean trust)^elasticity: > 0, "
+        "it flares where trust is low (disputes)",
+    )
     per: Literal["household", "shop", "visitor"] = Field(
         "household",
         description="what the rate counts: households, shops, or daily visitors of a cell",

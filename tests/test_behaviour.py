@@ -140,3 +140,46 @@ def test_door_to_door_visits_find_what_nobody_reported() -> None:
     none = simulate(load_scenario(DEMO, quiet), 1, DAYS).incidents
     never = none[none["in_window"] & (none["kind"] == ledger.kinds.index("neighbour_dispute"))]
     assert never["reported_at"].isna().all()  # without visits nobody finds them
+
+
+def test_disputes_flare_where_trust_is_low() -> None:
+    """A type with trust elasticity e occurs (reference / trust)^e times as often: with
+    trust held at half the reference and e = 2, four times as often."""
+    counts = []
+    for trust in (0.7, 0.35):
+        scenario = load_scenario(
+            DEMO,
+            {
+                "behaviour.enabled": False,
+                "behaviour.trust.initial": trust,
+                "incidents.neighbour_dispute.trust_elasticity": 2.0,
+            },
+        )
+        ledger = simulate(scenario, seed=0, days=60)
+        frame = ledger.incidents[
+            (ledger.incidents["parent"] < 0) & (ledger.incidents["occurred_at"] < 60 * 24)
+        ]
+        counts.append(frame["kind"].value_counts().reindex(range(len(ledger.kinds)), fill_value=0))
+    dispute = ledger.kinds.index("neighbour_dispute")
+    ratio = counts[1][dispute] / counts[0][dispute]
+    # log of a ratio of Poisson counts: sd ≈ sqrt(1/a + 1/b)
+    sd = np.sqrt(1 / counts[1][dispute] + 1 / counts[0][dispute])
+    assert abs(np.log(ratio) - np.log(4.0)) < 4 * sd
+    other = ledger.kinds.index("home_repair")  # no elasticity: as often as before
+    sd_other = np.sqrt(1 / counts[1][other] + 1 / counts[0][other])
+    assert abs(np.log(counts[1][other] / counts[0][other])) < 4 * sd_other
+
+
+def test_rates_follow_trust_as_it_moves() -> None:
+    scenario = load_scenario(DEMO, {"incidents.neighbour_dispute.trust_elasticity": 3.0})
+    model = GovernanceModel(scenario, seed=0, days=30)
+    model.run()
+    dispute = model.kinds.index(next(k for k in model.kinds if k.name == "neighbour_dispute"))
+    cell_trust = model.population.cell_trust()
+    per_cell = model.sampler.base_rates[:, dispute] * (0.7 / cell_trust) ** 3.0
+    np.testing.assert_allclose(
+        model.sampler.rate_per_h,
+        (
+            model.sampler.base_rates.sum(axis=1) - model.sampler.base_rates[:, dispute] + per_cell
+        ).sum(),
+    )

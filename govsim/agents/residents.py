@@ -102,6 +102,11 @@ class Population:
         local = (self.neighbourhood @ totals) / (self.neighbourhood @ self.residents_per_cell)
         self.trust += weight * (local[self.cells] - self.trust)
 
+    def cell_trust(self) -> np.ndarray:
+        """Mean trust of each cell's residents."""
+        totals = np.bincount(self.cells, weights=self.trust, minlength=self.residents_per_cell.size)
+        return totals / self.residents_per_cell
+
     def mean_trust(self, vulnerable: bool | None = None) -> float:
         """Mean trust of all residents, or of the vulnerable (True) or the others (False)."""
         if vulnerable is None:
