@@ -467,6 +467,10 @@ class Scenario(Spec):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     incentives: Incentives = Field(default_factory=Incentives)
     run: RunSpec = Field(default_factory=RunSpec)
+    uncertain: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="parameters the calibration may fit (dotted path: [low, high])",
+    )
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -524,6 +528,8 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     if channels and abs(sum(c.share for c in channels.values()) - 1.0) > 1e-9:
         total = sum(c.share for c in channels.values())
         problems.append(("residents.channels", f"shares must sum to 1, got {total:g}"))
+    if scenario.uncertain:
+        problems.extend(_check_uncertain(scenario))
     weights = scenario.incentives.evaluation
     total = weights.government + weights.community + weights.residents
     if abs(total - 1.0) > 1e-9:
@@ -531,6 +537,21 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
     return problems
+
+
+def _check_uncertain(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    numbers = {
+        path: value
+        for path, value, *_ in iter_parameters(scenario)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    for path, (low, high) in scenario.uncertain.items():
+        if path not in numbers:
+            close = difflib.get_close_matches(path, numbers, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            yield f"uncertain.{path}", f"not a numeric parameter of this scenario{hint}"
+        elif not low < high:
+            yield f"uncertain.{path}", f"the range needs low < high, got [{low:g}, {high:g}]"
 
 
 def _check_staffing(scenario: Scenario) -> Iterator[tuple[str, str]]:
