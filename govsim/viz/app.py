@@ -41,7 +41,7 @@ def model_params(scenario_file: str | Path, policy: str, seed: int) -> dict[str,
         "policy": policy,
         "seed": {
             "type": "SliderInt",
-            "label": "seed (same seed: same incidents)",
+            "label": "seed",
             "value": seed,
             "min": 0,
             "max": max(MAX_SEED, seed),

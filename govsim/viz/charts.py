@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim import style
 from govsim.viz.state import VERIFYING, Snapshot
+
+#: Series of at most this many days get their points marked.
+SHORT = 30
 
 
 def charts_figure(history: Sequence[Snapshot], title: str) -> Figure:
@@ -44,6 +48,9 @@ def charts_figure(history: Sequence[Snapshot], title: str) -> Figure:
     return fig
 
 
-def _series(ax, days: np.ndarray, values: Sequence[float]) -> None:
-    """One line of a running metric (NaN days, before the first value, left out)."""
-    ax.plot(days, np.asarray(values, dtype=float))
+def _series(ax: Axes, days: np.ndarray, values: Sequence[float]) -> None:
+    """One line of a running metric (NaN days, before the first value, left out).
+
+    Points are marked while the series is short, so that a single day already shows.
+    """
+    ax.plot(days, np.asarray(values, dtype=float), marker="o" if len(days) <= SHORT else None, ms=3)

@@ -88,7 +88,7 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
     weights = {
         f"weight_{name}": {
             "type": "SliderInt",
-            "label": f"evaluation weight: {name} (points)",
+            "label": f"weight: {name}",
             "value": round(points),
             "min": 0,
             "max": WEIGHT_POINTS,
@@ -105,12 +105,12 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
         },
         "whistle": {
             "type": "Checkbox",
-            "label": "whistle and report (street summons departments)",
+            "label": "whistle and report",
             "value": levers.whistle,
         },
         "grid_workers": {
             "type": "SliderInt",
-            "label": "grid workers per grid",
+            "label": "grid workers",
             "value": levers.grid_workers,
             "min": 1,
             "max": max(MAX_GRID_WORKERS, levers.grid_workers),
@@ -118,7 +118,7 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
         },
         "overdue_alerts": {
             "type": "Checkbox",
-            "label": "overdue alerts (push overdue incidents up)",
+            "label": "overdue alerts",
             "value": levers.overdue_alerts,
         },
         **weights,
