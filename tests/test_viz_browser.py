@@ -101,7 +101,10 @@ def test_app_shows_map_and_charts_and_steps(app_url: str, browser) -> None:
 
     wait = WebDriverWait(browser, 20)
     browser.get(app_url)
-    day = wait.until(ec.presence_of_element_located((By.CLASS_NAME, "govsim-day")))
+    day = wait.until(
+        ec.presence_of_element_located((By.CLASS_NAME, "govsim-day")),
+        "the page did not show the day counter within 20 s (scripts missing? see the server log)",
+    )
     assert day.text.startswith("Simulated day 0 of 365")
     map_png = _panel_image(browser, "govsim-map")
     charts_png = _panel_image(browser, "govsim-charts")
@@ -110,7 +113,8 @@ def test_app_shows_map_and_charts_and_steps(app_url: str, browser) -> None:
     step = next(b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "STEP")
     step.click()
     wait.until(
-        lambda d: d.find_element(By.CLASS_NAME, "govsim-day").text.startswith("Simulated day 1 ")
+        lambda d: d.find_element(By.CLASS_NAME, "govsim-day").text.startswith("Simulated day 1 "),
+        "clicking Step did not advance the day",
     )
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Step: 1" in body or "Time: 1" in body  # Mesa's own counter (3.3 / 3.5)
