@@ -157,12 +157,14 @@ def figure_title(
     reps: int | None = None,
     level: float | None = None,
     detail: str | None = None,
+    sep: str = " — ",
 ) -> str:
     """The standard title: what the figure shows, then the run's identity.
 
     ``"Backlog — scenario demo · policy status_quo · 5 replications · 95% CIs"``: parts
     left ``None`` are omitted; ``policy`` may list several policies; ``level`` is the
-    confidence level as a fraction (0.95); ``detail`` is appended as written.
+    confidence level as a fraction (0.95); ``detail`` is appended as written; ``sep``
+    goes between the subject and the identity (``"\n"`` for a narrow figure).
     """
     parts = []
     if scenario:
@@ -176,7 +178,7 @@ def figure_title(
         parts.append(f"{level:.0%} CIs")
     if detail:
         parts.append(detail)
-    return f"{subject} — {' · '.join(parts)}" if parts else subject
+    return f"{subject}{sep}{' · '.join(parts)}" if parts else subject
 
 
 def set_title(figure: Figure, title: str) -> None:

@@ -65,6 +65,7 @@ def test_titles_name_the_run() -> None:
     assert title == "Backlog — scenario demo · policies a, b · 5 replications · 90% CIs · 180 days"
     assert style.figure_title("Map", policy="status_quo") == "Map — policy status_quo"
     assert style.figure_title("Map") == "Map"
+    assert style.figure_title("Map", scenario="demo", sep="\n") == "Map\nscenario demo"
 
 
 def test_run_figure_is_titled_with_scenario_policy_and_seed() -> None:

@@ -1,9 +1,9 @@
 """The live map: grid cells coloured by open incidents, offices marked, grid workers shown.
 
 Cells sit at their coordinates (``x``, ``y`` in km) or, when the map has none, at a
-spring layout of the graph. Each cell's grid workers are dots around it (filled: busy
-with an incident now; hollow: free). Offices above the cell tier are marked at their
-cells, one marker per tier.
+spring layout of the graph. Each cell's grid workers are a row of dots at the foot of
+its square (filled: busy with an incident now; hollow: free). Offices above the cell
+tier are marked at their cells, one marker per tier, and named below them.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ def cell_positions(model: GovernanceModel) -> np.ndarray:
 
 
 def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
-    """Draw the map of ``model`` as it is now; ``title`` defaults to the day."""
+    """Draw the map of ``model`` as it is now and return the figure.
+
+    ``title`` defaults to the day, the scenario and (for a ``LiveModel``) the policy.
+    """
     fig, ax = style.new_figure(size=(6.4, 5.6))
     xy = cell_positions(model)
     spacing = _spacing(model, xy)
@@ -82,7 +85,13 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
     for edge in ("left", "bottom"):
         ax.spines[edge].set_visible(False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, fontsize=7.5)
-    ax.set_title(style.safe_text(title or f"Open incidents by cell — day {model.day}"))
+    default = style.figure_title(
+        f"Open incidents by cell, day {model.day}",
+        scenario=model.spec.name,
+        policy=getattr(model, "policy_name", None),
+        sep="\n",
+    )
+    ax.set_title(style.safe_text(title or default))
     return fig
 
 
