@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-ceiling lint bench theory clean
+.PHONY: run test test-ceiling lint bench theory viz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,viz]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -28,11 +28,15 @@ test: $(STAMP)
 test-ceiling:
 	test -x $(CEILING_VENV)/bin/python || PYENV_VERSION=3.13.0 $(CEILING_PYTHON) -m venv $(CEILING_VENV)
 	$(CEILING_VENV)/bin/python -m pip install -q --upgrade pip
-	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev]"
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz]"
 	$(CEILING_VENV)/bin/python -m pytest -q -W "error::FutureWarning:mesa" -W "error::DeprecationWarning:mesa"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
+viz: $(STAMP)
+	$(BIN)/govsim viz scenarios/demo.yaml
 
 theory: $(STAMP)
 	$(BIN)/govsim check --theory

@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _scenario_args(params)
     params.set_defaults(handler=_cmd_params)
+    _add_viz_command(sub)
     return parser
 
 
@@ -154,7 +155,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.plot:
         from govsim.plots import plot_run
 
-        plot_run(ledger, args.plot)
+        plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
     if args.json:
         print(json.dumps(summary, indent=2, allow_nan=False, default=_json_default))
     else:
@@ -245,8 +246,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.plot:
         from govsim.plots import comparison_figure, save_figure
 
-        title = f"{args.file.stem}: {args.reps} replications per policy, means with 95% CIs"
-        save_figure(comparison_figure(table, title), args.plot)
+        save_figure(comparison_figure(table, scenario=args.file.stem), args.plot)
         if not args.json:
             print(f"figure saved to {args.plot}")
     return 0
@@ -332,6 +332,39 @@ def _cmd_params(args: argparse.Namespace) -> int:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[4]]).rstrip())
     return 0
+
+
+def _add_viz_command(sub: Any) -> None:
+    """The ``viz`` subcommand: the live app as a standalone web page."""
+    viz = sub.add_parser(
+        "viz",
+        help="serve the live app (map, charts, levers) as a web page",
+        description="Serve the live SolaraViz app for a scenario on http://HOST:PORT: the map "
+        "of open incidents, live charts, and levers to change and Reset. Needs the viz extra "
+        "(pip install 'govsim[viz]'). Stop it with Ctrl-C.",
+    )
+    viz.add_argument(
+        "file", type=Path, nargs="?", metavar="SCENARIO", help="scenario YAML (default: the demo)"
+    )
+    viz.add_argument("--policy", default="status_quo", metavar="NAME_OR_FILE", help="policy")
+    viz.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    viz.add_argument("--open", action="store_true", help="open the page in a web browser")
+    viz.set_defaults(handler=_cmd_viz)
+
+
+def _cmd_viz(args: argparse.Namespace) -> int:
+    try:
+        from govsim.viz.live import DEMO, build_scenario
+        from govsim.viz.server import serve
+    except ImportError as exc:  # solara or Mesa's viz parts missing
+        raise GovsimError(
+            f"viz: the live app needs the viz extra ({exc.name} is missing)"
+        ) from None
+    scenario_file = args.file or DEMO
+    build_scenario(scenario_file, args.policy, None)  # refuse a bad file or policy up front
+    return serve(scenario_file, args.policy, args.seed, args.port, args.host, args.open)
 
 
 if __name__ == "__main__":
