@@ -21,6 +21,7 @@ from rich.table import Table
 
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.preset_cli import add_preset_commands
 from govsim.scenario import Scenario, iter_parameters, load_scenario, parse_assignments
 
 EPILOG = """examples:
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_args(params)
     params.set_defaults(handler=_cmd_params)
     _add_viz_command(sub)
+    add_preset_commands(sub)
     return parser
 
 

@@ -128,6 +128,7 @@ class GovernanceModel(mesa.Model):
         self.incentives = IncentiveScheme(scenario)
         points = scenario.incentives.points
         self.evaluation = MonthlyEvaluation(scenario) if points.enabled else None
+        self._effort_care = points.effort_care
         self.part_timers: list[Worker] = []
         self.offices, self.office_table = self._build_offices()
         self._build_volunteers()
@@ -428,8 +429,8 @@ class GovernanceModel(mesa.Model):
         """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``)."""
         if self._rate_elasticity is None:
             return
-        ratio = self.spec.behaviour.trust.reference / self.population.cell_trust()
-        self.sampler.rescale(ratio[:, None] ** self._rate_elasticity[None, :])
+        gap = self.spec.behaviour.trust.reference - self.population.cell_trust()
+        self.sampler.rescale(np.exp(gap[:, None] * self._rate_elasticity[None, :]))
 
     def _evaluate(self) -> None:
         """The month's evaluation of every grid worker; effort changes their pace."""
@@ -644,7 +645,8 @@ class GovernanceModel(mesa.Model):
             if self.evaluation is not None:
                 worker.tally["closed"] += 1
                 worker.tally["on_time"] += self.now <= incident.deadline_at
-            if incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor:
+            care = 1.0 + worker.effort  # effort is speed and care: fewer fixes fail
+            if incident.fail_u < self._fail_prob[incident.kind] * worker.fail_factor / care:
                 self._fix_failed(incident)
         if incident.followup_u < self._followup.prob:
             self.schedule(self.now + self._followup.delay_h, self._follow_up, incident)
@@ -719,16 +721,18 @@ class GovernanceModel(mesa.Model):
         taken = incident.resolved_at - incident.reported_at
         allowed = incident.deadline_at - incident.reported_at
         late = max(0.0, taken / allowed - 1.0)
+        closer = incident.worker
+        by_grid = closer is not None and incident.office.rank == 0
         rating = (
             spec.base_rating
             - spec.per_overdue_deadline * late
             - spec.per_handoff * incident.handoffs
             - spec.per_failed_fix * incident.failed
             + spec.noise_sd * incident.rating_z
+            + (self._effort_care * closer.effort if by_grid else 0.0)
         )
         incident.rating = min(5.0, max(1.0, rating))
-        closer = incident.worker
-        if self.evaluation is not None and closer is not None and incident.office.rank == 0:
+        if self.evaluation is not None and by_grid:
             closer.tally["rated"] += 1
             closer.tally["satisfied"] += incident.rating >= spec.satisfied_at
         self.population.experience(incident.resident, (incident.rating - 1.0) / 4.0)

@@ -74,8 +74,8 @@ class IncidentType(Spec):
     rate: float = Field(ge=0.0, description="occurrences per year per unit of ``per``")
     trust_elasticity: float = Field(
         0.0,
-        description="rate × (trust.reference / the cell's mean trust)^elasticity: > 0, "
-        "it flares where trust is low (disputes)",
+        description="rate × exp(elasticity × (trust.reference − the cell's mean trust)): "
+        "> 0, it flares where trust is low (disputes), boundedly (trust is 0–1)",
     )
     per: Literal["household", "shop", "visitor"] = Field(
         "household",
@@ -337,6 +337,9 @@ class Points(Spec):
         0.02, ge=0.0, description="extra effort after a month on the black list"
     )
     effort_max: float = Field(0.5, ge=0.0, description="most effort: pace × (1 + effort_max)")
+    effort_care: float = Field(
+        1.0, ge=0.0, description="rating points a grid worker's fix gains per unit of effort"
+    )
 
 
 class TimeBank(Spec):

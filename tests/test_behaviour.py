@@ -143,8 +143,8 @@ def test_door_to_door_visits_find_what_nobody_reported() -> None:
 
 
 def test_disputes_flare_where_trust_is_low() -> None:
-    """A type with trust elasticity e occurs (reference / trust)^e times as often: with
-    trust held at half the reference and e = 2, four times as often."""
+    """A type with trust elasticity e occurs exp(e × (reference − trust)) times as often:
+    with trust held 0.35 below the reference and e = ln 4 / 0.35, four times as often."""
     counts = []
     for trust in (0.7, 0.35):
         scenario = load_scenario(
@@ -152,7 +152,7 @@ def test_disputes_flare_where_trust_is_low() -> None:
             {
                 "behaviour.enabled": False,
                 "behaviour.trust.initial": trust,
-                "incidents.neighbour_dispute.trust_elasticity": 2.0,
+                "incidents.neighbour_dispute.trust_elasticity": np.log(4.0) / 0.35,
             },
         )
         ledger = simulate(scenario, seed=0, days=60)
@@ -176,7 +176,7 @@ def test_rates_follow_trust_as_it_moves() -> None:
     model.run()
     dispute = model.kinds.index(next(k for k in model.kinds if k.name == "neighbour_dispute"))
     cell_trust = model.population.cell_trust()
-    per_cell = model.sampler.base_rates[:, dispute] * (0.7 / cell_trust) ** 3.0
+    per_cell = model.sampler.base_rates[:, dispute] * np.exp(3.0 * (0.7 - cell_trust))
     np.testing.assert_allclose(
         model.sampler.rate_per_h,
         (

@@ -16,7 +16,9 @@ fewest the black list.
 
 Effort responds: a worker not rated excellent raises effort by ``effort_step × bonus``
 (pay follows the evaluation), a black-listed one by ``black_list_push`` more, up to
-``effort_max``; effort multiplies a worker's pace by ``1 + effort``.
+``effort_max``. Effort is speed and care: it multiplies a worker's pace by ``1 + effort``,
+divides the chance their fix fails by ``1 + effort`` and adds ``effort_care × effort`` to
+the rating of their fixes.
 """
 
 from __future__ import annotations
