@@ -107,3 +107,65 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
+    """One panel per compared outcome: each policy's mean and 95% CI against ``parameter``.
+
+    ``table`` is an experiment summary (``govsim.results.summary``) with a column of the
+    parameter's values.
+    """
+    from govsim.analysis import OUTCOMES
+
+    fig, axes = plt.subplots(1, len(OUTCOMES), figsize=(2.8 * len(OUTCOMES), 3.6))
+    for ax, (outcome, (label, _)) in zip(axes, OUTCOMES.items(), strict=True):
+        rows = table[table["outcome"] == outcome]
+        for policy, line in rows.groupby("policy", sort=False):
+            line = line.sort_values(parameter)
+            x = line[parameter].to_numpy(dtype=float)
+            ax.plot(x, line["mean"], marker="o", ms=3, label=policy)
+            ax.fill_between(x, line["low"], line["high"], alpha=0.2)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel(parameter, fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def frontier_figure(plan) -> Figure:
+    """The staffing planner's frontier: each target outcome against cost, per candidate.
+
+    Dots are means over replications, bars reach the one-sided bound that decided the
+    candidate, the dashed line is the target, the star the least-cost candidate meeting
+    every target (``plan`` is a ``govsim.planner.Plan``).
+    """
+    targets = plan.targets
+    fig, axes = plt.subplots(1, len(targets), figsize=(4.5 * len(targets), 3.8), squeeze=False)
+    table = plan.table
+    best = table.index[[row == plan.best for row in table[plan.paths].to_dict("records")]]
+    for ax, target in zip(axes[0], targets, strict=True):
+        mean, bound = table[f"{target.outcome} mean"], table[f"{target.outcome} bound"]
+        finite = np.isfinite(bound)
+        meets = table["verdict"] == "meets"
+        for mask, colour, label in ((meets, "tab:green", "meets all"), (~meets, "tab:red", "not")):
+            ax.errorbar(
+                table["cost"][mask & finite],
+                mean[mask & finite],
+                yerr=np.abs(bound - mean)[mask & finite],
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=label,
+            )
+        ax.axhline(target.bound, color="grey", ls="--", lw=1, label=str(target))
+        if len(best):
+            ax.plot(table["cost"][best], mean[best], "*", ms=16, color="gold", mec="black")
+        ax.set(xlabel="staff cost over the window", ylabel=target.outcome, title=str(target))
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(f"staffing frontier ({plan.confidence:.0%} one-sided bounds)")
+    fig.tight_layout()
+    return fig
