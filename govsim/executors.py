@@ -99,11 +99,16 @@ class DaskExecutor(SerialExecutor):
 
     Without ``address`` a ``distributed.LocalCluster`` of ``workers`` single-threaded
     worker processes is started (and stopped by ``close``). ``in_flight`` bounds the
-    runs submitted at once (default: twice the cluster's threads, at least 8).
+    runs submitted at once (default: twice the cluster's threads, at least 8);
+    ``timeout_s`` is how long to try to reach the scheduler.
     """
 
     def __init__(
-        self, address: str | None = None, workers: int | None = None, in_flight: int | None = None
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        in_flight: int | None = None,
+        timeout_s: float = 20.0,
     ) -> None:
         try:
             from distributed import Client, LocalCluster
@@ -114,7 +119,7 @@ class DaskExecutor(SerialExecutor):
         self._cluster = None
         try:
             if address:
-                self._client = Client(address, timeout=20)
+                self._client = Client(address, timeout=timeout_s)
             else:
                 with main_script_hidden():
                     self._cluster = LocalCluster(

@@ -39,9 +39,12 @@ def wanted(quiet: bool = False) -> bool:
 
 
 @contextmanager
-def progress_bar(total: int | None, label: str = "simulating", show: bool = True) -> Iterator[_Advancer]:
-    """A rich bar for ``total`` runs (None: not known in advance); call ``advance(n)`` on the
-    yielded object per finished run.
+def progress_bar(
+    total: int | None, label: str = "simulating", show: bool = True
+) -> Iterator[_Advancer]:
+    """A rich bar for ``total`` runs (None: not known in advance).
+
+    Call ``advance(n)`` on the yielded object per finished run.
 
     Columns: label, bar, done/total, runs per second, elapsed and remaining time. With
     ``show`` false nothing is drawn (the object still accepts ``advance``).
