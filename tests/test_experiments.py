@@ -269,3 +269,20 @@ def test_experiment_help_reads_like_docs(capsys) -> None:
 def test_shipped_specs_load() -> None:
     sizes = {p.stem: load_experiment(p).n_runs for p in (ROOT / "experiments").glob("*.yaml")}
     assert sizes["five_policies"] == 5 * 20 and sizes["staffing_sweep"] == 6 * 2 * 5
+
+
+def test_finished_models_are_freed() -> None:
+    """Mesa's agent-id registry must not keep every model alive (memory grew per run)."""
+    import gc
+    import weakref
+
+    from govsim.model import GovernanceModel
+    from govsim.scenario import load_scenario
+    from tests.experiments_support import DEMO
+
+    model = GovernanceModel(load_scenario(DEMO), seed=0, days=2)
+    model.run()
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
