@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--days", type=float, help="simulated days (default: the file's)")
     compare.add_argument("--json", action="store_true", help="print the table as JSON records")
     compare.add_argument("--plot", type=Path, metavar="OUT.png", help="save the comparison figure")
+    _executor_args(compare)
     compare.set_defaults(handler=_cmd_compare)
 
     check = sub.add_parser(
@@ -241,7 +242,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     for policy in policies:  # refuse a bad policy before anything runs
         load_scenario(args.file, overrides, policy.sections, policy.source)
     runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
-    frame = run_all(runs, show_progress=sys.stderr.isatty() and not args.json)
+    from govsim.executors import open_executor
+
+    with open_executor(args.executor, args.workers, args.address) as executor:
+        frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
     table = compare(frame, baseline=policies[0].name)
     if args.json:
         print(table.to_json(orient="records", indent=2))

@@ -23,6 +23,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from importlib import import_module
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
@@ -64,7 +65,12 @@ class ProcessExecutor(SerialExecutor):
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context)
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=self._context,
+                initializer=import_module,
+                initargs=("govsim.experiment",),  # import the simulator once per worker
+            )
             with main_script_hidden():  # each submit spawns a worker until all are up
                 warmups = [self._pool.submit(os.getpid) for _ in range(self.workers)]
                 for future in warmups:
