@@ -570,7 +570,8 @@ def _print_plan(result) -> None:
         "of the mean"
     )
     for col in result.table.columns:
-        out.add_column(str(col), justify="left" if col == "verdict" else "right")
+        header = str(col).replace(" ", "\n").replace(".", ".\n")  # fold long paths
+        out.add_column(header, justify="left" if col == "verdict" else "right", overflow="fold")
     for row in result.table.itertuples(index=False):
         out.add_row(*(_cell(v) for v in row))
     Console(width=max(100, Console().width)).print(out)
