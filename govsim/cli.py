@@ -509,7 +509,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report_figures(results, table, folder: Path) -> list[Path]:
-    from govsim.plots import comparison_figure, save_figure, sweep_figure
+    from govsim.plots import comparison_figure, save_figure, series_figure, sweep_figure
 
     saved = []
     strata = list(table.groupby(["scenario", "sample"], sort=True))
@@ -517,6 +517,14 @@ def _report_figures(results, table, folder: Path) -> list[Path]:
         title = f"{scenario}, sample {sample}: means with 95% CIs"
         path = folder / f"compare-{scenario}-{sample}.png"
         saved.append(save_figure(comparison_figure(part, title), path))
+    if not results.series.empty:
+        first = results.runs[["scenario", "sample"]].iloc[0]
+        mine = (results.runs["scenario"] == first["scenario"]) & (
+            results.runs["sample"] == first["sample"]
+        )
+        title = f"{first['scenario']}, sample {first['sample']}: means with 95% bands"
+        fig = series_figure(results.series, results.runs[mine], title)
+        saved.append(save_figure(fig, folder / "series.png"))
     if len(results.parameters) == 1:
         parameter = results.parameters[0]
         fig = sweep_figure(table, parameter, f"{results.manifest['experiment']}: sweep")

@@ -169,3 +169,30 @@ def frontier_figure(plan) -> Figure:
     fig.suptitle(f"staffing frontier ({plan.confidence:.0%} one-sided bounds)")
     fig.tight_layout()
     return fig
+
+
+def series_figure(series: pd.DataFrame, runs: pd.DataFrame, title: str) -> Figure:
+    """Open incidents (backlog), hidden incidents and trust by day: each policy's mean over
+    its runs with a 95% band (t-interval across runs, day by day).
+
+    ``series`` holds the runs' time series (``run_id``, ``day`` and the columns), ``runs``
+    maps ``run_id`` to ``policy``.
+    """
+    from scipy import stats
+
+    columns = [c for c in ("backlog", "hidden", "trust") if c in series.columns]
+    frame = series.merge(runs[["run_id", "policy"]], on="run_id")
+    fig, axes = plt.subplots(1, len(columns), figsize=(4.5 * len(columns), 3.6), squeeze=False)
+    for ax, column in zip(axes[0], columns, strict=True):
+        for policy, rows in frame.groupby("policy", sort=False):
+            by_day = rows.groupby("day")[column].agg(["mean", "std", "count"])
+            t = stats.t.ppf(0.975, np.maximum(by_day["count"] - 1, 1))
+            half = (t * by_day["std"] / np.sqrt(by_day["count"])).fillna(0.0)
+            ax.plot(by_day.index, by_day["mean"], label=policy)
+            ax.fill_between(by_day.index, by_day["mean"] - half, by_day["mean"] + half, alpha=0.2)
+        ax.set(xlabel="day", title=column)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -249,6 +249,7 @@ def test_report_prints_tables_and_saves_figures(small, capsys) -> None:
     figures = results.folder / "figures"
     assert (figures / "sweep.png").stat().st_size > 10_000
     assert (figures / "compare-demo-0.png").stat().st_size > 10_000
+    assert (figures / "series.png").stat().st_size > 10_000
     assert main(["report", str(results.folder), "--json"]) == 0
     records = pd.DataFrame(json.loads(capsys.readouterr().out))
     assert len(records) == 2 * 2 * len(results.outcomes)
