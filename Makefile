@@ -1,5 +1,6 @@
 # govsim: `make run` runs the demo, `make test` runs the test suite.
-# Each target creates .venv and installs the project into it when needed.
+# Each target creates .venv and installs the project into it when needed (with the dask
+# extra, so the executor tests run on a real Dask cluster).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,7 +14,7 @@ CEILING_VENV ?= .venv-ceiling
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,viz]"
+	$(BIN)/python -m pip install -q -e ".[dev,viz,dask]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -28,7 +29,7 @@ test: $(STAMP)
 test-ceiling:
 	test -x $(CEILING_VENV)/bin/python || PYENV_VERSION=3.13.0 $(CEILING_PYTHON) -m venv $(CEILING_VENV)
 	$(CEILING_VENV)/bin/python -m pip install -q --upgrade pip
-	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz]"
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz,dask]"
 	$(CEILING_VENV)/bin/python -m pytest -q -W "error::FutureWarning:mesa" -W "error::DeprecationWarning:mesa"
 
 lint: $(STAMP)

@@ -145,3 +145,89 @@ def _close(fig: Figure) -> None:
 
         plt.close(fig)
     fig.clear()
+
+
+def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
+    """One panel per compared outcome: each policy's mean and 95% CI against ``parameter``.
+
+    ``table`` is an experiment summary (``govsim.results.summary``) with a column of the
+    parameter's values.
+    """
+    from govsim.analysis import OUTCOMES
+
+    fig, axes = style.new_figure(1, len(OUTCOMES), size=(2.8 * len(OUTCOMES), 3.6))
+    for ax, (outcome, (label, _)) in zip(axes, OUTCOMES.items(), strict=True):
+        rows = table[table["outcome"] == outcome]
+        for policy, line in rows.groupby("policy", sort=False):
+            line = line.sort_values(parameter)
+            x = line[parameter].to_numpy(dtype=float)
+            ax.plot(x, line["mean"], marker="o", ms=3, label=policy)
+            ax.fill_between(x, line["low"], line["high"], alpha=0.2)
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel(parameter, fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(frameon=False, fontsize=8)
+    style.set_title(fig, title)
+    return fig
+
+
+def frontier_figure(plan) -> Figure:
+    """The staffing planner's frontier: each target outcome against cost, per candidate.
+
+    Dots are means over replications, bars reach the one-sided bound that decided the
+    candidate, the dashed line is the target, the star the least-cost candidate meeting
+    every target (``plan`` is a ``govsim.planner.Plan``).
+    """
+    targets = plan.targets
+    fig, axes = style.new_figure(1, len(targets), size=(4.5 * len(targets), 3.8), squeeze=False)
+    table = plan.table
+    best = table.index[[row == plan.best for row in table[plan.paths].to_dict("records")]]
+    for ax, target in zip(axes[0], targets, strict=True):
+        mean, bound = table[f"{target.outcome} mean"], table[f"{target.outcome} bound"]
+        finite = np.isfinite(bound)
+        meets = table["verdict"] == "meets"
+        for mask, colour, label in ((meets, "tab:green", "meets all"), (~meets, "tab:red", "not")):
+            ax.errorbar(
+                table["cost"][mask & finite],
+                mean[mask & finite],
+                yerr=np.abs(bound - mean)[mask & finite],
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=label,
+            )
+        ax.axhline(target.bound, color="grey", ls="--", lw=1, label=str(target))
+        if len(best):
+            ax.plot(table["cost"][best], mean[best], "*", ms=16, color="gold", mec="black")
+        ax.set(xlabel="staff cost over the window", ylabel=target.outcome, title=str(target))
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=8)
+    style.set_title(fig, f"Staffing frontier ({plan.confidence:.0%} one-sided bounds)")
+    return fig
+
+
+def series_figure(series: pd.DataFrame, runs: pd.DataFrame, title: str) -> Figure:
+    """Open incidents (backlog), hidden incidents and trust by day: each policy's mean over
+    its runs with a 95% band (t-interval across runs, day by day).
+
+    ``series`` holds the runs' time series (``run_id``, ``day`` and the columns), ``runs``
+    maps ``run_id`` to ``policy``.
+    """
+    from scipy import stats
+
+    columns = [c for c in ("backlog", "hidden", "trust") if c in series.columns]
+    frame = series.merge(runs[["run_id", "policy"]], on="run_id")
+    fig, axes = style.new_figure(1, len(columns), size=(4.5 * len(columns), 3.6), squeeze=False)
+    for ax, column in zip(axes[0], columns, strict=True):
+        for policy, rows in frame.groupby("policy", sort=False):
+            by_day = rows.groupby("day")[column].agg(["mean", "std", "count"])
+            t = stats.t.ppf(0.975, np.maximum(by_day["count"] - 1, 1))
+            half = (t * by_day["std"] / np.sqrt(by_day["count"])).fillna(0.0)
+            ax.plot(by_day.index, by_day["mean"], label=policy)
+            ax.fill_between(by_day.index, by_day["mean"] - half, by_day["mean"] + half, alpha=0.2)
+        ax.set(xlabel="day", title=column)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(frameon=False, fontsize=8)
+    style.set_title(fig, title)
+    return fig

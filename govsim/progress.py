@@ -1,0 +1,77 @@
+"""Progress bars for long commands: runs done / total, throughput and time left (rich).
+
+Bars draw on standard error and only on a terminal, so piped output and ``--json`` stay
+clean.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+
+class RateColumn(ProgressColumn):
+    """Throughput of a task in runs per second (blank until rich can estimate it)."""
+
+    def render(self, task: Task) -> Text:
+        """The task's speed as ``12.3 runs/s``."""
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.1f} runs/s", style="progress.data.speed")
+
+
+def wanted(quiet: bool = False) -> bool:
+    """Whether to draw a bar: standard error is a terminal and the caller is not quiet."""
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(
+    total: int | None, label: str = "simulating", show: bool = True
+) -> Iterator[_Advancer]:
+    """A rich bar for ``total`` runs (None: not known in advance).
+
+    Call ``advance(n)`` on the yielded object per finished run.
+
+    Columns: label, bar, done/total, runs per second, elapsed and remaining time. With
+    ``show`` false nothing is drawn (the object still accepts ``advance``).
+    """
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not show,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(label, total=total)
+        yield _Advancer(progress, task)
+
+
+class _Advancer:
+    """What ``progress_bar`` yields: ``advance(n=1)`` moves the bar on ``n`` runs."""
+
+    def __init__(self, progress: Progress, task: int) -> None:
+        self._progress, self._task = progress, task
+
+    def advance(self, n: int = 1) -> None:
+        """Count ``n`` more finished runs."""
+        self._progress.advance(self._task, n)
