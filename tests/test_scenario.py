@@ -31,7 +31,10 @@ def refused(path: Path, overrides: dict | None = None) -> str:
     return str(info.value)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")))
+SCENARIO_FILES = sorted(p for p in (ROOT / "scenarios").rglob("*.yaml") if p.name != "targets.yaml")
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES)
 def test_every_shipped_scenario_is_valid(path: Path) -> None:
     scenario = load_scenario(path)
     assert scenario.incidents
