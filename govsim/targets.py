@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError
@@ -149,6 +149,10 @@ class PresetTargets(Spec):
     """A preset's policy and its targets."""
 
     policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
+    quick: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides for the reduced run the tests make (e.g. a smaller map)",
+    )
     targets: list[Target] = Field(min_length=1)
 
 
