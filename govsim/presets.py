@@ -131,7 +131,7 @@ def report_markdown(results: Mapping[str, tuple[str, list[Achieved]]], reps: int
                 figure += f" (ratio to {t.versus})"
             lines.append(
                 f"| {t.name} | {t.text} | {figure} | {i.mean:.4g} ({i.low:.4g} – {i.high:.4g}) "
-                f"| {'yes' if a.passed else '**no**'} |"
+                f"| {_verdict(a)} |"
             )
         lines += ["", f"![{preset}](validation/{preset}.png)", ""]
     return "\n".join(lines)
@@ -154,3 +154,10 @@ def write_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report_markdown(results, reps) + "\n", encoding="utf-8")
     return results
+
+
+def _verdict(achieved: Achieved) -> str:
+    if achieved.passed:
+        return "yes"
+    gap = achieved.target.gap
+    return f"**no** — known gap: {gap}" if gap else "**no**"

@@ -143,6 +143,11 @@ class Target(Spec):
     relation: Literal["equal", "at_most", "at_least"] = Field(
         "equal", description="equal: within ± tolerance; at_most / at_least: one-sided"
     )
+    gap: str | None = Field(
+        None,
+        description="why the model does not meet this figure yet: a known gap, reported as "
+        "such (the tests check it is still unmet, so a closed gap gets noticed)",
+    )
 
 
 class PresetTargets(Spec):

@@ -60,11 +60,14 @@ def test_wuhou_and_yuyao_slices() -> None:
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_meets_its_source_figures(name: str) -> None:
+    """Every target is met, except the known gaps, which must still be unmet (a gap that
+    closes is a gap to delete from scenarios/targets.yaml)."""
     spec = load_targets()[name]
     achieved = achieve(name, QUICK_REPS, spec.quick, spec)
-    missed = [
+    wrong = [
         f"{a.target.name}: {a.interval.mean:.4g} vs {a.target.value:g} ± {a.target.tolerance:g}"
+        + (" (listed as a gap, but met)" if a.target.gap else "")
         for a in achieved
-        if not a.passed
+        if a.passed == bool(a.target.gap)
     ]
-    assert not missed, missed
+    assert not wrong, wrong
