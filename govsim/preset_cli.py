@@ -28,7 +28,7 @@ def add_preset_commands(sub: Any) -> None:
             "Run each seed preset (scenarios/NAME.yaml under policies/NAME.yaml) over "
             "replications and compare it with the figures its source gives "
             "(scenarios/targets.yaml). Writes a markdown report with one figure per preset; "
-            "exits with 1 when a target is missed."
+            "exits with 1 when a target that is not a known gap is missed."
         ),
     )
     validate.add_argument("presets", nargs="*", metavar="PRESET", help=f"one of {PRESETS}")
@@ -88,7 +88,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for preset, (policy, achieved) in results.items():
         console.print(_targets_table(f"{preset} (policy {policy})", achieved))
     console.print(f"report: {args.out}")
-    missed = sum(not a.passed for _, achieved in results.values() for a in achieved)
+    missed = sum(
+        not a.passed and not a.target.gap for _, achieved in results.values() for a in achieved
+    )
     return 1 if missed else 0
 
 
@@ -128,7 +130,7 @@ def _targets_table(title: str, achieved: list[Achieved]) -> Table:
             f"{a.target.value:g} ± {a.target.tolerance:g}",
             f"{i.mean:.4g}",
             f"{i.low:.4g} – {i.high:.4g}",
-            "yes" if a.passed else "[red]no[/red]",
+            "yes" if a.passed else ("no (known gap)" if a.target.gap else "[red]no[/red]"),
         )
     return table
 
