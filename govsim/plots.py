@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -135,7 +136,7 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
     return fig
 
 
-def frontier_figure(plan) -> Figure:
+def frontier_figure(plan: Any) -> Figure:
     """The staffing planner's frontier: each target outcome against cost, per candidate.
 
     Dots are means over replications, bars reach the one-sided bound that decided the
