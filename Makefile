@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-ceiling lint bench theory clean
+.PHONY: run test test-ceiling lint bench bench-experiments theory clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ theory: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python -m benchmarks.engine_peers
+
+# Experiments at scale: flat memory over 2,000 runs; serial vs processes vs Dask (8-10 min).
+bench-experiments: $(STAMP)
+	$(BIN)/python -m benchmarks.experiments memory --runs 2000
+	$(BIN)/python -m benchmarks.experiments speedup --runs 200 --days 60 --repeats 3
 
 clean:
 	rm -rf $(VENV) $(CEILING_VENV) out .pytest_cache
