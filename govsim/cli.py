@@ -543,7 +543,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_figures(results, table, folder: Path) -> list[Path]:
+def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
     from govsim.plots import comparison_figure, save_figure, series_figure, sweep_figure
 
     saved = []
@@ -607,7 +607,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0 if result.best is not None else 1
 
 
-def _print_plan(result) -> None:
+def _print_plan(result: Any) -> None:
     out = Table(
         title=f"candidates by cost; bound: one-sided {result.confidence:.0%} confidence bound "
         "of the mean"

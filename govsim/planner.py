@@ -33,7 +33,7 @@ from govsim.executors import SerialExecutor
 from govsim.experiment import Run, known_outcomes, perform
 from govsim.policies.files import STATUS_QUO, Policy
 from govsim.progress import progress_bar
-from govsim.scenario import load_scenario, parse_value
+from govsim.scenario import Scenario, load_scenario, parse_value
 from govsim.stats import mean_ci
 
 COST = "staff_cost"
@@ -155,7 +155,16 @@ def plan(
 class _Search:
     """The sequential search: replications on demand, verdicts by one-sided bounds."""
 
-    def __init__(self, scenarios, combos, targets, policy, days, seed, executor) -> None:
+    def __init__(
+        self,
+        scenarios: list[Scenario],
+        combos: list[dict[str, Any]],
+        targets: list[Target],
+        policy: Policy,
+        days: float | None,
+        seed: int,
+        executor: Any,
+    ) -> None:
         self.scenarios, self.targets = scenarios, targets
         self.candidates = [Candidate(c) for c in combos]
         self.policy, self.days, self.seed = policy, days, seed
@@ -256,7 +265,9 @@ def _bounds(candidate: Candidate, outcome: str, confidence: float) -> tuple[floa
     return interval.low, interval.high
 
 
-def _table(candidates: list[Candidate], targets: Sequence[Target], confidence: float):
+def _table(
+    candidates: list[Candidate], targets: Sequence[Target], confidence: float
+) -> pd.DataFrame:
     rows = []
     for c in candidates:
         if not c.rows:

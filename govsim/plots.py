@@ -7,6 +7,7 @@ scenario, the policy, the replications and the confidence level where those appl
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,7 +173,7 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
     return fig
 
 
-def frontier_figure(plan) -> Figure:
+def frontier_figure(plan: Any) -> Figure:
     """The staffing planner's frontier: each target outcome against cost, per candidate.
 
     Dots are means over replications, bars reach the one-sided bound that decided the

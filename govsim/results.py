@@ -246,7 +246,10 @@ def load(folder: str | Path) -> Results:
     """Read a results folder: runs and series sorted by run id, and the manifest."""
     folder = Path(folder)
     manifest = read_manifest(folder)
-    runs = _read_kind(folder, "runs").sort_values("run_id", kind="stable", ignore_index=True)
+    runs = _read_kind(folder, "runs")
+    if runs.empty:  # stopped before its first batch
+        runs = pd.DataFrame(columns=["run_id", "scenario", "policy", "sample", "rep", "seed"])
+    runs = runs.sort_values("run_id", kind="stable", ignore_index=True)
     if runs["run_id"].duplicated().any():
         raise GovsimError(
             f"{folder}: runs stored twice — the folder was written by two experiments"

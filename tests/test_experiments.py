@@ -258,6 +258,10 @@ def test_report_prints_tables_and_saves_figures(small, capsys) -> None:
 def test_report_on_a_folder_without_results(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path)]) == 2
     assert "not a govsim results folder" in capsys.readouterr().err
+    ResultStore.create(tmp_path / "out", {"runs_total": 4})  # killed before its first batch
+    assert load(tmp_path / "out").runs.empty
+    assert main(["report", str(tmp_path / "out")]) == 2
+    assert "no finished runs yet" in capsys.readouterr().err
 
 
 def test_experiment_help_reads_like_docs(capsys) -> None:
