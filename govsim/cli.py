@@ -23,6 +23,7 @@ from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.preset_cli import add_preset_commands
 from govsim.scenario import Scenario, iter_parameters, load_scenario, parse_assignments
+from govsim.sensitivity_cli import add_sensitivity_command
 
 EPILOG = """examples:
   govsim run scenarios/demo.yaml
@@ -34,6 +35,7 @@ EPILOG = """examples:
   govsim check --theory
   govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
   govsim report out/routing
+  govsim sensitivity experiments/sobol_demo.yaml --out out/sobol --executor processes
   govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=48" \\
       --vary staffing.grid_workers_per_grid=1..6
 """
@@ -105,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_viz_command(sub)
     add_preset_commands(sub)
     _experiment_commands(sub)
+    add_sensitivity_command(sub)
     return parser
 
 
@@ -515,7 +518,10 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from govsim.analysis import OUTCOMES
     from govsim.results import load, summary
+    from govsim.sensitivity_cli import is_sensitivity_folder, report
 
+    if is_sensitivity_folder(args.folder):
+        return report(args.folder, args.json, args.figures)
     results = load(args.folder)
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")

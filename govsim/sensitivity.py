@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -543,11 +544,11 @@ def _analyse_one(
     from SALib.analyze import sobol as sobol_analyze
 
     spec = study.spec
-    common = {"conf_level": spec.confidence, "seed": spec.seed}
+    seed = analysis_seed(spec)
+    common = {"conf_level": spec.confidence, "seed": seed}
     method = spec.method
     rows: list[dict[str, Any]] = []
-    with warnings.catch_warnings():  # SALib's delta resets the global filters
-        warnings.simplefilter("ignore")
+    with _salib_quiet():
         if method == "sobol":
             check_saltelli(X, len(study.names), spec.second_order)
             S = sobol_analyze.analyze(
@@ -570,7 +571,7 @@ def _analyse_one(
             S = rbd_fast.analyze(problem, X, Y, M=RBD_M, num_resamples=spec.bootstrap, **common)
             rows += _rows(S, study.names, ("S1",))
         elif method == "pawn":
-            S = pawn.analyze(problem, X, Y, S=spec.slices, seed=spec.seed)
+            S = pawn.analyze(problem, X, Y, S=spec.slices, seed=seed)
             rows += _rows(S, study.names, ("median", "mean", "minimum", "maximum", "CV"))
         else:
             resamples = min(spec.bootstrap, DELTA_RESAMPLES)  # SALib's delta: ~30 ms each
@@ -583,6 +584,25 @@ def _analyse_one(
     frame["low"] = frame["value"] - frame["conf"]
     frame["high"] = frame["value"] + frame["conf"]
     return frame[INDEX_COLUMNS]
+
+
+@contextmanager
+def _salib_quiet() -> Iterator[None]:
+    """Run SALib's analysers without their side effects on the caller: FAST, PAWN and
+    delta seed numpy's global RNG, delta resets the warning filters."""
+    state = np.random.get_state()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        np.random.set_state(state)
+
+
+def analysis_seed(spec: SensitivitySpec) -> int:
+    """The bootstrap seed of the analysis: ``seed + 1`` (SALib takes a seed of 0 as
+    none, and its CIs would change from one analysis to the next)."""
+    return spec.seed + 1
 
 
 def _rows(S: Mapping[str, Any], names: list[str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -621,14 +641,15 @@ def _morris_sigma_ci(
     D = len(study.names)
     step = D + 1
     r = len(X) // step
-    S = morris.analyze(problem, X, Y, num_resamples=2, num_levels=spec.levels, seed=spec.seed)
-    rng = np.random.default_rng(spec.seed)
+    seed = analysis_seed(spec)
+    S = morris.analyze(problem, X, Y, num_resamples=2, num_levels=spec.levels, seed=seed)
+    rng = np.random.default_rng(seed)
     draws = np.empty((min(spec.bootstrap, 300), D))
     for b in range(len(draws)):
         pick = rng.integers(0, r, r)
         rows = (pick[:, None] * step + np.arange(step)).ravel()
         again = morris.analyze(
-            problem, X[rows], Y[rows], num_resamples=2, num_levels=spec.levels, seed=spec.seed
+            problem, X[rows], Y[rows], num_resamples=2, num_levels=spec.levels, seed=seed
         )
         draws[b] = again["sigma"]
     alpha = (1 - spec.confidence) / 2
