@@ -514,6 +514,7 @@ def analyse(
     """The sensitivity indices of each output with their CIs, by SALib's analyser for
     the study's method, on the per-sample mean over replications.
 
+    ``responses`` maps outputs (those of the spec it holds) to samples × replications.
     ``rows`` analyses only the first ``rows`` design rows (a nested sub-design, for
     :func:`convergence`). Returns a tidy table: ``output``, ``parameter`` (``a × b`` for
     a second-order index), ``index`` (S1, ST, S2; mu_star, sigma, mu; delta; median,
@@ -524,7 +525,7 @@ def analyse(
     X = study.design if rows is None else study.design[:rows]
     problem = study.problem_dict()
     frames = []
-    for out in spec.outputs:
+    for out in [name for name in spec.outputs if name in responses]:
         Y = np.asarray(responses[out], dtype=float)
         Y = (Y.mean(axis=1) if Y.ndim == 2 else Y)[: len(X)]
         bad = np.flatnonzero(~np.isfinite(Y))
@@ -665,24 +666,32 @@ def check_saltelli(X: np.ndarray, d: int, second_order: bool) -> None:
     Each block holds A, then A with column i from B (i = 1 … d), [then B with column i
     from A], then B: row A and row ABᵢ differ in column i only.
     """
-    step = 2 * d + 2 if second_order else d + 2
+    if _is_saltelli(X, d, second_order):
+        return
     flag = "with" if second_order else "without"
-    if len(X) % step:
+    if _is_saltelli(X, d, not second_order):
         raise GovsimError(
-            f"Sobol: {len(X)} design rows are not a Saltelli design {flag} second order "
-            f"({step} rows per base sample); the second-order flag of the sampling and the "
-            "analysis must match"
+            f"Sobol: the design was sampled {'without' if second_order else 'with'} "
+            f"second-order blocks but is analysed {flag}; the second-order flag of the "
+            "sampling and the analysis must match"
         )
+    raise GovsimError(
+        "Sobol: the design is not a Saltelli design (its rows are not A, ABᵢ …, B "
+        f"blocks {flag} second order); sample it with design saltelli"
+    )
+
+
+def _is_saltelli(X: np.ndarray, d: int, second_order: bool) -> bool:
+    step = 2 * d + 2 if second_order else d + 2
+    if len(X) == 0 or len(X) % step:
+        return False
     blocks = X.reshape(-1, step, d)
     A, B, AB = blocks[:, 0], blocks[:, -1], blocks[:, 1 : d + 1]
     for i in range(d):
         others = [j for j in range(d) if j != i]
-        same = np.allclose(AB[:, i, others], A[:, others]) and np.allclose(AB[:, i, i], B[:, i])
-        if not same:
-            raise GovsimError(
-                "Sobol: the design is not a Saltelli design (its rows are not A, ABᵢ …, B "
-                f"blocks {flag} second order); sample it with design saltelli"
-            )
+        if not (np.allclose(AB[:, i, others], A[:, others]) and np.allclose(AB[:, i, i], B[:, i])):
+            return False
+    return True
 
 
 def replication_noise(responses: Mapping[str, np.ndarray]) -> pd.DataFrame:
