@@ -288,6 +288,13 @@ class Study:
         frame.index = pd.RangeIndex(len(frame), name="sample")
         return frame
 
+    def with_changes(self, **fields: Any) -> Study:
+        """The same study with some spec fields changed (checked again), e.g. a smaller
+        ``samples`` or fewer ``days`` for a quick look."""
+        raw = {**self.spec.model_dump(mode="json"), **fields}
+        source = f"{self.path or self.spec.name} with {fields}"
+        return Study(parse_spec(raw, source), self.path, self.integers)
+
     def record(self) -> dict[str, Any]:
         """What a results manifest keeps of the study (enough to analyse it again)."""
         return {
