@@ -407,16 +407,11 @@ tiers.grid.mean_wait_h, reached.city …)."""
 
 def _experiment_commands(sub: Any) -> None:
     """Add the ``experiment``, ``report`` and ``plan`` subcommands."""
-    experiment = sub.add_parser(
+    experiment = spec_command(
+        sub,
         "experiment",
-        help="run an experiment spec into a results folder (resumable, on any executor)",
-        description=EXPERIMENT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    experiment.add_argument("spec", type=Path, metavar="SPEC", help="experiment YAML file")
-    experiment.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
-    experiment.add_argument(
-        "--resume", action="store_true", help="finish the experiment already in DIR"
+        "run an experiment spec into a results folder (resumable, on any executor)",
+        EXPERIMENT_HELP,
     )
     experiment.add_argument(
         "--batch", type=int, default=25, metavar="N", help="runs per Parquet part (default 25)"
@@ -475,6 +470,23 @@ def _experiment_commands(sub: Any) -> None:
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     _executor_args(plan)
     plan.set_defaults(handler=_cmd_plan)
+
+
+def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
+    """A subcommand that runs a spec file into a results folder: ``SPEC --out DIR
+    [--resume]`` (the caller adds the rest); returns its parser."""
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help=f"{name} spec (YAML file)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    parser.add_argument(
+        "--resume", action="store_true", help="finish the runs already in DIR (after a stop)"
+    )
+    return parser
 
 
 def _executor_args(parser: argparse.ArgumentParser) -> None:

@@ -27,17 +27,14 @@ the indices, how much of each output's variance is replication noise, and saves 
 
 def add_sensitivity_command(sub: Any) -> None:
     """Add ``sensitivity`` to the ``govsim`` command's subparsers."""
-    from govsim.cli import _executor_args
+    from govsim.cli import _executor_args, spec_command
 
-    cmd = sub.add_parser(
+    cmd = spec_command(
+        sub,
         "sensitivity",
-        help="global sensitivity analysis of a scenario (Sobol, Morris, FAST, PAWN, delta)",
-        description=HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "global sensitivity analysis of a scenario (Sobol, Morris, FAST, PAWN, delta)",
+        HELP,
     )
-    cmd.add_argument("spec", type=Path, metavar="SPEC", help="sensitivity spec YAML file")
-    cmd.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
-    cmd.add_argument("--resume", action="store_true", help="finish the study already in DIR")
     cmd.add_argument("--json", action="store_true", help="print the indices as JSON; no bar")
     _executor_args(cmd)
     cmd.set_defaults(handler=_cmd_sensitivity)
