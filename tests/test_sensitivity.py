@@ -303,3 +303,30 @@ def test_demo_study_resumes_and_matches_on_processes(demo, tmp_path: Path) -> No
         assert np.array_equal(again[name], values), name
     cols = ["run_id", "sample", "rep", "seed", *study.spec.outputs]
     pd.testing.assert_frame_equal(load(tmp_path / "out").runs[cols], load(out).runs[cols])
+
+
+def test_a_morris_study_is_identical_on_dask(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from govsim.executors import DaskExecutor
+
+    raw = {
+        **DEMO_STUDY,
+        "method": "morris",
+        "samples": 4,
+        "days": 5,
+        "outputs": ["resolution_mean_h"],
+        "parameters": {k: DEMO_STUDY["parameters"][k] for k in list(DEMO_STUDY["parameters"])[:3]},
+    }
+    spec = tmp_path / "morris.yaml"
+    spec.write_text(yaml.safe_dump(raw, sort_keys=False))
+    study = load_sensitivity(spec)
+    serial = analyse(study, run_study(study, tmp_path / "serial"))
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        DaskExecutor(cluster.scheduler_address) as executor,
+    ):
+        on_dask = analyse(study, run_study(study, tmp_path / "dask", executor))
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
+    assert set(serial["index"]) == {"mu_star", "mu", "sigma"} and len(serial) == 9
