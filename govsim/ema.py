@@ -3,7 +3,7 @@
 :func:`ema_model` turns a sensitivity spec (:mod:`govsim.sensitivity`) into an
 ``ema_workbench.Model``: the spec's parameters become EMA uncertainties (conditions the
 government does not control: demand, behaviour) and levers (``staffing.*``, ``routing.*``,
-``incentives.*``, ``followup.*``: what a policy sets), its outputs ``ScalarOutcome``\\ s,
+``incentives.*``, ``followup.*``: what a policy sets), its outputs ``ScalarOutcome`` objects,
 and each EMA experiment runs the spec's scenario and policy ``replications`` times under
 common random numbers and reports the mean. Researchers then use EMA's own analyses —
 PRIM, CART, feature scoring — on the experiments; :func:`prim_box` is PRIM on one
@@ -12,6 +12,7 @@ condition (e.g. p90 resolution time above 72 h). Needs ``pip install 'govsim[ema
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,13 +57,15 @@ class GovsimFunction:
     integers: frozenset[str] = field(default_factory=frozenset)
 
     def __call__(self, **values: Any) -> dict[str, float]:
-        """Simulate with ``values`` (parameter path → value); output name → mean."""
+        """Simulate with ``values`` (EMA name of a parameter path → value); returns the EMA
+        name of each output → its mean over the replications."""
         from govsim.experiment import Run, perform
         from govsim.policies.files import load_policy
 
         policy = load_policy(self.policy)
+        paths = {govsim_path(k): v for k, v in values.items()}
         overrides = {
-            k: round(float(v)) if k in self.integers else float(v) for k, v in values.items()
+            k: round(float(v)) if k in self.integers else float(v) for k, v in paths.items()
         }
         rows = [
             perform(
@@ -72,7 +75,18 @@ class GovsimFunction:
             ).row
             for k in range(self.replications)
         ]
-        return {o: float(np.mean([row[o] for row in rows])) for o in self.outputs}
+        return {ema_name(o): float(np.mean([row[o] for row in rows])) for o in self.outputs}
+
+
+def ema_name(path: str) -> str:
+    """The EMA name of a parameter path or output (EMA 3 wants Python identifiers):
+    ``staffing.grid_workers_per_grid`` → ``staffing__grid_workers_per_grid``."""
+    return path.replace(".", "__")
+
+
+def govsim_path(name: str) -> str:
+    """The parameter path or output of an EMA name (the inverse of :func:`ema_name`)."""
+    return name.replace("__", ".")
 
 
 def is_lever(path: str) -> bool:
@@ -83,7 +97,8 @@ def is_lever(path: str) -> bool:
 def ema_model(study: Study) -> Any:
     """The EMA Workbench ``Model`` of a sensitivity study: uncertainties and levers from
     its parameters (by range; integer paths as ``IntegerParameter``), outcomes from its
-    outputs, the function a :class:`GovsimFunction` on its scenario and policy."""
+    outputs, the function a :class:`GovsimFunction` on its scenario and policy. Names
+    are made by :func:`ema_name` (dots become ``__``)."""
     ema = _workbench()
     spec = study.spec
     if study.scenario_file is None:
@@ -99,13 +114,13 @@ def ema_model(study: Study) -> Any:
         if dist.low is None or dist.high is None:
             raise GovsimError(f"{spec.name}: parameters.{name}: EMA needs a [low, high] range")
         if name in study.integers:
-            parameter = ema.IntegerParameter(name, int(dist.low), int(dist.high))
+            parameter = ema.IntegerParameter(ema_name(name), int(dist.low), int(dist.high))
         else:
-            parameter = ema.RealParameter(name, float(dist.low), float(dist.high))
+            parameter = ema.RealParameter(ema_name(name), float(dist.low), float(dist.high))
         (levers if is_lever(name) else uncertainties).append(parameter)
     model.uncertainties = uncertainties
     model.levers = levers
-    model.outcomes = [ema.ScalarOutcome(name) for name in spec.outputs]
+    model.outcomes = [ema.ScalarOutcome(ema_name(name)) for name in spec.outputs]
     return model
 
 
@@ -115,30 +130,22 @@ def run_design(study: Study, evaluator: Any = None) -> tuple[pd.DataFrame, dict[
     ``Policy``. Returns EMA's ``(experiments, outcomes)``."""
     ema = _workbench()
     model = ema_model(study)
-    values = study.values()
+    values = study.values().rename(columns=ema_name)
     lever_names = [p.name for p in model.levers]
+    scenario_class = getattr(ema, "Scenario", None) or ema.Sample  # EMA 3: Sample
+    policy_class = getattr(ema, "Policy", None) or ema.Sample
     scenarios, policies = [], []
     for sample, row in values.iterrows():
         plain = {k: v.item() if hasattr(v, "item") else v for k, v in row.items()}
-        scenarios.append(ema.Scenario(f"s{sample}", **{
-            k: v for k, v in plain.items() if k not in lever_names
-        }))
-        policies.append(ema.Policy(f"p{sample}", **{k: plain[k] for k in lever_names}))
+        uncertain = {k: v for k, v in plain.items() if k not in lever_names}
+        scenarios.append(scenario_class(f"s{sample}", **uncertain))
+        policies.append(policy_class(f"p{sample}", **{k: plain[k] for k in lever_names}))
     if not lever_names:
         return ema.perform_experiments(model, scenarios, evaluator=evaluator)
+    # "sample" pairs scenario i with policy i when both lists have the same length
     return ema.perform_experiments(
-        model, scenarios, policies, evaluator=evaluator, combine=_zipped()
+        model, scenarios, policies, evaluator=evaluator, combine="sample"
     )
-
-
-def _zipped() -> str:
-    """EMA's name for pairing scenario i with policy i: "sample" (2.x) or "zipover" (3.x)."""
-    import inspect
-
-    from ema_workbench.em_framework import points
-
-    source = inspect.getsource(points.experiment_generator)
-    return "sample" if 'combine == "sample"' in source else "zipover"
 
 
 @dataclass
@@ -171,15 +178,18 @@ def prim_box(
     """Run EMA's PRIM for the cases ``outcome > above`` and return the box it finds.
 
     ``experiments`` and ``outcomes`` are as ``perform_experiments`` gives them (or a
-    results table and its columns); ``columns`` the parameters PRIM may restrict
-    (default: every column but EMA's ``scenario``, ``policy`` and ``model``);
-    ``threshold`` the density PRIM aims for. Raises ``GovsimError`` when no experiment, or
-    every experiment, is a case.
+    results table and its columns; parameter paths or outputs given with dots are looked
+    up by their :func:`ema_name`, and the box's limits are named by path); ``columns``
+    the parameters PRIM may restrict (default: every column but EMA's ``scenario``,
+    ``policy`` and ``model``);
+    ``threshold`` the density the box must reach: of the peeling trajectory's boxes that
+    reach it, the one with the largest coverage (else the densest). Raises
+    ``GovsimError`` when no experiment, or every experiment, is a case.
     """
     _workbench()
     from ema_workbench.analysis import prim
 
-    y = np.asarray(outcomes[outcome], dtype=float) > above
+    y = np.asarray(outcomes[ema_name(outcome)], dtype=float) > above
     condition = f"{outcome} > {above:g}"
     if not y.any() or y.all():
         raise GovsimError(
@@ -187,30 +197,42 @@ def prim_box(
             "it needs both cases and non-cases"
         )
     ema_columns = ("scenario", "policy", "model")
-    columns = columns or [c for c in experiments.columns if c not in ema_columns]
+    columns = [ema_name(c) for c in columns] if columns else [
+        c for c in experiments.columns if c not in ema_columns
+    ]
     # as floats: EMA 2.5 PRIM pastes fractional limits into integer columns (pandas ≥ 3 refuses)
     x = experiments[columns].astype(float).reset_index(drop=True)
     with warnings.catch_warnings():  # EMA's own pandas deprecations are not ours to fix
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        box = prim.Prim(x, y, threshold=threshold, peel_alpha=0.1).find_box()
-    entry = box.peeling_trajectory.iloc[box._cur_box]
-    limits = _limits(box)
+        options: dict[str, Any] = {"peel_alpha": 0.1}
+        if "threshold" in inspect.signature(prim.Prim).parameters:  # EMA 2.x only
+            options["threshold"] = threshold
+        box = prim.Prim(x, y, **options).find_box()
+        trajectory = box.peeling_trajectory.reset_index(drop=True)
+        dense = trajectory[trajectory["density"] >= threshold]
+        if dense.empty:
+            chosen = int(trajectory["density"].idxmax())
+        else:
+            chosen = int(dense.sort_values(["coverage", "density"]).index[-1])
+        box.select(chosen)
+    entry = trajectory.iloc[chosen]
     return Discovery(
-        condition, limits, float(entry["coverage"]), float(entry["density"]),
+        condition, _limits(box, chosen), float(entry["coverage"]), float(entry["density"]),
         float(entry["mass"]), float(y.mean()), box,
     )
 
 
-def _limits(box: Any) -> pd.DataFrame:
-    """The restricted dimensions of PRIM's current box: parameter → min, max."""
-    lims, first = box.box_lim, box.box_lims[0]
+def _limits(box: Any, i: int) -> pd.DataFrame:
+    """The restricted dimensions of PRIM's box ``i``: parameter → min, max."""
+    lims, first = box.box_lims[i], box.box_lims[0]
     rows = {
         name: {"min": lims.at[0, name], "max": lims.at[1, name]}
         for name in lims.columns
         if lims.at[0, name] != first.at[0, name] or lims.at[1, name] != first.at[1, name]
     }
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["min", "max"])
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["min", "max"])
+    return table.rename(index=govsim_path)
 
 
 def _identifier(name: str) -> str:

@@ -14,7 +14,7 @@ ema_workbench = pytest.importorskip(
     "ema_workbench", reason="the EMA Workbench is the govsim[ema] extra (make test installs it)"
 )
 
-from govsim.ema import ema_model, is_lever, prim_box, run_design  # noqa: E402
+from govsim.ema import ema_model, ema_name, is_lever, prim_box, run_design  # noqa: E402
 
 SPEC = ROOT / "experiments" / "discovery_p90.yaml"
 
@@ -30,13 +30,13 @@ def test_model_has_uncertainties_levers_and_outcomes_from_the_spec() -> None:
     study = load_sensitivity(SPEC)
     model = ema_model(study)
     assert [u.name for u in model.uncertainties] == [
-        "incidents.neighbour_dispute.rate",
-        "incidents.home_repair.rate",
+        "incidents__neighbour_dispute__rate",
+        "incidents__home_repair__rate",
     ]
     assert [lever.name for lever in model.levers] == [
-        "staffing.grid_workers_per_grid",
-        "routing.handoff_h.street",
-        "routing.verify_h",
+        "staffing__grid_workers_per_grid",
+        "routing__handoff_h__street",
+        "routing__verify_h",
     ]
     assert isinstance(model.levers[0], ema_workbench.IntegerParameter)
     assert [o.name for o in model.outcomes] == list(study.spec.outputs)
@@ -48,9 +48,9 @@ def test_ema_experiments_are_govsim_runs_of_the_design(discovery) -> None:
     assert len(experiments) == 30
     values = study.values()
     for name in study.names:  # EMA ran exactly the study's (seeded) design
-        assert np.allclose(experiments[name].to_numpy(dtype=float), values[name])
+        assert np.allclose(experiments[ema_name(name)].to_numpy(dtype=float), values[name])
     # the same run through govsim directly gives the same outcome (seed 3: the spec's)
-    first = study.values().iloc[0].to_dict()
+    first = study.values().rename(columns=ema_name).iloc[0].to_dict()
     direct = ema_model(study).function(**first)
     assert direct["resolution_p90_h"] == outcomes["resolution_p90_h"][0]
 
@@ -65,7 +65,7 @@ def test_prim_finds_where_p90_exceeds_72_hours(discovery) -> None:
     assert "staffing.grid_workers_per_grid" in found.limits.index
     assert found.limits.loc["staffing.grid_workers_per_grid", "max"] < 2.5
     slow = np.asarray(outcomes["resolution_p90_h"]) > 72
-    one_worker = experiments["staffing.grid_workers_per_grid"].to_numpy() == 1
+    one_worker = experiments["staffing__grid_workers_per_grid"].to_numpy() == 1
     assert slow[one_worker].mean() > slow[~one_worker].mean()
 
 

@@ -76,6 +76,9 @@ def sobol_ishigami():
 def test_sobol_recovers_ishigami_within_its_bootstrap_ci(sobol_ishigami) -> None:
     study, values = sobol_ishigami
     assert study.n_samples == 1024 * (2 * 3 + 2)
+    problem = study.problem  # the SALib ProblemSpec, holding the design
+    assert problem["names"] == ["x1", "x2", "x3"] and problem["bounds"][0] == [-PI, PI]
+    assert problem.samples is study.design
     table = analyse(study, values).set_index(["output", "index", "parameter"])
     for name in ("x1", "x2", "x3"):
         for key, truth in (("S1", ISHIGAMI_S1), ("ST", ISHIGAMI_ST)):
