@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT / "experiments" / "sobol_demo.yaml"
+SPEC = ROOT / "experiments" / "sensitivity" / "sobol_demo.yaml"
 
 
 def bench(samples: int, workers: int, out: Path, resume: bool) -> dict:

@@ -16,7 +16,7 @@ ema_workbench = pytest.importorskip(
 
 from govsim.ema import ema_model, ema_name, is_lever, prim_box, run_design  # noqa: E402
 
-SPEC = ROOT / "experiments" / "discovery_p90.yaml"
+SPEC = ROOT / "experiments" / "sensitivity" / "discovery_p90.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -184,9 +184,18 @@ def test_a_non_saltelli_design_or_a_mismatched_flag_is_refused_by_the_analysis()
         check_saltelli(latin, 3, second_order=False)
 
 
+def test_shipped_sensitivity_specs_load() -> None:
+    folder = ROOT / "experiments" / "sensitivity"
+    studies = {p.stem: load_sensitivity(p) for p in folder.glob("*.yaml")}
+    sobol = studies["sobol_demo"]
+    assert sobol.n_samples == 256 * (2 * 8 + 2) == 4608 and len(sobol.names) == 8
+    assert sobol.integers == {"staffing.grid_workers_per_grid"}
+    assert studies["discovery_p90"].spec.the_design == "latin"
+
+
 def test_spec_file_errors_name_file_field_and_suggestion(tmp_path: Path, capsys) -> None:
     spec = tmp_path / "typo.yaml"
-    raw = yaml.safe_load((ROOT / "experiments" / "sobol_demo.yaml").read_text())
+    raw = yaml.safe_load((ROOT / "experiments" / "sensitivity" / "sobol_demo.yaml").read_text())
     raw["scenario"] = str(DEMO)
     raw["parameters"]["staffing.grid_worker_per_grid"] = [1, 3]
     spec.write_text(yaml.safe_dump(raw))

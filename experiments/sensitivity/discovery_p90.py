@@ -1,7 +1,7 @@
 """Scenario discovery on the demo city with the EMA Workbench: where p90 resolution
 time exceeds 72 hours (see discovery_p90.yaml). Run from the repository root:
 
-    python experiments/discovery_p90.py [--samples 200] [--days 60] [--above 72]
+    python experiments/sensitivity/discovery_p90.py [--samples 200] [--days 60] [--above 72]
 """
 
 from __future__ import annotations
