@@ -93,7 +93,8 @@ def print_indices(analysis: Any) -> None:
     keys = list(dict.fromkeys(indices["index"]))
     table = Table(
         title=f"{spec.name}: {spec.method} indices, ± {spec.confidence:.0%} CI half-width "
-        f"(N={spec.samples}, {study.n_samples} samples × {spec.replications} replications)"
+        f"(N={spec.samples}, {study.n_samples} samples × {spec.replications} "
+        f"replication{'s' if spec.replications != 1 else ''})"
     )
     table.add_column("output")
     table.add_column("parameter")
@@ -111,10 +112,13 @@ def print_indices(analysis: Any) -> None:
         table.add_row(out, parameter, *row)
     Console(width=max(110, Console().width)).print(table)
     for item in analysis.noise.itertuples():
-        share = "unknown with 1 replication" if math.isnan(item.noise_share) else (
-            f"{item.noise_share:.1%}"
-        )
-        print(f"{item.output}: replication noise is {share} of the variance of the sample means")
+        if math.isnan(item.noise_share):
+            print(f"{item.output}: replication noise cannot be told from 1 replication")
+        else:
+            print(
+                f"{item.output}: replication noise is {item.noise_share:.1%} of the variance "
+                "of the sample means"
+            )
 
 
 def _pm(value: float, conf: float) -> str:
