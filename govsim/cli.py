@@ -23,6 +23,7 @@ from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.preset_cli import add_preset_commands
 from govsim.scenario import Scenario, iter_parameters, load_scenario, parse_assignments
+from govsim.sensitivity_cli import add_sensitivity_command
 
 EPILOG = """examples:
   govsim run scenarios/demo.yaml
@@ -34,6 +35,7 @@ EPILOG = """examples:
   govsim check --theory
   govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
   govsim report out/routing
+  govsim sensitivity experiments/sensitivity/sobol_demo.yaml --out out/sobol --executor processes
   govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=48" \\
       --vary staffing.grid_workers_per_grid=1..6
 """
@@ -105,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_viz_command(sub)
     add_preset_commands(sub)
     _experiment_commands(sub)
+    add_sensitivity_command(sub)
     return parser
 
 
@@ -404,16 +407,11 @@ tiers.grid.mean_wait_h, reached.city …)."""
 
 def _experiment_commands(sub: Any) -> None:
     """Add the ``experiment``, ``report`` and ``plan`` subcommands."""
-    experiment = sub.add_parser(
+    experiment = spec_command(
+        sub,
         "experiment",
-        help="run an experiment spec into a results folder (resumable, on any executor)",
-        description=EXPERIMENT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    experiment.add_argument("spec", type=Path, metavar="SPEC", help="experiment YAML file")
-    experiment.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
-    experiment.add_argument(
-        "--resume", action="store_true", help="finish the experiment already in DIR"
+        "run an experiment spec into a results folder (resumable, on any executor)",
+        EXPERIMENT_HELP,
     )
     experiment.add_argument(
         "--batch", type=int, default=25, metavar="N", help="runs per Parquet part (default 25)"
@@ -474,6 +472,23 @@ def _experiment_commands(sub: Any) -> None:
     plan.set_defaults(handler=_cmd_plan)
 
 
+def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
+    """A subcommand that runs a spec file into a results folder: ``SPEC --out DIR
+    [--resume]`` (the caller adds the rest); returns its parser."""
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help=f"{name} spec (YAML file)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    parser.add_argument(
+        "--resume", action="store_true", help="finish the runs already in DIR (after a stop)"
+    )
+    return parser
+
+
 def _executor_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor",
@@ -515,7 +530,10 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from govsim.analysis import OUTCOMES
     from govsim.results import load, summary
+    from govsim.sensitivity_cli import is_sensitivity_folder, report
 
+    if is_sensitivity_folder(args.folder):
+        return report(args.folder, args.json, args.figures)
     results = load(args.folder)
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")

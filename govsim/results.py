@@ -284,7 +284,7 @@ def sha256(path: Path) -> str:
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages results depend on."""
     found = {"python": platform.python_version()}
-    for name in ("govsim", "mesa", "numpy", "pandas", "pyarrow", "scipy"):
+    for name in ("govsim", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

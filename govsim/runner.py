@@ -13,10 +13,14 @@ from govsim.results import ResultStore, git_commit, now, sha256, versions
 from govsim.spec import SEED_SCHEME, Experiment
 
 
-def manifest(experiment: Experiment, executor: Any) -> dict[str, Any]:
-    """The provenance record of ``experiment``: spec, input hashes, seeds, versions, git."""
+def manifest(
+    experiment: Experiment, executor: Any, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The provenance record of ``experiment``: spec, input hashes, seeds, versions, git;
+    ``extra`` entries are added (e.g. the sensitivity study a folder holds)."""
     spec = experiment.spec
     return {
+        **(extra or {}),
         "format": "govsim-results/1",
         "experiment": spec.name,
         "spec_file": str(experiment.path),
@@ -59,16 +63,18 @@ def run_experiment(
     resume: bool = False,
     batch: int = 25,
     show_progress: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> ResultStore:
     """Run every run of ``experiment`` not yet in ``out`` and store it there.
 
     ``out`` must be new or empty unless ``resume`` is true, in which case the finished
     runs are skipped. Results stream to Parquet parts of ``batch`` runs (or every 10 s);
-    an interruption keeps every finished batch. Returns the closed store.
+    an interruption keeps every finished batch. ``extra`` entries join the manifest.
+    Returns the closed store.
     """
     executor = executor or SerialExecutor()
     check_outcomes(experiment)
-    record = manifest(experiment, executor)
+    record = manifest(experiment, executor, extra)
     opener = ResultStore.reopen if resume else ResultStore.create
     store = opener(out, record, batch)
     samples = experiment.samples

@@ -1,0 +1,137 @@
+"""``govsim sensitivity``: run a sensitivity spec and report its indices; and the report of
+a sensitivity results folder (``govsim report DIR``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from govsim.errors import GovsimError
+
+HELP = """\
+Run a sensitivity spec (experiments/*.yaml with a method: sobol, morris, fast, rbd_fast,
+pawn or delta) on its scenario: SALib's design, every sample × replication through the
+experiment executors into --out DIR (streamed, resumable with --resume, identical on
+every executor), then the indices with their CIs computed on the per-sample mean. Prints
+the indices, how much of each output's variance is replication noise, and saves figures
+(indices, Morris plane, convergence, heatmap) in DIR/figures and the tables in DIR
+(indices.csv, convergence.csv, noise.csv)."""
+
+
+def add_sensitivity_command(sub: Any) -> None:
+    """Add ``sensitivity`` to the ``govsim`` command's subparsers."""
+    from govsim.cli import _executor_args, spec_command
+
+    cmd = spec_command(
+        sub,
+        "sensitivity",
+        "global sensitivity analysis of a scenario (Sobol, Morris, FAST, PAWN, delta)",
+        HELP,
+    )
+    cmd.add_argument("--json", action="store_true", help="print the indices as JSON; no bar")
+    _executor_args(cmd)
+    cmd.set_defaults(handler=_cmd_sensitivity)
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from govsim.executors import open_executor
+    from govsim.progress import wanted
+    from govsim.sensitivity import analyse_all, load_sensitivity, run_study
+
+    study = load_sensitivity(args.spec)
+    with open_executor(args.executor, args.workers, args.address) as executor:
+        responses = run_study(study, args.out, executor, args.resume, wanted(args.json))
+    analysis = analyse_all(study, responses)
+    return _finish(analysis, args.out, args.json)
+
+
+def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> int:
+    """``govsim report DIR`` for a sensitivity folder: analyse the stored runs again and
+    print and save what ``govsim sensitivity`` does."""
+    from govsim.results import load
+    from govsim.sensitivity import analyse_all, responses, study_from_record
+
+    results = load(folder)
+    study = study_from_record(results.manifest["sensitivity"])
+    analysis = analyse_all(study, responses(study, results.runs))
+    return _finish(analysis, folder, as_json, figures)
+
+
+def _finish(analysis: Any, folder: Path, as_json: bool, figures: Path | None = None) -> int:
+    from govsim.sensitivity_plots import study_figures
+
+    analysis.indices.to_csv(folder / "indices.csv", index=False)
+    analysis.convergence.to_csv(folder / "convergence.csv", index=False)
+    analysis.noise.to_csv(folder / "noise.csv", index=False)
+    saved = study_figures(analysis, figures or folder / "figures")
+    if as_json:
+        record = {
+            "indices": json.loads(analysis.indices.to_json(orient="records")),
+            "noise": json.loads(analysis.noise.to_json(orient="records")),
+            "figures": [str(p) for p in saved],
+        }
+        print(json.dumps(record, indent=2))
+        return 0
+    print_indices(analysis)
+    for path in saved:
+        print(f"figure saved to {path}")
+    return 0
+
+
+def print_indices(analysis: Any) -> None:
+    """The indices as a table (value ± CI half-width), one row per output and parameter,
+    then the replication-noise share of each output."""
+    study, indices = analysis.study, analysis.indices
+    spec = study.spec
+    keys = list(dict.fromkeys(indices["index"]))
+    table = Table(
+        title=f"{spec.name}: {spec.method} indices, ± {spec.confidence:.0%} CI half-width "
+        f"(N={spec.samples}, {study.n_samples} samples × {spec.replications} "
+        f"replication{'s' if spec.replications != 1 else ''})"
+    )
+    table.add_column("output")
+    table.add_column("parameter")
+    for key in keys:
+        table.add_column(key, justify="right")
+    cells = indices.set_index(["output", "parameter", "index"])
+    for (out, parameter), _ in indices.groupby(["output", "parameter"], sort=False):
+        row = []
+        for key in keys:
+            if (out, parameter, key) in cells.index:
+                value, conf = cells.loc[(out, parameter, key), ["value", "conf"]]
+                row.append(_pm(value, conf))
+            else:
+                row.append("")
+        table.add_row(out, parameter, *row)
+    Console(width=max(110, Console().width)).print(table)
+    for item in analysis.noise.itertuples():
+        if math.isnan(item.noise_share):
+            print(f"{item.output}: replication noise cannot be told from 1 replication")
+        else:
+            print(
+                f"{item.output}: replication noise is {item.noise_share:.1%} of the variance "
+                "of the sample means"
+            )
+
+
+def _pm(value: float, conf: float) -> str:
+    if pd.isna(value):
+        return "–"
+    return f"{value:.3f}" if pd.isna(conf) else f"{value:.3f} ± {conf:.3f}"
+
+
+def is_sensitivity_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a sensitivity study (its manifest says so)."""
+    from govsim.results import read_manifest
+
+    try:
+        return "sensitivity" in read_manifest(folder)
+    except GovsimError:
+        return False
