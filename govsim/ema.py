@@ -69,9 +69,14 @@ class GovsimFunction:
         }
         rows = [
             perform(
-                Run(self.scenario, policy, self.seed + k, self.days, overrides, keep=tuple(
-                    o for o in self.outputs
-                ))
+                Run(
+                    self.scenario,
+                    policy,
+                    self.seed + k,
+                    self.days,
+                    overrides,
+                    keep=tuple(o for o in self.outputs),
+                )
             ).row
             for k in range(self.replications)
         ]
@@ -104,8 +109,13 @@ def ema_model(study: Study) -> Any:
     if study.scenario_file is None:
         raise GovsimError(f"{spec.name}: scenario discovery needs a spec with a scenario")
     function = GovsimFunction(
-        study.scenario_file.resolve(), spec.policy, list(spec.outputs), spec.replications,
-        spec.seed, spec.days, study.integers,
+        study.scenario_file.resolve(),
+        spec.policy,
+        list(spec.outputs),
+        spec.replications,
+        spec.seed,
+        spec.days,
+        study.integers,
     )
     model = ema.Model(_identifier(spec.name), function=function)
     uncertainties, levers = [], []
@@ -197,9 +207,11 @@ def prim_box(
             "it needs both cases and non-cases"
         )
     ema_columns = ("scenario", "policy", "model")
-    columns = [ema_name(c) for c in columns] if columns else [
-        c for c in experiments.columns if c not in ema_columns
-    ]
+    columns = (
+        [ema_name(c) for c in columns]
+        if columns
+        else [c for c in experiments.columns if c not in ema_columns]
+    )
     # as floats: EMA 2.5 PRIM pastes fractional limits into integer columns (pandas ≥ 3 refuses)
     x = experiments[columns].astype(float).reset_index(drop=True)
     with warnings.catch_warnings():  # EMA's own pandas deprecations are not ours to fix
@@ -218,8 +230,13 @@ def prim_box(
         box.select(chosen)
     entry = trajectory.iloc[chosen]
     return Discovery(
-        condition, _limits(box, chosen), float(entry["coverage"]), float(entry["density"]),
-        float(entry["mass"]), float(y.mean()), box,
+        condition,
+        _limits(box, chosen),
+        float(entry["coverage"]),
+        float(entry["density"]),
+        float(entry["mass"]),
+        float(y.mean()),
+        box,
     )
 
 

@@ -34,7 +34,7 @@ def preset_scenario(
     folder: Path = SCENARIO_DIR,
 ) -> Scenario:
     """The preset ``name`` (``folder/NAME.yaml``) under ``policy`` (default: as written)."""
-    found = load_policy(policy) if policy else STATUS_QUO
+    found = load_policy(policy or STATUS_QUO.name)
     return load_scenario(folder / f"{name}.yaml", overrides, found.sections, found.source)
 
 
@@ -56,7 +56,7 @@ def achieve(
     policies = {t.policy or spec.policy for t in spec.targets}
     policies |= {t.versus for t in spec.targets if t.versus}
     values: dict[str, list[float]] = {t.name: [] for t in spec.targets}
-    scenarios = {p: preset_scenario(name, _policy_name(p), overrides, folder) for p in policies}
+    scenarios = {p: preset_scenario(name, p, overrides, folder) for p in policies}
     for k in range(reps):
         ledgers: dict[str, Ledger] = {
             p: simulate(scenario, seed=base_seed + k) for p, scenario in scenarios.items()
@@ -67,10 +67,6 @@ def achieve(
                 value /= measure(target, ledgers[target.versus])
             values[target.name].append(value)
     return [Achieved(t, np.array(values[t.name])) for t in spec.targets]
-
-
-def _policy_name(policy: str) -> str | None:
-    return None if policy == STATUS_QUO.name else policy
 
 
 def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:

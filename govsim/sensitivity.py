@@ -167,8 +167,9 @@ def check_spec(spec: SensitivitySpec) -> list[str]:
     if spec.design is not None and spec.design not in DESIGNS[method]:
         allowed = ", ".join(DESIGNS[method])
         why = " (Sobol indices need the Saltelli design)" if method == "sobol" else ""
-        problems.append(f"design: {method} cannot analyse a {spec.design} design{why}; "
-                        f"allowed: {allowed}")
+        problems.append(
+            f"design: {method} cannot analyse a {spec.design} design{why}; allowed: {allowed}"
+        )
     if n < _MIN_SAMPLES[method]:
         problems.append(f"samples: {method} needs at least {_MIN_SAMPLES[method]}, got {n}")
     if method == "sobol" and n & (n - 1):
@@ -184,22 +185,23 @@ def check_spec(spec: SensitivitySpec) -> list[str]:
     if method == "rbd_fast" and n <= 2 * RBD_M:
         problems.append(f"samples: RBD-FAST needs N > 2·M = {2 * RBD_M}, got {n}")
     if method == "pawn" and n < 2 * spec.slices:
-        problems.append(f"samples: PAWN needs at least 2 samples per slice, got {n} for "
-                        f"{spec.slices} slices")
+        problems.append(
+            f"samples: PAWN needs at least 2 samples per slice, got {n} for {spec.slices} slices"
+        )
     if method == "morris":
         if spec.levels < 2 or spec.levels % 2:
-            problems.append(f"levels: Morris needs an even number of levels ≥ 2, "
-                            f"got {spec.levels}")
+            problems.append(f"levels: Morris needs an even number of levels ≥ 2, got {spec.levels}")
         k = spec.optimal_trajectories
         if k is not None and not 2 <= k < n:
             problems.append(f"optimal_trajectories: needs 2 ≤ k < samples ({n}), got {k}")
         for name in spec.parameters:
             if spec.distribution(name).dist != "unif":
-                problems.append(f"parameters.{name}: Morris moves on a grid over a range; "
-                                "allowed: [low, high] (dist unif)")
+                problems.append(
+                    f"parameters.{name}: Morris moves on a grid over a range; "
+                    "allowed: [low, high] (dist unif)"
+                )
     elif spec.levels != 4 or spec.optimal_trajectories is not None:
-        problems.append("levels, optimal_trajectories: Morris settings, not used by "
-                        f"{method}")
+        problems.append(f"levels, optimal_trajectories: Morris settings, not used by {method}")
     for name in spec.parameters:
         problems += [f"parameters.{name}.{p}" for p in spec.distribution(name).problems()]
     if len(spec.parameters) < 2:
@@ -319,8 +321,11 @@ def sample(spec: SensitivitySpec, problem: dict[str, Any]) -> np.ndarray:
             return saltelli.sample(problem, n, calc_second_order=spec.second_order, seed=seed)
         if design == "morris":
             return morris.sample(
-                problem, n, num_levels=spec.levels,
-                optimal_trajectories=spec.optimal_trajectories, seed=seed,
+                problem,
+                n,
+                num_levels=spec.levels,
+                optimal_trajectories=spec.optimal_trajectories,
+                seed=seed,
             )
         if design == "fast":
             return fast_sampler.sample(problem, n, M=FAST_M, seed=seed)
@@ -444,7 +449,12 @@ def run_study(
 
     experiment = as_experiment(study)
     run_experiment(
-        experiment, out, executor, resume, batch, show_progress,
+        experiment,
+        out,
+        executor,
+        resume,
+        batch,
+        show_progress,
         extra={"sensitivity": study.record()},
     )
     return responses(study, load(out).runs)
@@ -463,9 +473,7 @@ def responses(study: Study, runs: pd.DataFrame) -> dict[str, np.ndarray]:
     expected = pd.MultiIndex.from_product([range(n), range(reps)], names=["sample", "rep"])
     if not order.index.equals(expected):
         raise GovsimError(f"{study.spec.name}: the stored runs do not match the design")
-    return {
-        out: order[out].to_numpy(dtype=float).reshape(n, reps) for out in study.spec.outputs
-    }
+    return {out: order[out].to_numpy(dtype=float).reshape(n, reps) for out in study.spec.outputs}
 
 
 @dataclass(frozen=True)
@@ -560,8 +568,11 @@ def _analyse_one(
         if method == "sobol":
             check_saltelli(X, len(study.names), spec.second_order)
             S = sobol_analyze.analyze(
-                problem, Y, calc_second_order=spec.second_order,
-                num_resamples=spec.bootstrap, **common,
+                problem,
+                Y,
+                calc_second_order=spec.second_order,
+                num_resamples=spec.bootstrap,
+                **common,
             )
             rows += _rows(S, study.names, ("S1", "ST"))
             if spec.second_order:
@@ -717,8 +728,13 @@ def replication_noise(responses: Mapping[str, np.ndarray]) -> pd.DataFrame:
         noise = float(Y.var(axis=1, ddof=1).mean() / reps) if reps > 1 else float("nan")
         share = noise / var_means if var_means > 0 else float("nan")
         rows.append(
-            {"output": out, "replications": reps, "var_means": var_means,
-             "noise_var": noise, "noise_share": share}
+            {
+                "output": out,
+                "replications": reps,
+                "var_means": var_means,
+                "noise_var": noise,
+                "noise_share": share,
+            }
         )
     return pd.DataFrame(rows)
 

@@ -53,8 +53,11 @@ def index_bars(study: Study, indices: pd.DataFrame) -> Figure:
     outputs = list(dict.fromkeys(indices["output"]))
     names = study.names
     fig, axes = style.new_figure(
-        1, len(outputs), size=(max(4.5, 3.8 * len(outputs)), 0.45 * len(names) + 2.2),
-        sharey=True, squeeze=False,
+        1,
+        len(outputs),
+        size=(max(4.5, 3.8 * len(outputs)), 0.45 * len(names) + 2.2),
+        sharey=True,
+        squeeze=False,
     )
     y = np.arange(len(names))
     height = 0.8 / len(keys)
@@ -63,8 +66,14 @@ def index_bars(study: Study, indices: pd.DataFrame) -> Figure:
         for k, key in enumerate(keys):
             part = rows[rows["index"] == key].set_index("parameter").reindex(names)
             err = part["conf"].fillna(0).to_numpy()
-            ax.barh(y + (k - (len(keys) - 1) / 2) * height, part["value"], height,
-                    xerr=err, capsize=2, label=key)
+            ax.barh(
+                y + (k - (len(keys) - 1) / 2) * height,
+                part["value"],
+                height,
+                xerr=err,
+                capsize=2,
+                label=key,
+            )
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_title(out)
         ax.grid(axis="y", visible=False)
@@ -85,10 +94,16 @@ def morris_plane(study: Study, indices: pd.DataFrame) -> Figure:
         mu = rows[rows["index"] == "mu_star"].set_index("parameter").reindex(study.names)
         sigma = rows[rows["index"] == "sigma"].set_index("parameter").reindex(study.names)
         for i, name in enumerate(study.names):
-            ax.errorbar(mu["value"].iloc[i], sigma["value"].iloc[i],
-                        xerr=mu["conf"].fillna(0).iloc[i], yerr=sigma["conf"].fillna(0).iloc[i],
-                        fmt="o", capsize=2, color=style.PALETTE[i % len(style.PALETTE)],
-                        label=_short(name))
+            ax.errorbar(
+                mu["value"].iloc[i],
+                sigma["value"].iloc[i],
+                xerr=mu["conf"].fillna(0).iloc[i],
+                yerr=sigma["conf"].fillna(0).iloc[i],
+                fmt="o",
+                capsize=2,
+                color=style.PALETTE[i % len(style.PALETTE)],
+                label=_short(name),
+            )
         top = float(np.nanmax([mu["value"].max(), sigma["value"].max(), 1e-12]))
         ax.plot([0, top], [0, top], color="grey", ls="--", lw=0.8)  # σ = μ*
         ax.set(xlabel="μ* (mean |elementary effect|)", ylabel="σ", title=out)

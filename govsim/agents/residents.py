@@ -7,6 +7,8 @@ vectorised step over every resident, not a Python loop.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -127,19 +129,19 @@ class ChannelChoice:
         self.names = list(channels)
         specs = list(channels.values())
         self.verify_h = [c.verify_h for c in specs]
-        self.share = np.array([c.share for c in specs])
-        self.elasticity = np.array([c.trust_elasticity for c in specs])
-        self.vulnerable_factor = np.array([c.vulnerable_factor for c in specs])
+        # plain floats: one choice per report is on the hot path, too small for numpy
+        self.terms = [(c.share, c.trust_elasticity, c.vulnerable_factor) for c in specs]
         self.population = population
 
     def choose(self, resident: int, u: float) -> int:
         """The index of the channel ``resident`` reports through, at uniform draw ``u``."""
         population = self.population
         ratio = population.trust.item(resident) / population.spec.trust.reference
-        weights = self.share * ratio**self.elasticity
-        if population.vulnerable.item(resident):
-            weights = weights * self.vulnerable_factor
-        cumulative = np.cumsum(weights)
-        return min(
-            int(np.searchsorted(cumulative, u * cumulative[-1], side="right")), len(self.names) - 1
+        vulnerable = population.vulnerable.item(resident)
+        weights = list(
+            accumulate(
+                share * ratio**elasticity * (factor if vulnerable else 1.0)
+                for share, elasticity, factor in self.terms
+            )
         )
+        return min(bisect_right(weights, u * weights[-1]), len(weights) - 1)
