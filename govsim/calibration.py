@@ -27,7 +27,8 @@ import pandas as pd
 from scipy import optimize
 from scipy.stats import qmc
 
-from govsim.presets import SCENARIO_DIR, achieve, preset_scenario
+from govsim.presets import achieve, preset_scenario
+from govsim.scenario import SCENARIO_DIR
 from govsim.targets import Achieved, PresetTargets
 
 #: How precisely a profile interval's ends are found, as a share of the range.

@@ -20,10 +20,9 @@ from govsim.ledger import Ledger
 from govsim.model import simulate
 from govsim.plots import save_figure
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.scenario import Scenario, load_scenario
+from govsim.scenario import SCENARIO_DIR, Scenario, load_scenario
 from govsim.targets import Achieved, PresetTargets, load_targets, measure
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 PRESETS = ("zhenyuan", "helong", "wuhou", "yuyao", "kongtong")
 
 

@@ -629,6 +629,28 @@ def _check_incident_type(
 # --- loading, overrides and errors -------------------------------------------------------
 
 
+#: The scenarios shipped with govsim, which ``Sim`` and ``Comparison`` find by name.
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def scenario_path(scenario: str | Path) -> Path:
+    """The file of ``scenario``: a path as given, or a shipped scenario's name (``demo``,
+    ``kongtong``, ``theory/mmc``). Raises ``ScenarioError`` naming the shipped ones when
+    neither exists."""
+    path = Path(scenario)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    shipped = SCENARIO_DIR / f"{scenario}.yaml"
+    if shipped.exists():
+        return shipped
+    names = sorted(
+        str(p.relative_to(SCENARIO_DIR).with_suffix(""))
+        for p in SCENARIO_DIR.rglob("*.yaml")
+        if p.name != "targets.yaml" and "common" not in p.parts
+    )
+    raise ScenarioError(f"{scenario}: no such scenario file or shipped scenario; shipped: {names}")
+
+
 def load_scenario(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,

@@ -1,0 +1,167 @@
+"""``Sim`` and ``Comparison``: one run, or policies over replications, in three lines.
+
+    sim = Sim("demo", policy="whistle_and_report", seed=1, days=180).run()
+    sim.outcomes()            # the compared outcomes of this run (a pandas Series)
+    sim.plot("out/run.png")   # backlog over time and resolution times by tier
+
+    comparison = Comparison("demo", ["status_quo", "whistle_and_report"], reps=5).run()
+    comparison.table()        # means with 95% CIs and paired differences
+    comparison.plot()
+
+A scenario is a file path, an already loaded ``Scenario`` or the name of a shipped one
+(``demo``, a seed preset such as ``kongtong``, ``theory/mmc``); a policy is a name in
+``policies/``, a file, or ``None`` for the scenario as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim.analysis import OUTCOMES, compare, outcomes
+from govsim.errors import GovsimError
+from govsim.ledger import Ledger
+from govsim.metrics import summarize
+from govsim.model import simulate
+from govsim.policies.files import STATUS_QUO, Policy, load_policy
+from govsim.scenario import Scenario, load_scenario, scenario_path
+
+
+def _load(
+    scenario: str | Path | Scenario, policy: Policy, overrides: Mapping[str, Any]
+) -> Scenario:
+    """``scenario`` validated, with ``policy`` and ``overrides`` laid over it."""
+    if isinstance(scenario, Scenario):
+        if policy.sections or overrides:
+            raise GovsimError(
+                "a loaded Scenario takes no policy or overrides: pass its file instead"
+            )
+        return scenario
+    return load_scenario(scenario_path(scenario), overrides, policy.sections, policy.source)
+
+
+def _label(scenario: str | Path | Scenario) -> str:
+    return scenario.name if isinstance(scenario, Scenario) else Path(scenario).stem
+
+
+class Sim:
+    """One simulation of a scenario under a policy: ``Sim(...).run()``, then read it.
+
+    ``days`` is the measured window in days (default: the scenario's ``run.days``); the
+    scenario's warm-up and drain come on top. ``overrides`` maps dotted parameter paths
+    (``govsim params``) to values, laid over the policy. After ``run()``, ``ledger`` holds
+    every state change of every incident and the other methods read from it.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario,
+        policy: str | Path | None = None,
+        *,
+        seed: int = 0,
+        days: float | None = None,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.policy = load_policy(policy) if policy is not None else STATUS_QUO
+        self.scenario = _load(scenario, self.policy, overrides or {})
+        self.seed = seed
+        self.days = days
+        self._ledger: Ledger | None = None
+        self._summary: dict[str, Any] | None = None
+
+    def run(self) -> Sim:
+        """Simulate (once; a second call does nothing) and return this ``Sim``."""
+        if self._ledger is None:
+            self._ledger = simulate(self.scenario, seed=self.seed, days=self.days)
+        return self
+
+    @property
+    def ledger(self) -> Ledger:
+        """Every state change of the run (``govsim.ledger.Ledger``); runs it if needed."""
+        return self.run()._ledger  # type: ignore[return-value]
+
+    def summary(self) -> dict[str, Any]:
+        """The run's full summary (``govsim.metrics.summarize``): resolution time (h),
+        escalation, per-tier waits and utilisation, satisfaction, trust, staff cost …"""
+        if self._summary is None:
+            self._summary = summarize(self.ledger)
+        return self._summary
+
+    def outcomes(self) -> pd.Series:
+        """The compared outcomes (``govsim.analysis.OUTCOMES``), indexed by their labels."""
+        values = outcomes(self.summary())
+        return pd.Series(
+            {OUTCOMES[name][0]: value for name, value in values.items()},
+            name=f"{self.scenario.name} / {self.policy.name} / seed {self.seed}",
+        )
+
+    def plot(self, path: str | Path | None = None) -> Figure | Path:
+        """The run's figure (backlog over time, resolution time by closing tier): saved to
+        ``path`` (PNG, SVG or PDF) and the path returned, or returned as a ``Figure``."""
+        from govsim.plots import run_figure, save_figure
+
+        fig = run_figure(self.ledger, self.policy.name)
+        return save_figure(fig, path) if path is not None else fig
+
+
+class Comparison:
+    """Policies on one scenario over ``reps`` replications on shared seeds.
+
+    Replication k of every policy runs on seed ``seed + k`` (common random numbers), so
+    ``table()`` pairs each policy with the first one replication by replication.
+    ``executor`` is ``serial``, ``processes`` or ``dask`` (``govsim.executors``) with
+    ``workers`` processes. After ``run()``, ``runs`` has one row per run.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path,
+        policies: Sequence[str | Path],
+        *,
+        reps: int = 5,
+        seed: int = 0,
+        days: float | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        executor: str = "serial",
+        workers: int | None = None,
+    ) -> None:
+        if not policies:
+            raise GovsimError("a comparison needs at least one policy")
+        self.scenario = scenario_path(scenario)
+        self.policies = [load_policy(p) for p in policies]
+        self.overrides = dict(overrides or {})
+        for policy in self.policies:  # refuse a bad file before anything runs
+            _load(self.scenario, policy, self.overrides)
+        self.reps, self.seed, self.days = reps, seed, days
+        self.executor, self.workers = executor, workers
+        self.runs: pd.DataFrame | None = None
+
+    def run(self, progress: bool = True) -> Comparison:
+        """Run every policy × replication (once) with a progress bar; returns ``self``."""
+        if self.runs is None:
+            from govsim.executors import open_executor
+            from govsim.experiment import policy_runs, run_all
+
+            runs = policy_runs(
+                self.scenario, self.policies, self.reps, self.seed, self.days, self.overrides
+            )
+            with open_executor(self.executor, self.workers) as executor:
+                self.runs = run_all(runs, progress, executor)
+        return self
+
+    def table(self, level: float = 0.95) -> pd.DataFrame:
+        """Per policy and outcome: mean, CI (``low``, ``high``) and the paired difference
+        to the first policy (``diff``, ``diff_low``, ``diff_high``) at ``level``."""
+        return compare(self.run(progress=False).runs, self.policies[0].name, level)
+
+    def plot(self, path: str | Path | None = None, level: float = 0.95) -> Figure | Path:
+        """Each policy's mean with its CI, one panel per outcome: saved to ``path`` and the
+        path returned, or returned as a ``Figure``."""
+        from govsim.plots import comparison_figure, save_figure
+
+        fig = comparison_figure(self.table(level), scenario=_label(self.scenario), level=level)
+        return save_figure(fig, path) if path is not None else fig
