@@ -16,7 +16,7 @@ from govsim.presets import PRESETS, write_report
 from govsim.scenario import parse_assignments
 from govsim.targets import Achieved
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
 
 def add_preset_commands(sub: Any) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from govsim.cli.common import executor_args, spec_command
 from govsim.errors import GovsimError
 
 HELP = """\
@@ -27,8 +28,6 @@ the indices, how much of each output's variance is replication noise, and saves 
 
 def add_sensitivity_command(sub: Any) -> None:
     """Add ``sensitivity`` to the ``govsim`` command's subparsers."""
-    from govsim.cli import _executor_args, spec_command
-
     cmd = spec_command(
         sub,
         "sensitivity",
@@ -36,7 +35,7 @@ def add_sensitivity_command(sub: Any) -> None:
         HELP,
     )
     cmd.add_argument("--json", action="store_true", help="print the indices as JSON; no bar")
-    _executor_args(cmd)
+    executor_args(cmd)
     cmd.set_defaults(handler=_cmd_sensitivity)
 
 

@@ -1,0 +1,72 @@
+"""The ``govsim`` command line.
+
+Each subcommand is a thin layer over the library: parse, call, print. User mistakes
+(a bad file, an unknown parameter path) print one clear message and exit with status 2;
+they never show a traceback. The subcommands live in this package by theme: ``runs``
+(run, compare, check, params), ``viz``, ``presets`` (validate, calibrate), ``experiments``
+(experiment, report, plan) and ``sensitivity``; ``common`` holds their shared options and
+number formats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from govsim.cli.experiments import add_experiment_commands
+from govsim.cli.presets import add_preset_commands
+from govsim.cli.runs import add_run_commands
+from govsim.cli.sensitivity import add_sensitivity_command
+from govsim.cli.viz import add_viz_command
+from govsim.errors import GovsimError
+
+EPILOG = """examples:
+  govsim run scenarios/demo.yaml
+  govsim run scenarios/demo.yaml --set staffing.grid_workers_per_grid=3 --days 90 --json
+  govsim run scenarios/demo.yaml --policy overdue_alerts
+  govsim compare scenarios/demo.yaml --policy status_quo --policy fast_handoffs --reps 10
+  govsim params scenarios/demo.yaml
+  govsim check scenarios/demo.yaml
+  govsim check --theory
+  govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
+  govsim report out/routing
+  govsim sensitivity experiments/sensitivity/sobol_demo.yaml --out out/sobol --executor processes
+  govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=48" \\
+      --vary staffing.grid_workers_per_grid=1..6
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``govsim`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="govsim",
+        description="Simulate community grid governance and compare policies.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    add_run_commands(sub)
+    add_viz_command(sub)
+    add_preset_commands(sub)
+    add_experiment_commands(sub)
+    add_sensitivity_command(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``govsim`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except GovsimError as exc:
+        print(f"govsim: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("govsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0

@@ -1,0 +1,150 @@
+"""What the ``govsim`` subcommands share: scenario and executor options, spec commands,
+number formats and the comparison table."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.scenario import Scenario, load_scenario, parse_assignments
+
+
+def scenario_args(
+    parser: argparse.ArgumentParser,
+    policy_help: str = "a policy name (policies/NAME.yaml) or file laid over the scenario",
+    many: bool = False,
+) -> None:
+    """Add FILE, --policy (one, or repeatable with ``many``) and --set to ``parser``."""
+    parser.add_argument("file", type=Path, metavar="FILE", help="scenario YAML file")
+    parser.add_argument(
+        "--policy",
+        action="append" if many else "store",
+        default=[] if many else None,
+        metavar="NAME_OR_FILE",
+        help=policy_help,
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set incidents.dispute.rate=0.4 (repeatable)",
+    )
+
+
+def load_args(args: argparse.Namespace) -> Scenario:
+    """The scenario FILE with --policy and --set laid over it, validated."""
+    policy = load_policy(args.policy) if args.policy else STATUS_QUO
+    return load_scenario(args.file, parse_assignments(args.set), policy.sections, policy.source)
+
+
+def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
+    """A subcommand that runs a spec file into a results folder: ``SPEC --out DIR
+    [--resume]`` (the caller adds the rest); returns its parser."""
+    parser = sub.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help=f"{name} spec (YAML file)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    parser.add_argument(
+        "--resume", action="store_true", help="finish the runs already in DIR (after a stop)"
+    )
+    return parser
+
+
+def executor_args(parser: argparse.ArgumentParser) -> None:
+    """Add --executor, --workers and --address to ``parser``."""
+    parser.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        default="serial",
+        help="where runs execute (default serial; processes: local worker processes; "
+        "dask: a Dask cluster, needs govsim[dask])",
+    )
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    parser.add_argument(
+        "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--executor dask)"
+    )
+
+
+def print_comparison(
+    table: pd.DataFrame, baseline: str, reps: int, outcomes: dict[str, tuple[str, bool | None]]
+) -> None:
+    """Print ``analysis.compare``'s table: per outcome and policy, the mean ± CI half-width
+    and the paired difference to ``baseline``."""
+    policies = list(dict.fromkeys(table["policy"]))
+    out = Table(
+        title=f"mean ± 95% CI half-width over {reps} replications; Δ: paired difference to "
+        f"{baseline} (same seeds)"
+    )
+    out.add_column("outcome")
+    for policy in policies:
+        out.add_column(policy, justify="right")
+    cells = table.set_index(["outcome", "policy"])
+    for name, (label, higher_better) in outcomes.items():
+        fmt = pct if name.endswith(("rate", "share_satisfied", "utilisation")) else num
+        if name == "staff_cost":
+            fmt = thousands
+        row = []
+        for policy in policies:
+            r = cells.loc[(name, policy)]
+            text = f"{fmt(r['mean'])} ± {fmt((r['high'] - r['low']) / 2)}"
+            if policy != baseline:
+                diff_half = fmt((r["diff_high"] - r["diff_low"]) / 2)
+                text += f"\nΔ {signed(fmt, r['diff'])} ± {diff_half}"
+            row.append(text)
+        out.add_row(label + direction(higher_better, "\n"), *row)
+    Console(width=max(100, Console().width)).print(out)
+
+
+def direction(higher_better: bool | None, sep: str) -> str:
+    """``(higher is better)`` or ``(lower is better)`` after ``sep``; empty for neither."""
+    if higher_better is None:
+        return ""
+    return f"{sep}({'higher' if higher_better else 'lower'} is better)"
+
+
+def signed(fmt: Callable[[float], str], value: float) -> str:
+    """``value`` formatted by ``fmt`` with an explicit sign."""
+    text = fmt(value)
+    return text if text.startswith("-") or text == "–" else f"+{text}"
+
+
+def triple(stats: dict[str, float]) -> str:
+    """``mean / median / p90`` of ``stats``."""
+    return " / ".join(num(stats[k]) for k in ("mean", "median", "p90"))
+
+
+def num(value: float | None) -> str:
+    """Two decimals with thousands separators; a dash for a missing value."""
+    return "–" if value is None or math.isnan(value) else f"{value:,.2f}".replace("-0.00", "0.00")
+
+
+def thousands(value: float | None) -> str:
+    """A whole number with thousands separators; a dash for a missing value."""
+    return "–" if value is None or math.isnan(value) else f"{value:,.0f}"
+
+
+def pct(value: float | None) -> str:
+    """A share as a percentage with one decimal; a dash for a missing value."""
+    return (
+        "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%".replace("-0.0", "0.0")
+    )
+
+
+def cell(value: Any) -> str:
+    """A table cell: large numbers whole, others with two decimals, text as it is."""
+    if isinstance(value, float):
+        return thousands(value) if abs(value) >= 1000 else num(value)
+    return str(value)

@@ -1,0 +1,250 @@
+"""``govsim experiment``, ``report`` and ``plan``: experiments at scale."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from govsim.cli.common import (
+    cell,
+    executor_args,
+    print_comparison,
+    scenario_args,
+    spec_command,
+)
+from govsim.errors import GovsimError
+from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.scenario import parse_assignments
+
+EXPERIMENT_HELP = """\
+Run every run of an experiment spec (scenarios × parameter samples × policies ×
+replications; see experiments/*.yaml) and stream the results into --out DIR: one Parquet
+table per kind (runs, series, ledgers) and manifest.json (spec, input hashes, seeds,
+versions, git commit). Replication k of every policy and sample runs on seed
+spec.seed + k (common random numbers). An interrupted experiment keeps every finished
+batch; run the same command with --resume to finish it. The numbers are identical on
+every executor."""
+
+PLAN_HELP = """\
+Find the least-cost staffing that meets every --target with one-sided --confidence
+(e.g. the upper 95%% bound of the mean p90 resolution time is at most 48 h). Candidates
+are every combination of the --vary values; the search assumes more staff never hurts:
+it bisects one varied parameter (or walks up in cost order over several), adding
+replications to a candidate only until its confidence bounds decide it. Cost is the
+run's staff cost (summary staff_cost). Targets name outcomes: the compared ones
+(resolution_mean_h, resolution_p90_h, escalation_rate, on_time_rate, satisfaction,
+share_satisfied, grid_utilisation, trust_end, staff_cost) or any number in
+`govsim run FILE --json` by its dotted path (resolution_time_h.p90,
+tiers.grid.mean_wait_h, reached.city …)."""
+
+
+def add_experiment_commands(sub: Any) -> None:
+    """Add the ``experiment``, ``report`` and ``plan`` subcommands."""
+    experiment = spec_command(
+        sub,
+        "experiment",
+        "run an experiment spec into a results folder (resumable, on any executor)",
+        EXPERIMENT_HELP,
+    )
+    experiment.add_argument(
+        "--batch", type=int, default=25, metavar="N", help="runs per Parquet part (default 25)"
+    )
+    experiment.add_argument("--json", action="store_true", help="print a JSON summary; no bar")
+    executor_args(experiment)
+    experiment.set_defaults(handler=cmd_experiment)
+
+    report = sub.add_parser(
+        "report",
+        help="summarise a results folder: means, 95%% CIs, paired differences; figures",
+        description="Load a results folder and print, per scenario and parameter sample, "
+        "each policy's mean and 95%% CI per outcome and its paired (same-seed) difference to "
+        "the baseline policy; save figures in DIR/figures.",
+    )
+    report.add_argument("folder", type=Path, metavar="DIR", help="results folder")
+    report.add_argument("--json", action="store_true", help="print the summary as JSON records")
+    report.add_argument("--figures", type=Path, metavar="DIR", help="figures folder")
+    report.set_defaults(handler=cmd_report)
+
+    plan = sub.add_parser(
+        "plan",
+        help="least-cost staffing meeting outcome targets with confidence",
+        description=PLAN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scenario_args(plan)
+    plan.add_argument(
+        "--target",
+        action="append",
+        required=True,
+        metavar="OUTCOME<=VALUE",
+        help="a target, e.g. 'resolution_time_h.p90<=48' or 'on_time_rate>=0.9' (repeatable)",
+    )
+    plan.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=LOW..HIGH",
+        help="a staffing parameter and its candidate values, e.g. "
+        "staffing.grid_workers_per_grid=1..6 or staffing.office_staff.street=4,6,8 (repeatable)",
+    )
+    plan.add_argument("--confidence", type=float, default=0.95, help="one-sided (default 0.95)")
+    plan.add_argument("--min-reps", type=int, default=5, help="first replications (default 5)")
+    plan.add_argument("--step", type=int, default=5, help="replications added at a time")
+    plan.add_argument("--max-reps", type=int, default=40, help="most replications per candidate")
+    plan.add_argument("--seed", type=int, default=0, help="seed of the first replication")
+    plan.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    plan.add_argument(
+        "--plot",
+        type=Path,
+        default=Path("out/plan.png"),
+        metavar="OUT.png",
+        help="frontier figure (default out/plan.png)",
+    )
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    executor_args(plan)
+    plan.set_defaults(handler=cmd_plan)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from govsim.executors import open_executor
+    from govsim.progress import wanted
+    from govsim.runner import run_experiment
+    from govsim.spec import load_experiment
+
+    experiment = load_experiment(args.spec)
+    if args.batch < 1:
+        raise GovsimError(f"--batch {args.batch}: allowed: 1 or more")
+    with open_executor(args.executor, args.workers, args.address) as executor:
+        store = run_experiment(
+            experiment, args.out, executor, args.resume, args.batch, wanted(args.json)
+        )
+    done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
+    if args.json:
+        print(json.dumps(done, indent=2))
+    else:
+        print(
+            f"{done['runs_done']} of {done['runs_total']} runs stored in {args.out}; "
+            f"summary: govsim report {args.out}"
+        )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from govsim.analysis import OUTCOMES
+    from govsim.cli.sensitivity import is_sensitivity_folder, report
+    from govsim.results import load, summary
+
+    if is_sensitivity_folder(args.folder):
+        return report(args.folder, args.json, args.figures)
+    results = load(args.folder)
+    if results.runs.empty:
+        raise GovsimError(f"{args.folder}: no finished runs yet")
+    table = summary(results)
+    figures = _report_figures(results, table, args.figures or args.folder / "figures")
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+        return 0
+    labels = {name: OUTCOMES.get(name, (name, None)) for name in results.outcomes}
+    m = results.manifest
+    print(
+        f"{m['experiment']}: {len(results.runs)} of {m['runs_total']} runs "
+        f"({m['status']}), baseline {results.baseline}"
+    )
+    strata = list(table.groupby(["scenario", "sample"], sort=True))
+    for (scenario, sample), part in strata[:6]:
+        values = {p: part[p].iloc[0] for p in results.parameters}
+        where = ", ".join(f"{k}={v}" for k, v in values.items())
+        print(f"\n{scenario}, sample {sample}" + (f" ({where})" if where else ""))
+        print_comparison(part, results.baseline, int(part["reps"].max()), labels)
+    if len(strata) > 6:
+        print(f"\n… {len(strata) - 6} more samples: see `govsim report {args.folder} --json`")
+    for path in figures:
+        print(f"figure saved to {path}")
+    return 0
+
+
+def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
+    from govsim.plots import comparison_figure, save_figure, series_figure, sweep_figure
+
+    saved = []
+    strata = list(table.groupby(["scenario", "sample"], sort=True))
+    for (scenario, sample), part in strata[:6]:
+        title = f"{scenario}, sample {sample}: means with 95% CIs"
+        path = folder / f"compare-{scenario}-{sample}.png"
+        saved.append(save_figure(comparison_figure(part, title), path))
+    if not results.series.empty:
+        first = results.runs[["scenario", "sample"]].iloc[0]
+        mine = (results.runs["scenario"] == first["scenario"]) & (
+            results.runs["sample"] == first["sample"]
+        )
+        title = f"{first['scenario']}, sample {first['sample']}: means with 95% bands"
+        fig = series_figure(results.series, results.runs[mine], title)
+        saved.append(save_figure(fig, folder / "series.png"))
+    if len(results.parameters) == 1:
+        parameter = results.parameters[0]
+        fig = sweep_figure(table, parameter, f"{results.manifest['experiment']}: sweep")
+        saved.append(save_figure(fig, folder / "sweep.png"))
+    return saved
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from govsim.executors import open_executor
+    from govsim.planner import parse_target, parse_vary, plan
+    from govsim.plots import frontier_figure, save_figure
+    from govsim.progress import wanted
+
+    targets = [parse_target(t) for t in args.target]
+    vary = dict(parse_vary(v) for v in args.vary)
+    policy = load_policy(args.policy) if args.policy else STATUS_QUO
+    with open_executor(args.executor, args.workers, args.address) as executor:
+        result = plan(
+            args.file,
+            targets,
+            vary,
+            policy,
+            parse_assignments(args.set),
+            args.days,
+            args.seed,
+            args.confidence,
+            args.min_reps,
+            args.step,
+            args.max_reps,
+            executor,
+            wanted(args.json),
+        )
+    save_figure(frontier_figure(result), args.plot)
+    if args.json:
+        record = {
+            "best": result.best,
+            "targets": [str(t) for t in targets],
+            "confidence": result.confidence,
+            "candidates": json.loads(result.table.to_json(orient="records")),
+        }
+        print(json.dumps(record, indent=2))
+    else:
+        _print_plan(result)
+        print(f"figure saved to {args.plot}")
+    return 0 if result.best is not None else 1
+
+
+def _print_plan(result: Any) -> None:
+    out = Table(
+        title=f"candidates by cost; bound: one-sided {result.confidence:.0%} confidence bound "
+        "of the mean"
+    )
+    for col in result.table.columns:
+        header = str(col).replace(" ", "\n").replace(".", ".\n")  # fold long paths
+        out.add_column(header, justify="left" if col == "verdict" else "right", overflow="fold")
+    for row in result.table.itertuples(index=False):
+        out.add_row(*(cell(v) for v in row))
+    Console(width=max(100, Console().width)).print(out)
+    if result.best is None:
+        print(f"no candidate meets every target ({', '.join(map(str, result.targets))})")
+    else:
+        chosen = ", ".join(f"{k}={v}" for k, v in result.best.items())
+        print(f"least-cost staffing meeting every target: {chosen}")

@@ -1,0 +1,221 @@
+"""``govsim run``, ``compare``, ``check`` and ``params``: one scenario at a time."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from govsim.cli.common import (
+    executor_args,
+    load_args,
+    num,
+    pct,
+    print_comparison,
+    scenario_args,
+    triple,
+)
+from govsim.errors import GovsimError
+from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.scenario import iter_parameters, load_scenario, parse_assignments
+
+
+def add_run_commands(sub: Any) -> None:
+    """Add ``run``, ``compare``, ``check`` and ``params`` to the ``govsim`` subparsers."""
+    run = sub.add_parser(
+        "run",
+        help="run one scenario and print its outcomes",
+        description="Run one scenario once and print its outcomes (a table, or JSON).",
+    )
+    scenario_args(run)
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--days", type=float, help="simulated days (default: the file's run.days)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    run.add_argument("--ledger", type=Path, metavar="OUT.parquet", help="also save every event")
+    run.add_argument("--plot", type=Path, metavar="OUT.png", help="also save the run's figure")
+    run.set_defaults(handler=cmd_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare policies on one scenario, with 95%% CIs and paired differences",
+        description="Run a scenario under each policy for --reps replications. Replication k "
+        "of every policy uses the same seed (common random numbers), so the difference to "
+        "the first policy is paired seed by seed.",
+    )
+    scenario_args(
+        compare,
+        policy_help="a policy name or file (repeatable; the first is "
+        "the baseline; default: status_quo)",
+        many=True,
+    )
+    compare.add_argument("--reps", type=int, default=10, help="replications per policy")
+    compare.add_argument("--seed", type=int, default=0, help="seed of the first replication")
+    compare.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    compare.add_argument("--json", action="store_true", help="print the table as JSON records")
+    compare.add_argument("--plot", type=Path, metavar="OUT.png", help="save the comparison figure")
+    executor_args(compare)
+    compare.set_defaults(handler=cmd_compare)
+
+    check = sub.add_parser(
+        "check",
+        help="validate a scenario file, or the engine against queueing theory",
+        description="Validate scenario files without running them; with --theory, run the "
+        "engine with behaviour off and compare it with Erlang C and Jackson networks.",
+    )
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
+    check.add_argument("--theory", action="store_true", help="run the queueing-theory checks")
+    check.add_argument("--reps", type=int, default=10, help="replications per theory check")
+    check.set_defaults(handler=cmd_check)
+
+    params = sub.add_parser(
+        "params",
+        help="list every parameter path with its value, type and allowed range",
+        description="List every parameter of a scenario: its dotted path (for --set), "
+        "value, type, allowed range and meaning.",
+    )
+    scenario_args(params)
+    params.set_defaults(handler=cmd_params)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from govsim.metrics import summarize
+    from govsim.model import simulate
+
+    scenario = load_args(args)
+    ledger = simulate(scenario, seed=args.seed, days=args.days)
+    summary = summarize(ledger)
+    if args.ledger:
+        ledger.to_parquet(args.ledger)
+    if args.plot:
+        from govsim.plots import plot_run
+
+        plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
+    if args.json:
+        print(json.dumps(summary, indent=2, allow_nan=False, default=_json_default))
+    else:
+        _print_summary(summary)
+        for label, path in (("ledger", args.ledger), ("figure", args.plot)):
+            if path:
+                print(f"{label} saved to {path}")
+    return 0
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    console = Console()
+    res = summary["resolution_time_h"]
+    head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {summary['days']:g} days")
+    head.add_column("outcome")
+    head.add_column("value", justify="right")
+    rows = [
+        ("incidents (in window)", f"{summary['incidents']:,}"),
+        ("reported / resolved", f"{summary['reported']:,} / {summary['resolved']:,}"),
+        ("resolution time mean / median / p90 (h)", triple(res)),
+        ("escalation rate (left the grid)", pct(summary["escalation_rate"])),
+        *((f"  reached {tier}", pct(share)) for tier, share in summary["reached"].items()),
+        ("on-time rate", pct(summary["on_time_rate"])),
+        (
+            "satisfaction (1–5) / share satisfied",
+            f"{num(summary['satisfaction'])} / {pct(summary['share_satisfied'])}",
+        ),
+        (
+            "hidden / backlog at horizon",
+            f"{summary['hidden_at_horizon']} / {summary['backlog_at_horizon']}",
+        ),
+    ]
+    for name, value in rows:
+        head.add_row(name, value)
+    console.print(head)
+    tiers = Table(title="by tier")
+    for col in ("tier", "servers", "arrivals", "mean wait h", "mean sojourn h", "utilisation"):
+        tiers.add_column(col, justify="left" if col == "tier" else "right", no_wrap=True)
+    for name, row in summary["tiers"].items():
+        tiers.add_row(
+            name,
+            f"{row['servers']:.3g}",
+            f"{row['arrivals']:,}",
+            num(row["mean_wait_h"]),
+            num(row["mean_sojourn_h"]),
+            pct(row["utilisation"]),
+        )
+    console.print(tiers)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from govsim.analysis import OUTCOMES, compare
+    from govsim.experiment import policy_runs, run_all
+
+    policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
+    overrides = parse_assignments(args.set)
+    for policy in policies:  # refuse a bad policy before anything runs
+        load_scenario(args.file, overrides, policy.sections, policy.source)
+    runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
+    from govsim.executors import open_executor
+
+    with open_executor(args.executor, args.workers, args.address) as executor:
+        frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
+    table = compare(frame, baseline=policies[0].name)
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        print_comparison(table, policies[0].name, args.reps, OUTCOMES)
+    if args.plot:
+        from govsim.plots import comparison_figure, save_figure
+
+        save_figure(comparison_figure(table, scenario=args.file.stem), args.plot)
+        if not args.json:
+            print(f"figure saved to {args.plot}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if not args.files and not args.theory:
+        raise GovsimError("check: name scenario files to validate, or pass --theory")
+    for path in args.files:
+        scenario = load_scenario(path)
+        print(
+            f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
+            f"tiers {' → '.join(scenario.tiers)})"
+        )
+    if args.theory:
+        from govsim.validation import theory_report
+
+        table = theory_report(reps=args.reps)
+        _print_theory(table)
+        return 0 if bool(table["within_ci"].all()) else 1
+    return 0
+
+
+def _print_theory(table) -> None:
+    out = Table(title="engine vs queueing theory (behaviour off; 95% family-wise CIs)")
+    for col in ("check", "quantity", "theory", "simulated", "95% CI", "ok"):
+        out.add_column(col, justify="left" if col in ("check", "quantity") else "right")
+    for row in table.itertuples():
+        out.add_row(
+            row.check,
+            row.quantity,
+            f"{row.theory:.4f}",
+            f"{row.mean:.4f}",
+            f"[{row.low:.4f}, {row.high:.4f}]",
+            "yes" if row.within_ci else "NO",
+        )
+    Console().print(out)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    scenario = load_args(args)
+    rows = [("path", "value", "type", "allowed", "meaning")]
+    rows += [(p, str(v), t, a, d) for p, v, t, a, d in iter_parameters(scenario)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:  # plain aligned text, one parameter a line, so it greps well
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[4]]).rstrip())
+    return 0

@@ -1,0 +1,42 @@
+"""``govsim viz``: the live app as a standalone web page."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from govsim.errors import GovsimError
+
+
+def add_viz_command(sub: Any) -> None:
+    """The ``viz`` subcommand: the live app as a standalone web page."""
+    viz = sub.add_parser(
+        "viz",
+        help="serve the live app (map, charts, levers) as a web page",
+        description="Serve the live SolaraViz app for a scenario on http://HOST:PORT: the map "
+        "of open incidents, live charts, and levers to change and Reset. Needs the viz extra "
+        "(pip install 'govsim[viz]'). Stop it with Ctrl-C.",
+    )
+    viz.add_argument(
+        "file", type=Path, nargs="?", metavar="SCENARIO", help="scenario YAML (default: the demo)"
+    )
+    viz.add_argument("--policy", default="status_quo", metavar="NAME_OR_FILE", help="policy")
+    viz.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    viz.add_argument("--open", action="store_true", help="open the page in a web browser")
+    viz.set_defaults(handler=cmd_viz)
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    try:
+        from govsim.viz.live import DEMO, build_scenario
+        from govsim.viz.server import serve
+    except ImportError as exc:  # solara or Mesa's viz parts missing
+        raise GovsimError(
+            f"viz: the live app needs the viz extra ({exc.name} is missing)"
+        ) from None
+    scenario_file = args.file or DEMO
+    build_scenario(scenario_file, args.policy, None)  # refuse a bad file or policy up front
+    return serve(scenario_file, args.policy, args.seed, args.port, args.host, args.open)
