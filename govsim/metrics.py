@@ -99,15 +99,16 @@ def on_duty_hours(ledger: Ledger, by: str = "office") -> np.ndarray:
     return np.bincount(staff[by], weights=staff["change"] * span, minlength=size)
 
 
-def tier_table(ledger: Ledger) -> pd.DataFrame:
+def tier_table(ledger: Ledger, stays: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per tier (desks; departments on rows of their own), bottom up.
 
     ``servers`` = mean handlers on duty over the window (on-duty hours / window length),
     ``arrivals`` = visits starting in the window per hour of window (λ), ``mean_wait_h``
     = mean of ``wait_h`` over served visits, ``mean_sojourn_h`` = mean of ``sojourn_h``
-    over finished visits, ``utilisation`` = Σ busy hours / Σ on-duty hours.
+    over finished visits, ``utilisation`` = Σ busy hours / Σ on-duty hours. ``stays``
+    is ``visits(ledger)`` when the caller has it already.
     """
-    v = visits(ledger)
+    v = visits(ledger) if stays is None else stays
     v = v[~(v["started_at"].notna() & (v["handler"] < 0))]  # joint responses: their parts
     busy = busy_hours(ledger)
     on_duty = on_duty_hours(ledger)
@@ -176,13 +177,14 @@ def describe(values: np.ndarray) -> dict[str, float]:
     }
 
 
-def reached(ledger: Ledger) -> dict[str, float]:
+def reached(ledger: Ledger, stays: pd.DataFrame | None = None) -> dict[str, float]:
     """Share of reported window incidents that queued at each tier (or its departments).
 
     ``reached[tier] = #{incidents with a visit at rank ≥ rank(tier)} / #{reported}``;
-    the escalation rate is ``reached`` of the tier just above the grid.
+    the escalation rate is ``reached`` of the tier just above the grid. ``stays`` is
+    ``visits(ledger)`` when the caller has it already.
     """
-    v = visits(ledger)
+    v = visits(ledger) if stays is None else stays
     ranks = np.array([o.rank for o in ledger.offices])
     top_rank = pd.Series(ranks[v["office"].to_numpy()]).groupby(v["incident"].to_numpy()).max()
     reported = int(window_incidents(ledger)["reported_at"].notna().sum())
@@ -377,8 +379,10 @@ def trust_summary(ledger: Ledger) -> dict[str, float]:
 def summarize(ledger: Ledger) -> dict[str, Any]:
     """The run's headline outcomes as plain JSON-ready data."""
     window = window_incidents(ledger)
-    tiers = tier_table(ledger)
-    shares = reached(ledger)
+    stays = visits(ledger)
+    tiers = tier_table(ledger, stays)
+    shares = reached(ledger, stays)
+    rated = satisfaction(ledger)
     bottom_up = ledger.tiers
     channels = window["incident"].map(_discovery_channels(ledger)).value_counts(normalize=True)
     end_counts = state_counts(ledger, np.array([ledger.window_h[1]]))
@@ -396,8 +400,8 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "escalation_rate": shares[bottom_up[1]],
         "reached": shares,
         "on_time_rate": on_time_rate(ledger),
-        "satisfaction": satisfaction(ledger)["mean_rating"],
-        "share_satisfied": satisfaction(ledger)["share_satisfied"],
+        "satisfaction": rated["mean_rating"],
+        "share_satisfied": rated["share_satisfied"],
         "hidden_at_horizon": int(end_counts["hidden"].iloc[0]),
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
         "staff_cost": staff_cost(ledger),
