@@ -14,7 +14,7 @@ CEILING_VENV ?= .venv-ceiling
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,viz,dask,ema]"
+	$(BIN)/python -m pip install -q -e ".[dev,viz,dask,ema,geo]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -29,7 +29,7 @@ test: $(STAMP)
 test-ceiling:
 	test -x $(CEILING_VENV)/bin/python || PYENV_VERSION=3.13.0 $(CEILING_PYTHON) -m venv $(CEILING_VENV)
 	$(CEILING_VENV)/bin/python -m pip install -q --upgrade pip
-	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz,dask,ema]"
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz,dask,ema,geo]"
 	$(CEILING_VENV)/bin/python -m pytest -q -W "error::FutureWarning:mesa" -W "error::DeprecationWarning:mesa"
 
 lint: $(STAMP)

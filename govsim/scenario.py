@@ -126,8 +126,14 @@ class MapSpec(Spec):
         description="regions of each tier inside one region of the tier above, or a list "
         "with one count per region of the tier above (an uneven tree, lattice maps only)",
     )
-    generator: Literal["lattice", "random_geometric", "graphml"] = "lattice"
+    generator: Literal["lattice", "random_geometric", "graphml", "geojson"] = "lattice"
     graphml: str | None = Field(None, description="GraphML file (generator: graphml)")
+    geojson: str | None = Field(
+        None, description="GeoJSON file of grid-cell polygons (generator: geojson)"
+    )
+    coordinates: Literal["lonlat", "metres"] = Field(
+        "lonlat", description="how the GeoJSON file gives positions (generator: geojson)"
+    )
     households_per_cell: float = Field(800.0, gt=0.0, description="mean households per cell")
     households_cv: float = Field(0.0, ge=0.0, description="spread of households across cells")
     household_size: float = Field(2.8, gt=0.0, description="residents per household")
@@ -137,7 +143,7 @@ class MapSpec(Spec):
     edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
     within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
     radius_km: float = Field(0.8, gt=0.0, description="link radius (random_geometric)")
-    speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric)")
+    speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric, geojson)")
     seed: int = Field(
         0, ge=0, description="seed of the map's random draws (the same city in every run)"
     )
@@ -508,8 +514,9 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         if min(counts, default=1) < 1:
             problems.append((f"map.per_parent.{tier}", f"must be >= 1, got {count}"))
         parents = sum(counts)
-    if scenario.map.generator == "graphml" and not scenario.map.graphml:
-        problems.append(("map.graphml", "a GraphML file is required when generator is graphml"))
+    for kind in ("graphml", "geojson"):
+        if scenario.map.generator == kind and not getattr(scenario.map, kind):
+            problems.append((f"map.{kind}", f"a file is required when generator is {kind}"))
     if set(scenario.staffing.office_staff) != set(above_bottom):
         problems.append(
             (
@@ -728,7 +735,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def validate_scenario(
     raw: Mapping[str, Any], source: str = "<scenario>", base_dir: Path | None = None
 ) -> Scenario:
-    """Validate a scenario given as plain data; relative GraphML paths resolve from base_dir."""
+    """Validate a scenario given as plain data; relative map file paths resolve from base_dir."""
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -737,10 +744,10 @@ def validate_scenario(
     problems = cross_check(scenario)
     if problems:
         raise ScenarioError(format_problems(source, [f"{p}: {msg}" for p, msg in problems]))
-    if scenario.map.graphml and base_dir is not None:
-        graphml = Path(scenario.map.graphml)
-        if not graphml.is_absolute():
-            scenario.map.graphml = str(base_dir / graphml)
+    for kind in ("graphml", "geojson"):
+        name = getattr(scenario.map, kind)
+        if name and base_dir is not None and not Path(name).is_absolute():
+            setattr(scenario.map, kind, str(base_dir / name))
     return scenario
 
 

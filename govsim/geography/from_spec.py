@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.geography.generators import build_lattice, build_random_geometric
+from govsim.geography.geojson import load_geojson
 from govsim.geography.graphml import load_graphml
 from govsim.geography.gridmap import GridMap
 from govsim.scenario import MapSpec
@@ -14,9 +15,10 @@ def build_map(spec: MapSpec, rng: np.random.Generator) -> GridMap:
     """The map a scenario's ``map`` section describes, drawn with ``rng`` where random.
 
     ``spec.generator`` picks the builder: :func:`build_lattice` (``"lattice"``),
-    :func:`build_random_geometric` (``"random_geometric"``) or :func:`load_graphml`
-    (``"graphml"``; ``households_cv`` and ``rng`` are unused and ``households_per_cell``
-    is rounded to the default for nodes without households).
+    :func:`build_random_geometric` (``"random_geometric"``), :func:`load_graphml`
+    (``"graphml"``) or :func:`load_geojson` (``"geojson"``); for the files,
+    ``households_cv`` and ``rng`` are unused and ``households_per_cell`` is rounded to
+    the default for cells without households.
     """
     tiers = spec.tiers
     per_parent = [spec.per_parent[tier] for tier in tiers[1:]]
@@ -28,11 +30,19 @@ def build_map(spec: MapSpec, rng: np.random.Generator) -> GridMap:
         "tourist_load": spec.tourist_load,
         "within_cell_travel_h": spec.within_cell_travel_h,
     }
-    if spec.generator == "graphml":
+    if spec.generator in ("graphml", "geojson"):
         del cells["households_cv"]
-        return load_graphml(
-            spec.graphml, tiers, households_per_cell=round(spec.households_per_cell), **cells
-        )
+        households = round(spec.households_per_cell)
+        if spec.generator == "geojson":
+            return load_geojson(
+                spec.geojson,
+                tiers,
+                coordinates=spec.coordinates,
+                speed_kmh=spec.speed_kmh,
+                households_per_cell=households,
+                **cells,
+            )
+        return load_graphml(spec.graphml, tiers, households_per_cell=households, **cells)
     if spec.generator == "random_geometric":
         return build_random_geometric(
             tiers,
