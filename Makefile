@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-ceiling lint bench bench-experiments theory viz validate clean
+.PHONY: run test test-ceiling lint docs bench bench-experiments theory viz validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-ceiling:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# the generated reference pages: docs/scenarios.md (the schema), docs/policies.md (policies/)
+docs: $(STAMP)
+	$(BIN)/python -m govsim.reference
 
 # the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
 viz: $(STAMP)

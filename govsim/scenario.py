@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
-from annotated_types import Ge, Gt, Le, Lt
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from govsim.errors import ScenarioError
 
@@ -98,8 +99,13 @@ class IncidentType(Spec):
         default_factory=lambda: {"default": Handling()},
         description="handling time per tier name, or 'default'",
     )
-    reporting: Reporting = Field(default_factory=Reporting)
-    detectability: Detectability = Field(default_factory=Detectability)
+    reporting: Reporting = Field(
+        default_factory=Reporting, description="how residents report it (reported incidents)"
+    )
+    detectability: Detectability = Field(
+        default_factory=Detectability,
+        description="how visits find it while nobody has reported it (hidden incidents)",
+    )
     worsen_h: Hours = Field(
         0.0, description="hours hidden per extra severity level (0: never worsens)"
     )
@@ -113,7 +119,17 @@ class IncidentType(Spec):
 
 
 class MapSpec(Spec):
-    """The region tree and the graph of cells (see ``govsim.geography``)."""
+    """The region tree and the graph of cells (see ``govsim.geography``).
+
+    Built by a generator (``lattice``, ``random_geometric``) or read from a file. A GraphML
+    file holds the cells as nodes (one attribute per tier naming the cell's region, e.g.
+    ``community: A``; optional ``households``, ``population``, ``vulnerable_share``,
+    ``shops``, ``tourist_load``, ``x``, ``y``) and edges with ``travel_h``. A GeoJSON file
+    holds the cells as Polygon features with the same properties; cells whose polygons
+    share a stretch of border are neighbours, ``speed_kmh`` apart from centroid to
+    centroid (needs the ``geo`` extra: shapely). Relative file paths are read from the
+    scenario file's folder.
+    """
 
     tiers: list[TierName] = Field(
         default_factory=lambda: ["city", "street", "community", "grid"],
@@ -126,7 +142,11 @@ class MapSpec(Spec):
         description="regions of each tier inside one region of the tier above, or a list "
         "with one count per region of the tier above (an uneven tree, lattice maps only)",
     )
-    generator: Literal["lattice", "random_geometric", "graphml", "geojson"] = "lattice"
+    generator: Literal["lattice", "random_geometric", "graphml", "geojson"] = Field(
+        "lattice",
+        description="how cells are laid out: a lattice per region, random geometric "
+        "points linked within radius_km, the GraphML file, or the GeoJSON file's polygons",
+    )
     graphml: str | None = Field(None, description="GraphML file (generator: graphml)")
     geojson: str | None = Field(
         None, description="GeoJSON file of grid-cell polygons (generator: geojson)"
@@ -212,12 +232,16 @@ class Staffing(Spec):
     visits_per_week: float = Field(
         0.0, ge=0.0, description="door-to-door visits per grid worker per week (走访)"
     )
-    hourly_cost: HourlyCost = Field(default_factory=HourlyCost)
+    hourly_cost: HourlyCost = Field(
+        default_factory=HourlyCost, description="cost of an on-duty hour per role"
+    )
     paperwork_h_per_week: Hours = Field(
         0.0, description="hours a week each grid worker and office staff spends on paperwork"
     )
     workweek_h: PositiveHours = Field(40.0, description="working hours in a week")
-    part_time: PartTime = Field(default_factory=PartTime)
+    part_time: PartTime = Field(
+        default_factory=PartTime, description="part-time grid workers on a daily shift"
+    )
     surge: list[Surge] = Field(default_factory=list, description="extra staff for a period")
     sent_down: dict[str, SentDown] = Field(
         default_factory=dict, description="department staff stationed at lower offices"
@@ -291,10 +315,14 @@ class Routing(Spec):
     overdue_escalation: bool = Field(
         False, description="hand an incident up when its deadline passes while it waits"
     )
-    platform: PlatformDispatch = Field(default_factory=PlatformDispatch)
-    whistle: Whistle = Field(default_factory=Whistle)
-    claim: Claim = Field(default_factory=Claim)
-    arbitration: Arbitration = Field(default_factory=Arbitration)
+    platform: PlatformDispatch = Field(
+        default_factory=PlatformDispatch, description="settings of policy: platform"
+    )
+    whistle: Whistle = Field(default_factory=Whistle, description="settings of policy: whistle")
+    claim: Claim = Field(default_factory=Claim, description="settings of policy: claim")
+    arbitration: Arbitration = Field(
+        default_factory=Arbitration, description="arbitration of unclaimed posts (policy: claim)"
+    )
 
 
 class FollowUp(Spec):
@@ -367,7 +395,9 @@ class Incentives(Spec):
     """
 
     bonus: Probability = Field(0.0, description="how strongly pay follows the evaluation (0–1)")
-    evaluation: Evaluation = Field(default_factory=Evaluation)
+    evaluation: Evaluation = Field(
+        default_factory=Evaluation, description="weights of the evaluation pay follows"
+    )
     speed_gain: float = Field(0.5, ge=0.0, description="speed-up when pay follows closures fully")
     corner_cutting: float = Field(
         2.0, ge=0.0, description="growth of failed fixes when closures outweigh ratings"
@@ -375,8 +405,10 @@ class Incentives(Spec):
     burden_reduction_h_per_week: Hours = Field(
         0.0, description="paperwork hours a week taken off each worker (减负)"
     )
-    points: Points = Field(default_factory=Points)
-    time_bank: TimeBank = Field(default_factory=TimeBank)
+    points: Points = Field(
+        default_factory=Points, description="monthly points, red and black lists, effort"
+    )
+    time_bank: TimeBank = Field(default_factory=TimeBank, description="a volunteer time bank")
 
 
 class ReportChannel(Spec):
@@ -423,7 +455,8 @@ class Trust(Spec):
     report_elasticity: float = Field(
         1.0,
         ge=0.0,
-        description="reporting ∝ (trust / initial)^elasticity; 0: trust does not matter",
+        description="reporting ∝ (trust / reference)^elasticity, the delay to report ∝ "
+        "(reference / trust)^elasticity; 0: trust does not matter",
     )
 
 
@@ -441,8 +474,10 @@ class Behaviour(Spec):
     """The feedback that makes this an agent-based model; ``enabled: false`` freezes it."""
 
     enabled: bool = Field(True, description="false: fixed trust, no petitions (a pure queue)")
-    trust: Trust = Field(default_factory=Trust)
-    fatigue: Fatigue = Field(default_factory=Fatigue)
+    trust: Trust = Field(default_factory=Trust, description="residents' trust in the system")
+    fatigue: Fatigue = Field(
+        default_factory=Fatigue, description="grid workers' fatigue from overtime"
+    )
     vulnerable_report_factor: Probability = Field(
         0.6, description="vulnerable residents report with this fraction of the probability"
     )
@@ -464,18 +499,30 @@ class RunSpec(Spec):
 class Scenario(Spec):
     """A whole scenario file: the map, incidents, people and the routing rules."""
 
-    name: str = "scenario"
-    description: str = ""
-    map: MapSpec = Field(default_factory=MapSpec)
-    incidents: dict[str, IncidentType] = Field(min_length=1)
-    staffing: Staffing = Field(default_factory=Staffing)
-    departments: dict[str, Department] = Field(default_factory=dict)
-    routing: Routing = Field(default_factory=Routing)
-    followup: FollowUp = Field(default_factory=FollowUp)
-    residents: Residents = Field(default_factory=Residents)
-    behaviour: Behaviour = Field(default_factory=Behaviour)
-    incentives: Incentives = Field(default_factory=Incentives)
-    run: RunSpec = Field(default_factory=RunSpec)
+    name: str = Field("scenario", description="the scenario's name in tables and figures")
+    description: str = Field("", description="one line on what it models")
+    map: MapSpec = Field(default_factory=MapSpec, description="the region tree and its cells")
+    incidents: dict[str, IncidentType] = Field(
+        min_length=1, description="incident types by name (at least one)"
+    )
+    staffing: Staffing = Field(default_factory=Staffing, description="who handles incidents")
+    departments: dict[str, Department] = Field(
+        default_factory=dict, description="functional departments by name"
+    )
+    routing: Routing = Field(default_factory=Routing, description="how incidents move")
+    followup: FollowUp = Field(
+        default_factory=FollowUp, description="the follow-up visit and its rating"
+    )
+    residents: Residents = Field(
+        default_factory=Residents, description="resident agents and reporting channels"
+    )
+    behaviour: Behaviour = Field(
+        default_factory=Behaviour, description="trust, fatigue and petitions"
+    )
+    incentives: Incentives = Field(
+        default_factory=Incentives, description="pay, evaluation and paperwork"
+    )
+    run: RunSpec = Field(default_factory=RunSpec, description="default run length")
     uncertain: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description="parameters the calibration may fit (dotted path: [low, high])",
@@ -488,7 +535,28 @@ class Scenario(Spec):
 
 
 def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
-    """Consistency rules that span fields; returns (field path, problem) pairs."""
+    """Consistency rules that span fields; returns (field path, problem) pairs.
+
+    - ``map.tiers``: distinct names.
+    - ``map.per_parent``: exactly the tiers below the top, each count at least 1; a list
+      of counts needs one count per region of the tier above and ``generator: lattice``.
+    - ``map.graphml``, ``map.geojson``: the file is required with that ``generator``.
+    - ``staffing.office_staff``: exactly the tiers above the cell tier.
+    - ``routing.handoff_h``: only tiers above the cell tier.
+    - ``staffing.surge``: each surge's ``tier`` is a tier.
+    - ``staffing.sent_down``: each key is a department, stationed at a tier below the
+      department's own.
+    - ``staffing.specialised``: tiers whose offices have at least one handler per incident
+      category (the cell tier counts ``grid_workers_per_grid``).
+    - ``departments.<department>.tier``: a tier above the cell tier.
+    - ``residents.channels``: shares sum to 1.
+    - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
+    - ``incentives.evaluation``: the three weights sum to 1.
+    - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
+      ``deadline_h`` for every severity level; ``departments`` exist, and a government
+      matter names at least one; ``resolvable_at`` names tiers and its shares sum to 1;
+      ``handling`` names tiers or ``default`` and covers every tier (a ``default`` does).
+    """
     problems: list[tuple[str, str]] = []
     tiers = scenario.tiers
     below_top, above_bottom = tiers[1:], tiers[:-1]
@@ -842,9 +910,9 @@ def _match_key(node: dict[Any, Any], part: str) -> Any:
 
 def _check_path_known(raw: dict[str, Any], dotted: str, source: str) -> None:
     filled = _filled(raw)
-    known = {path for path, *_ in _walk_dump(filled, "")}
+    known = {path for path, *_ in dotted_leaves(filled)}
     parent, _, _ = dotted.rpartition(".")
-    if dotted in known or (_section_exists(filled, parent) and _schema_at(dotted) is not None):
+    if dotted in known or (_section_exists(filled, parent) and field_at(dotted) is not None):
         return
     close = difflib.get_close_matches(dotted, sorted(known), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see `govsim params FILE`"
@@ -859,11 +927,12 @@ def _filled(raw: dict[str, Any]) -> dict[str, Any]:
         return raw
 
 
-def _walk_dump(data: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+def dotted_leaves(data: Mapping[Any, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf of nested mappings under its dotted path (a list is a leaf)."""
     for key, value in data.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict):
-            yield from _walk_dump(value, path + ".")
+            yield from dotted_leaves(value, path + ".")
         else:
             yield path, value
 
@@ -877,21 +946,25 @@ def _section_exists(data: dict[str, Any], dotted: str) -> bool:
     return isinstance(node, dict)
 
 
-def _schema_at(dotted: str) -> Any:
-    """Schema type at a dotted path (dict keys are free), or None if the path is unknown."""
+def field_at(dotted: str) -> FieldInfo | None:
+    """The schema field a dotted parameter path falls under, or None if the schema has no
+    such path. Mapping keys are free: ``incidents.dispute.rate`` is ``IncidentType.rate``,
+    ``routing.handoff_h.street`` the field ``Routing.handoff_h``."""
     model: Any = Scenario
+    found: FieldInfo | None = None
     for part in dotted.split("."):
         if isinstance(model, type) and issubclass(model, BaseModel):
             if part not in model.model_fields:
                 return None
-            model = model.model_fields[part].annotation
+            found = model.model_fields[part]
+            model = found.annotation
         elif get_origin(model) is dict:
             model = get_args(model)[1]
         else:
             return None
         while get_origin(model) is Annotated:
             model = get_args(model)[0]
-    return model
+    return found
 
 
 # --- parameter listing -------------------------------------------------------------------
@@ -918,23 +991,31 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any, str, str, s
                 if isinstance(item, BaseModel):
                     yield from _walk(item, f"{path}.{key}.")
                 else:
-                    yield (f"{path}.{key}", item, _type_name(item), _range_of(value_type), desc)
+                    yield (
+                        f"{path}.{key}",
+                        item,
+                        _type_name(item),
+                        annotation_range(value_type),
+                        desc,
+                    )
         else:
-            yield path, value, _type_name(value), _range_of_field(field), desc
+            yield path, value, _type_name(value), field_range(field), desc
 
 
 def _type_name(value: Any) -> str:
     return type(value).__name__ if value is not None else "none"
 
 
-def _range_of_field(field: Any) -> str:
+def field_range(field: FieldInfo) -> str:
+    """The values a field allows, as text: its choices, bounds or number of items."""
     args = get_args(field.annotation)
     if get_origin(field.annotation) is Literal:
         return " | ".join(map(str, args))
-    return _bounds(field.metadata) or _range_of(field.annotation)
+    return _bounds(field.metadata) or annotation_range(field.annotation)
 
 
-def _range_of(annotation: Any) -> str:
+def annotation_range(annotation: Any) -> str:
+    """The values a type allows (``Annotated`` bounds, ``Literal`` choices), as text."""
     if get_origin(annotation) is Annotated:
         _, *meta = get_args(annotation)
         found = []
@@ -947,7 +1028,8 @@ def _range_of(annotation: Any) -> str:
 
 
 def _bounds(metadata: list[Any]) -> str:
-    low = high = ""
+    low = high = size = pattern = ""
+    fewest = most = None
     for item in metadata:
         if isinstance(item, Ge):
             low = f">= {item.ge:g}"
@@ -957,4 +1039,12 @@ def _bounds(metadata: list[Any]) -> str:
             high = f"<= {item.le:g}"
         elif isinstance(item, Lt):
             high = f"< {item.lt:g}"
-    return ", ".join(part for part in (low, high) if part)
+        elif isinstance(item, MinLen):
+            fewest = item.min_length
+        elif isinstance(item, MaxLen):
+            most = item.max_length
+        elif getattr(item, "pattern", None):
+            pattern = f"matches {item.pattern}"
+    if fewest is not None or most is not None:
+        size = f"{fewest or 0} to {most} items" if most is not None else f"{fewest}+ items"
+    return ", ".join(part for part in (low, high, size, pattern) if part)

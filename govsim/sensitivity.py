@@ -108,7 +108,7 @@ class Distribution(_Section):
 
 
 class SensitivitySpec(_Section):
-    """A whole sensitivity spec file (see the README's "Sensitivity analysis")."""
+    """A whole sensitivity spec file (see docs/sensitivity.md)."""
 
     name: str = Field(description="the study's name")
     description: str = ""

@@ -86,7 +86,11 @@ class Desks:
 
 
 class TieredEscalation:
-    """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time."""
+    """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time.
+
+    Each hand-off into a tier takes that tier's ``routing.handoff_h``; a department that
+    owns the incident takes it at its own tier (or its staff sent down, below it).
+    """
 
     def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
         self.desks = desks
@@ -114,8 +118,9 @@ class TieredEscalation:
 class PlatformDispatch(TieredEscalation):
     """Straight to the capable desk, except a misrouted share that bounces back.
 
-    A misrouted incident first reaches a desk one tier off its capable one; that desk
-    spends its handling time finding out it is not its business and returns it.
+    A share ``platform.misroute_rate`` first reaches a desk one tier off its capable one;
+    that desk spends its handling time finding out it is not its business and returns it,
+    taking ``platform.bounce_h``.
     """
 
     def misrouted(self, incident: Incident) -> bool:
@@ -159,8 +164,10 @@ class ThreeWayTriage(TieredEscalation):
 class WhistleAndReport(TieredEscalation):
     """The grid tries; what it cannot resolve, the street summons the capable desk for.
 
-    An incident owned by several departments gets a joint response: all of them are
-    summoned at once, and it is resolved when the last one has done its part.
+    The summoned desk must arrive within ``whistle.response_h``, instead of the incident
+    climbing the tiers one hand-off at a time. An incident owned by several departments
+    gets a joint response: all of them are summoned at once, and it is resolved when the
+    last one has done its part.
     """
 
     def summons(self, incident: Incident, office: Office) -> list[Office] | None:
@@ -180,7 +187,14 @@ class WhistleAndReport(TieredEscalation):
 
 
 class GroupClaim(TieredEscalation):
-    """The grid tries; what it cannot resolve is posted to the team for its owner to claim."""
+    """The grid tries; what it cannot resolve is posted to the team for its owner to claim.
+
+    The owner claims it after ``claim.delay_h × (1 + claim.ambiguity_slowdown ×
+    ambiguity)`` on average; with probability ``ambiguity`` (the type's) nobody claims it,
+    and after ``claim.unclaimed_after_h`` it goes to arbitration (``arbitration.enabled``:
+    ``arbitration.delay_h`` the first time, after which the type's owner is settled and its
+    ambiguity is 0) or, without arbitration, up the tiers.
+    """
 
     def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
         super().__init__(desks, spec, kinds)

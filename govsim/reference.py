@@ -1,0 +1,478 @@
+"""Reference pages generated from the code: ``docs/scenarios.md`` and ``docs/policies.md``.
+
+The scenario reference walks the pydantic schema of ``govsim.scenario`` (every section
+and field with its type, default, allowed values and description, the rules that span
+fields); the policy reference reads every file in ``policies/`` and explains each lever
+it sets with the schema's description of that field, and the routing rules and queue
+disciplines from their classes' docstrings. Nothing in the pages is typed by hand twice,
+so they cannot drift from the code; ``tests/test_docs.py`` fails when the committed pages
+differ from what this module generates now.
+
+    python -m govsim.reference           # (re)write docs/scenarios.md and docs/policies.md
+    python -m govsim.reference --check   # exit 1, naming the stale pages (make docs fixes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from govsim.policies.disciplines import DISCIPLINES
+from govsim.policies.files import LEVER_SECTIONS, POLICY_DIR, STATUS_QUO, load_policy
+from govsim.policies.routing import ROUTERS
+from govsim.presets import PRESETS
+from govsim.scenario import (
+    Scenario,
+    annotation_range,
+    cross_check,
+    dotted_leaves,
+    field_at,
+    field_range,
+    read_with_base,
+)
+
+DOCS_DIR = Path(__file__).resolve().parents[1] / "docs"
+
+#: What the keys of each mapping field name, shown as ``<placeholder>`` in paths.
+KEY_NAMES = {
+    "incidents": "type",
+    "departments": "department",
+    "sent_down": "department",
+    "channels": "channel",
+    "severity": "level",
+    "deadline_h": "level",
+    "handling": "tier",
+    "resolvable_at": "tier",
+    "per_parent": "tier",
+    "office_staff": "tier",
+    "handoff_h": "tier",
+    "uncertain": "path",
+}
+
+GENERATED = (
+    "Generated from {source} by `make docs` (`python -m govsim.reference`) — do not edit "
+    "by hand: `tests/test_docs.py` fails when this page differs from what the code gives."
+)
+
+
+# --- the scenario schema ------------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``annotation`` without ``Annotated[...]`` wrappers."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _key(name: str) -> str:
+    return f"<{KEY_NAMES.get(name, 'key')}>"
+
+
+def _nested(annotation: Any, path: str, name: str) -> Iterator[tuple[type[BaseModel], str]]:
+    """The models inside a field's type, each with the path prefix its fields take."""
+    annotation = _unwrap(annotation)
+    origin = get_origin(annotation)
+    if _is_model(annotation):
+        yield annotation, path
+    elif origin is dict:
+        yield from _nested(get_args(annotation)[1], f"{path}.{_key(name)}", name)
+    elif origin is list:
+        yield from _nested(get_args(annotation)[0], f"{path}[i]", name)
+    elif origin in (Union, UnionType):
+        for arg in get_args(annotation):
+            yield from _nested(arg, path, name)
+
+
+def schema_sections() -> list[tuple[type[BaseModel], list[str]]]:
+    """Every model of the scenario schema, depth first from ``Scenario``, with the path
+    prefixes (``incidents.<type>.``) under which its fields appear."""
+    found: dict[type[BaseModel], list[str]] = {}
+
+    def visit(model: type[BaseModel], prefix: str) -> None:
+        found.setdefault(model, []).append(prefix)
+        for name, field in model.model_fields.items():
+            for inner, path in _nested(field.annotation, f"{prefix}{name}", name):
+                visit(inner, path + ".")
+
+    visit(Scenario, "")
+    return list(found.items())
+
+
+def type_label(annotation: Any) -> str:
+    """A field's type as Markdown: models link to their section."""
+    annotation = _unwrap(annotation)
+    origin = get_origin(annotation)
+    if _is_model(annotation):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    if origin is Literal:
+        return type(get_args(annotation)[0]).__name__
+    if origin in (Union, UnionType):
+        return " | ".join(type_label(arg) for arg in get_args(annotation))
+    if origin in (dict, list, tuple):
+        inner = ", ".join(type_label(arg) for arg in get_args(annotation))
+        return f"{origin.__name__}[{inner}]"
+    if annotation is NoneType:
+        return "null"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain data (models dumped), for YAML."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def default_label(field: FieldInfo) -> str:
+    """A field's default as inline YAML, ``required`` if it has none, or a pointer to the
+    section whose own defaults apply."""
+    if field.is_required():
+        return "required"
+    value = field.default if field.default is not PydanticUndefined else field.default_factory()
+    if isinstance(value, BaseModel):
+        return "its section"
+    return f"`{_yaml_inline(_plain(value))}`"
+
+
+def _yaml_inline(value: Any) -> str:
+    """Plain data as one line of YAML flow style, keys in their order."""
+    text = yaml.safe_dump(
+        value, default_flow_style=True, width=1000, allow_unicode=True, sort_keys=False
+    )
+    return text.strip().removesuffix("...").strip()
+
+
+def allowed_label(field: FieldInfo) -> str:
+    """What a field allows: choices, bounds, sizes, and bounds on a mapping's values or a
+    list's items."""
+    own = field_range(field).replace(" | ", ", ")
+    annotation = _unwrap(field.annotation)
+    parts = [f"one of {own}" if get_origin(annotation) is Literal else own]
+    origin = get_origin(annotation)
+    if origin in (dict, list):
+        inner = annotation_range(get_args(annotation)[-1]).replace(" | ", ", ")
+        if inner:
+            parts.append(f"each {'value' if origin is dict else 'item'}: {inner}")
+    return "; ".join(part for part in parts if part)
+
+
+def _leaf_path(prefix: str, name: str, field: FieldInfo) -> str:
+    """The dotted path of a field, with a placeholder for a mapping's key."""
+    path = f"{prefix}{name}"
+    return f"{path}.{_key(name)}" if get_origin(_unwrap(field.annotation)) is dict else path
+
+
+def _cell(text: str) -> str:
+    return text.replace("\n", " ").replace("|", "\\|")
+
+
+def _model_section(model: type[BaseModel], prefixes: list[str]) -> list[str]:
+    doc = inspect.getdoc(model) or ""
+    where = ", ".join(f"`{p.rstrip('.')}`" for p in prefixes) if prefixes != [""] else ""
+    lines = [f"### {model.__name__}", ""]
+    if where:
+        lines += [f"Path: {where}", ""]
+    lines += [doc, ""]
+    if any("[i]" in p for p in prefixes):
+        lines += [
+            "Entries of a list have no dotted path of their own: `--set` replaces the whole "
+            "list, written as YAML.",
+            "",
+        ]
+    lines += ["| path | type | default | allowed | meaning |", "|---|---|---|---|---|"]
+    prefix = prefixes[0]
+    for name, field in model.model_fields.items():
+        cells = [
+            f"`{_leaf_path(prefix, name, field)}`",
+            type_label(field.annotation),
+            default_label(field),
+            allowed_label(field),
+            field.description or "",
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return [*lines, ""]
+
+
+def _rules() -> str:
+    """The cross-field rules, as the bullet list in ``cross_check``'s docstring."""
+    doc = inspect.getdoc(cross_check) or ""
+    return doc.split("\n\n", 1)[1] if "\n\n" in doc else ""
+
+
+SCENARIO_INTRO = """\
+A scenario is a YAML file of sections (`scenarios/demo.yaml` is a commented example).
+Times are in hours, rates per year per unit of the incident type's `per` (a household by
+default). Every file is validated before anything runs: an unknown key, a value out of
+range, a tier or department that does not exist is refused with one message naming the
+file, the field path and what is allowed, e.g.
+
+```text
+govsim: scenarios/mine.yaml: invalid scenario (1 problem)
+  incidents.shop_noise.departments: department 'police' does not exist; defined: \
+['environment', 'market_regulation', 'utilities']
+```
+
+`govsim check FILE` validates files without running them; `govsim params FILE` lists every
+parameter of one file with its value, type, allowed range and meaning.
+
+## Building on a base file (`base:`)
+
+`base: FILE` names another scenario file, relative to this one, that this file is laid
+over. {base}
+
+A mapping in the file is merged key by key into the base's (so a preset can change one
+incident type's rate and keep the rest of its definition); any other value, a list
+included, replaces the base's. `scenarios/kongtong.yaml` starts with
+`base: common/city.yaml`, the incident catalogue the five seed presets share.
+
+A policy (`--policy NAME_OR_FILE`, [policies.md](policies.md)) is laid over the scenario
+the same way, then the `--set` overrides.
+
+## Parameter paths (`--set`, `govsim params`, specs)
+
+Every value has a dotted path: the section, the field, and for a mapping its key —
+`staffing.grid_workers_per_grid`, `incidents.neighbour_dispute.rate`,
+`routing.handoff_h.street`, `incidents.home_repair.severity.2` (severity levels are
+integers), `incidents.home_repair.handling.default.mean_h`. In the tables below a
+mapping's key is shown as a placeholder (`<type>`, `<tier>`, `<department>`, `<level>`).
+The same paths are used by
+
+- `--set PATH=VALUE` on `govsim run`, `compare`, `params`, `plan` and `calibrate` (the
+  value is read as YAML:
+  `--set 'staffing.surge=[{{tier: grid, extra: 2, start_day: 60, days: 30}}]'`);
+- `overrides={{PATH: VALUE}}` of `govsim.Sim`, `Comparison` and `load_scenario`;
+- the `parameters` of experiment and sensitivity specs
+  ([experiments.md](experiments.md), [sensitivity.md](sensitivity.md));
+- the `uncertain` ranges a calibration fits ([calibration.md](calibration.md)).
+
+A path must name a parameter of the file (as `govsim params` lists them) or a field the
+schema has inside a section that exists (an incident type's `worsen_h` left at its
+default); anything else is refused with the closest known paths, so a typo never
+creates a new incident type or department silently.
+
+## Uncertain parameters (`uncertain:`)
+
+```yaml
+uncertain:                       # dotted path: [low, high]
+  incidents.neighbour_dispute.rate: [0.05, 0.4]
+  routing.verify_h: [0.25, 6.0]
+```
+
+The parameters whose values the sources do not give, with the range they may take.
+`govsim calibrate PRESET` fits them to the preset's targets
+([calibration.md](calibration.md)); nothing else reads them, so a run uses the value the
+file gives. Each key must be a numeric parameter of the scenario and each range needs
+low < high.
+
+## Rules across fields
+
+Besides each field's own range, a scenario must satisfy:
+
+{rules}
+
+## Sections
+
+{contents}
+"""
+
+
+def scenario_reference() -> str:
+    """``docs/scenarios.md``: the scenario file format from the schema."""
+    sections = schema_sections()
+    contents = "\n".join(
+        f"- [{model.__name__}](#{model.__name__.lower()})" for model, _ in sections
+    )
+    base_doc = inspect.getdoc(read_with_base) or ""
+    lines = [
+        "# Scenario file reference",
+        "",
+        GENERATED.format(source="the schema in `govsim/scenario.py`"),
+        "",
+        SCENARIO_INTRO.format(
+            base=base_doc.split("\n\n", 1)[-1], rules=_rules(), contents=contents
+        ),
+    ]
+    for model, prefixes in sections:
+        lines += _model_section(model, prefixes)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- the policies -------------------------------------------------------------------------
+
+
+def _policy_section(path: Path) -> list[str]:
+    policy = load_policy(path)
+    lines = [
+        f"#### {policy.name}",
+        "",
+        f"`policies/{path.name}` — `--policy {policy.name}`",
+        "",
+        " ".join(policy.description.split()),
+        "",
+        "| lever | value | meaning |",
+        "|---|---|---|",
+    ]
+    for lever, value in dotted_leaves(policy.sections):
+        field = field_at(lever)
+        meaning = field.description if field is not None and field.description else ""
+        lines.append(f"| `{lever}` | `{_cell(_yaml_inline(value))}` | {_cell(meaning)} |")
+    return [*lines, ""]
+
+
+def _described_classes(classes: dict[str, type], section: str) -> list[str]:
+    """One sub-section per named class, from its docstring."""
+    lines = []
+    for name, cls in classes.items():
+        lines += [f"### `{section}: {name}`", "", inspect.getdoc(cls) or "", ""]
+    return lines
+
+
+POLICY_INTRO = """\
+A policy is a small YAML file holding the levers a government controls: any of the
+scenario sections {sections}, written exactly as in a scenario file
+([scenarios.md](scenarios.md)), plus a `name` and a `description`. It is merged over the
+scenario key by key (`govsim run FILE --policy NAME` looks up `policies/NAME.yaml`;
+`--policy path/to/mine.yaml` takes a file), before any `--set` override. `{status_quo}`
+names the scenario as written. `govsim compare`, `Comparison` and experiments run every
+policy on the same seeds, so differences between policies are paired replication by
+replication.
+
+```yaml
+# policies/whistle_and_report.yaml
+name: whistle_and_report
+description: >
+  Street whistles, departments report ...
+routing:
+  policy: whistle
+  whistle: {{response_h: 2}}
+```
+
+## Routing rules (`routing.policy`)
+
+A desk resolves an incident when its tier is at or above the incident's level, the lowest
+tier able to resolve it (drawn from the type's `resolvable_at`); otherwise it hands the
+incident on. The routing policy decides where a verified incident goes first and where it
+goes next; its settings are the `routing` section ([Routing](scenarios.md#routing)).
+
+{routers}
+With `routing.overdue_escalation: true`, under any policy, an incident still waiting in a
+queue when its deadline passes is handed on from that desk as if it could not resolve it
+(one tier up under `tiered`).
+
+## Queue disciplines (`routing.discipline`)
+
+Which waiting incident a desk serves next. Ties are served in order of arrival.
+
+{disciplines}
+## The policies in `policies/`
+
+Each table lists the levers the file sets, as dotted paths, with the scenario field's
+meaning. Run one with `govsim run scenarios/demo.yaml --policy NAME`, or compare several
+with `govsim compare scenarios/demo.yaml --policy status_quo --policy NAME`.
+
+### Levers
+"""
+
+
+def policy_reference(folder: Path = POLICY_DIR) -> str:
+    """``docs/policies.md``: routing rules, queue disciplines and every policy file."""
+    files = sorted(folder.glob("*.yaml"))
+    levers = [p for p in files if p.stem not in PRESETS]
+    presets = [p for p in files if p.stem in PRESETS]
+    intro = POLICY_INTRO.format(
+        sections=", ".join(f"`{s}`" for s in LEVER_SECTIONS),
+        status_quo=STATUS_QUO.name,
+        routers="\n".join(_described_classes(ROUTERS, "policy")),
+        disciplines="\n".join(_described_classes(DISCIPLINES, "discipline")),
+    )
+    lines = [
+        "# Policies reference",
+        "",
+        GENERATED.format(source="`policies/*.yaml` and `govsim/policies/`"),
+        "",
+        intro,
+        "One lever or a few, to compare one at a time:",
+        "",
+        ", ".join(f"[{p.stem}](#{p.stem})" for p in levers),
+        "",
+        "### Seed presets' policies",
+        "",
+        "Each seed preset's reform as it describes it (`scenarios/NAME.yaml` runs under "
+        "`policies/NAME.yaml`; see [calibration.md](calibration.md)):",
+        "",
+        ", ".join(f"[{p.stem}](#{p.stem})" for p in presets),
+        "",
+    ]
+    for path in [*levers, *presets]:
+        lines += _policy_section(path)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- writing and checking -----------------------------------------------------------------
+
+#: The generated pages, by file name in ``docs/``.
+PAGES: dict[str, Callable[[], str]] = {
+    "scenarios.md": scenario_reference,
+    "policies.md": policy_reference,
+}
+
+
+def write(folder: Path = DOCS_DIR) -> list[Path]:
+    """Write every generated page into ``folder``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in PAGES.items():
+        path = folder / name
+        path.write_text(build(), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale(folder: Path = DOCS_DIR) -> list[str]:
+    """The generated pages in ``folder`` that are missing or differ from the code's."""
+    return [
+        name
+        for name, build in PAGES.items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != build()
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m govsim.reference [--check] [--out DIR]``; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m govsim.reference", description="Write the generated reference pages."
+    )
+    parser.add_argument("--out", type=Path, default=DOCS_DIR, help="folder (default docs/)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a page is stale")
+    args = parser.parse_args(argv)
+    if args.check:
+        old = stale(args.out)
+        for name in old:
+            print(f"{args.out / name} is out of date: run `make docs`", file=sys.stderr)
+        return 1 if old else 0
+    for path in write(args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
