@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
@@ -277,11 +278,14 @@ def _samples(spec: ExperimentSpec, path: Path, scenario_file: Path) -> pd.DataFr
     elif params.design == "lhs":
         names = list(params.ranges)
         unit = qmc.LatinHypercube(d=len(names), seed=params.seed).random(params.samples)
-        lows, highs = zip(*params.ranges.values(), strict=True)
-        frame = pd.DataFrame(qmc.scale(unit, lows, highs), columns=names)
         integers = _integer_paths(scenario_file, names)
-        for name in integers:  # an integer parameter takes the nearest whole number
-            frame[name] = frame[name].round().astype(int)
+        # an integer parameter is drawn evenly over low … high: on [low − ½, high + ½], rounded
+        widen = np.array([0.5 if name in integers else 0.0 for name in names])
+        lows, highs = np.array(list(params.ranges.values()), dtype=float).T
+        frame = pd.DataFrame(qmc.scale(unit, lows - widen, highs + widen), columns=names)
+        for name in integers:
+            low, high = params.ranges[name]
+            frame[name] = frame[name].round().clip(low, high).astype(int)
     else:
         frame = _read_table(path.parent / str(params.file), path)
     frame.index = pd.RangeIndex(len(frame), name="sample")

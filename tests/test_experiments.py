@@ -105,6 +105,8 @@ replications: 1
     assert a.equals(b)
     workers = a["staffing.grid_workers_per_grid"]
     assert workers.dtype.kind == "i" and workers.between(2, 5).all()
+    # the 4 whole numbers 2 … 5 are equally likely: 2 samples each of 8, ends included
+    assert workers.value_counts().sort_index().to_dict() == {2: 2, 3: 2, 4: 2, 5: 2}
     rate = a["incidents.neighbour_dispute.rate"]
     # Latin hypercube: exactly one sample in each of the 8 equal strata of the range
     strata = np.floor((rate - 0.1) / 0.2 * 8).astype(int)
