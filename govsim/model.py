@@ -138,6 +138,7 @@ class GovernanceModel(mesa.Model):
         desks = Desks(self.office_table, *self._build_departments(), handoff_h=handoff_h)
         self.router = ROUTERS[scenario.routing.policy](desks, scenario.routing, self.kinds)
         self._build_surges()
+        self.grid_workers = self.agents.select(agent_type=GridWorker)  # part-timers too
         self._verify_h = scenario.routing.verify_h
         self._overdue = scenario.routing.overdue_escalation
         self._followup = scenario.followup
@@ -407,11 +408,11 @@ class GovernanceModel(mesa.Model):
         self.population.spread()
         self._rescale_rates()
         if self.spec.behaviour.enabled:
-            self.agents_by_type[GridWorker].do("end_of_day")
+            self.grid_workers.do("end_of_day")
         if self.evaluation is not None and self.day % DAYS_PER_MONTH == 0:
             self._evaluate()
         if self.hidden_count:
-            self.agents_by_type[GridWorker].shuffle_do("patrol")
+            self.grid_workers.shuffle_do("patrol")
             if Volunteer in self.agents_by_type:
                 self.agents_by_type[Volunteer].shuffle_do("round")
         self.ledger.record_day(
@@ -434,12 +435,7 @@ class GovernanceModel(mesa.Model):
 
     def _evaluate(self) -> None:
         """The month's evaluation of every grid worker; effort changes their pace."""
-        workers = [
-            worker
-            for cls in (GridWorker, PartTimeGridWorker)
-            if cls in self.agents_by_type
-            for worker in self.agents_by_type[cls]
-        ]
+        workers = list(self.grid_workers)
         result = self.evaluation.evaluate(workers)
         for worker in workers:
             worker.set_pace()

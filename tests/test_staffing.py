@@ -9,7 +9,7 @@ import pytest
 
 from govsim.agents import PartTimeGridWorker
 from govsim.errors import ScenarioError
-from govsim.incidents import State
+from govsim.incidents import Channel, State
 from govsim.ledger import Ledger
 from govsim.metrics import resolution_times, staff_cost, tier_table, visits, window_incidents
 from govsim.model import GovernanceModel, simulate
@@ -90,6 +90,35 @@ def test_on_duty_hours_give_servers_and_cost(shifts: tuple[GovernanceModel, Ledg
     hours = ledger.window_h[1] - ledger.window_h[0]
     assert cost["grid_worker"] == pytest.approx(hours * 30.0)
     assert cost["part_time"] == pytest.approx((grid["servers"] - 1) * hours * 25.0)
+
+
+def test_part_timers_make_their_rounds_though_the_tick_falls_outside_the_shift() -> None:
+    """Each grid worker, full-time or on an evening shift, walks the grid once a day."""
+    scenario = load_scenario(
+        DEMO,
+        {
+            "staffing.part_time": {"per_grid": 2, "start_h": 17, "hours": 4},
+            "staffing.patrols_per_day": 1,
+            "staffing.visits_per_week": 0,
+        },
+    )
+    model = GovernanceModel(scenario, seed=2, days=5)
+    walked: list[int] = []
+    search = model.search
+
+
+    def counted(cell: int, channel: Channel) -> None:
+        if channel == Channel.PATROL:
+            walked.append(cell)
+        search(cell, channel)
+
+    model.search = counted
+    for _ in range(3):
+        model.step()
+    assert model.hidden_count > 0  # rounds happen only while something is hidden
+    per_grid = scenario.staffing.grid_workers_per_grid + 2
+    cells = model.grid_map.n_cells
+    assert np.bincount(walked, minlength=cells).tolist() == [3 * per_grid] * cells
 
 
 def test_waits_are_shorter_while_part_timers_are_on(

@@ -64,10 +64,14 @@ class GridWorker(Worker):
     role = "grid_worker"
 
     def patrol(self) -> None:
-        """Walk the grid ``patrols_per_day`` times and knock on doors ``visits_per_week``
-        times (fractions by chance); each may find hidden incidents. Off duty: none."""
-        if not self.on_duty:
-            return
+        """The day's rounds, at the daily tick: walk the grid ``patrols_per_day`` times and
+        knock on doors ``visits_per_week`` times (fractions by chance); each may find
+        hidden incidents. Off duty: none."""
+        if self.on_duty:
+            self.rounds()
+
+    def rounds(self) -> None:
+        """Walk the grid and knock on doors once a day's worth (see ``patrol``)."""
         for channel, per_day in (
             (Channel.PATROL, self.model.patrols_per_day),
             (Channel.VISIT, self.model.visits_per_day),
@@ -83,6 +87,11 @@ class PartTimeGridWorker(GridWorker):
     """A part-time grid worker (a delivery rider, a driver): on duty in a daily shift."""
 
     role = "part_time"
+
+    def patrol(self) -> None:
+        """The day's rounds: the daily tick falls outside the shift, but the shift ran that
+        day (a rider reports what the deliveries pass), so a part-timer always makes them."""
+        self.rounds()
 
 
 class OfficeStaff(Worker):
