@@ -272,9 +272,7 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
     flows = {label: tier_flow(ledger) for label, ledger in ledgers.items()}
     first = next(iter(ledgers.values()))
     stages = max(max((len(r) for r in f["route"]), default=0) for f in flows.values())
-    fig, axes = style.new_figure(
-        len(flows), 1, size=(11.0, 3.9 * len(flows)), squeeze=False
-    )
+    fig, axes = style.new_figure(len(flows), 1, size=(11.0, 3.9 * len(flows)), squeeze=False)
     for ax, (label, flow) in zip(axes[:, 0], flows.items(), strict=True):
         _draw_alluvial(ax, flow, first.tiers, max(stages, 1))
         total = int(flow["incidents"].sum())

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim import style
@@ -68,10 +70,13 @@ def achieve(
     return [Achieved(t, np.array(values[t.name])) for t in spec.targets]
 
 
-def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:
-    """Each target's model mean and 95% CI against its figure, in units of its tolerance:
-    the shaded band is where a target counts as met."""
-    fig, ax = style.new_figure(size=(8.0, 0.6 * len(achieved) + 1.8))
+#: The x axis of the target figures.
+_DISTANCE = "(model − figure) / tolerance  (band: within tolerance)"
+
+
+def _draw_targets(ax: Axes, achieved: list[Achieved]) -> None:
+    """Each target's model mean and 95% CI on ``ax``, in units of its tolerance from its
+    figure, over the band where it counts as met; green when met, red when not."""
     y = np.arange(len(achieved))[::-1]
     for row, item in zip(y, achieved, strict=True):
         t, interval = item.target, item.interval
@@ -91,12 +96,72 @@ def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int)
         ax.errorbar([mean], [row], xerr=err, fmt="o", color=colour, capsize=4)
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, [a.target.name for a in achieved])
-    ax.set_xlabel("(model − figure) / tolerance  (band: within tolerance)")
+
+
+def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:
+    """Each target's model mean and 95% CI against its figure, in units of its tolerance:
+    the shaded band is where a target counts as met."""
+    fig, ax = style.new_figure(size=(8.0, 0.6 * len(achieved) + 1.8))
+    _draw_targets(ax, achieved)
+    ax.set_xlabel(_DISTANCE)
     style.set_title(
         fig,
         style.figure_title(f"{preset} against its source", policy=policy, reps=reps, level=0.95),
     )
     return fig
+
+
+def presets_figure(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> Figure:
+    """The presets side by side against their sources: a panel per preset (``results`` maps
+    it to its policy and achieved targets, as :func:`write_report` returns them), each
+    target as in :func:`target_figure`, on a shared scale; titled with ``reps``."""
+    counts = [len(achieved) for _, achieved in results.values()]
+    fig, axes = style.new_figure(
+        len(results),
+        1,
+        size=(8.0, 0.45 * sum(counts) + 0.7 * len(results) + 1.2),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": counts},
+    )
+    for ax, (preset, (policy, achieved)) in zip(axes[:, 0], results.items(), strict=True):
+        _draw_targets(ax, achieved)
+        met = sum(a.passed for a in achieved)
+        title = f"{preset} (policy {policy}): {met} of {len(achieved)} met"
+        ax.set_title(style.safe_text(title), loc="left")
+    axes[-1, 0].set_xlabel(_DISTANCE)
+    title = style.figure_title("The seed presets against their sources", reps=reps, level=0.95)
+    style.set_title(fig, title)
+    return fig
+
+
+def results_table(results: Mapping[str, tuple[str, list[Achieved]]]) -> pd.DataFrame:
+    """The presets' targets as a table, one row per target: ``preset``, ``policy``,
+    ``target``, ``source`` (what the text says), ``figure`` (its value; a ratio to the
+    ``versus`` policy where one is named), ``tolerance``, ``relation``, ``versus``, the
+    model's ``mean`` with its 95% CI (``low``, ``high``), ``met`` and ``gap`` (the known
+    gap a target not met is reported with, if any)."""
+    return pd.DataFrame(
+        [
+            {
+                "preset": preset,
+                "policy": policy,
+                "target": a.target.name,
+                "source": a.target.text,
+                "figure": a.target.value,
+                "tolerance": a.target.tolerance,
+                "relation": a.target.relation,
+                "versus": a.target.versus,
+                "mean": a.interval.mean,
+                "low": a.interval.low,
+                "high": a.interval.high,
+                "met": a.passed,
+                "gap": a.target.gap,
+            }
+            for preset, (policy, achieved) in results.items()
+            for a in achieved
+        ]
+    )
 
 
 def report_markdown(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> str:
