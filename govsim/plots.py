@@ -196,7 +196,9 @@ def frontier_figure(plan: Any) -> Figure:
 
     Dots are means over replications, bars reach the one-sided bound that decided the
     candidate, the dashed line is the target, the star the least-cost candidate meeting
-    every target (``plan`` is a ``govsim.planner.Plan``).
+    every target (``plan`` is a ``govsim.planner.Plan``). An outcome whose values span
+    more than a factor of ten gets a logarithmic axis. Titled with the plan's scenario,
+    policy and confidence.
     """
     targets = plan.targets
     fig, axes = style.new_figure(1, len(targets), size=(4.5 * len(targets), 3.8), squeeze=False)
@@ -220,9 +222,18 @@ def frontier_figure(plan: Any) -> Figure:
         if len(best):
             ax.plot(table["cost"][best], mean[best], "*", ms=16, color="gold", mec="black")
         ax.set(xlabel="staff cost over the window", ylabel=target.outcome, title=str(target))
+        shown = np.abs(np.r_[mean[finite], bound[finite], target.bound])
+        if shown.min() > 0 and shown.max() > 10 * shown.min():
+            ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend(frameon=False, fontsize=8)
-    style.set_title(fig, f"Staffing frontier ({plan.confidence:.0%} one-sided bounds)")
+    title = style.figure_title(
+        "Staffing frontier",
+        scenario=plan.scenario or None,
+        policy=plan.policy or None,
+        detail=f"{plan.confidence:.0%} one-sided bounds",
+    )
+    style.set_title(fig, title)
     return fig
 
 

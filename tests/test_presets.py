@@ -122,6 +122,8 @@ def test_presets_side_by_side_in_a_table_and_a_figure() -> None:
     ]
     means = [bars.lines[0].get_xdata()[0] for bars in fig.axes[0].containers]
     assert means == [(12 - 10) / 2, (5 - 1) / 1]  # distance from the figure in tolerances
+    low, high = fig.axes[1].get_xlim()  # shared: the band (±1) and every point show
+    assert low < -1.5 and high > 4
     assert fig.get_suptitle() == (
         "The seed presets against their sources — 2 replications · 95% CIs"
     )

@@ -342,7 +342,7 @@ def map_animation(
     in ``times_h`` shown ``interval_ms`` milliseconds; in a notebook, display it with
     ``IPython.display.HTML(animation.to_jshtml())``."""
     shots = _Snapshots.of(ledger, grid_map, times_h)
-    fig, ax = style.new_figure(size=(6.4, 6.4 * shots.aspect + 1.2))
+    fig, ax = style.new_figure(size=(5.0, 5.0 * shots.aspect + 1.3))
     shots.legend(fig, ncols=3)
     style.set_title(fig, _snapshot_title(ledger, policy))
 
