@@ -21,6 +21,14 @@ from govsim.incidents import State
 from govsim.ledger import Ledger
 from govsim.metrics import state_counts, tier_flow
 
+#: What an incident is after its last desk in the columns of :func:`tier_flow_figure`
+#: (``volunteer``: settled on the spot, at no desk).
+_CLOSED, _OPEN, _VOLUNTEER = "closed", "open", "volunteer"
+#: Vertical gap between the nodes of an alluvial column, as a share of its height.
+_NODE_GAP = 0.025
+#: Width of an alluvial node, as a share of the distance between columns.
+_NODE_WIDTH = 0.1
+
 
 def resolved_by_tier(ledger: Ledger) -> pd.DataFrame:
     """Window incidents that were resolved: resolution time (h) and the tier that closed
@@ -263,13 +271,6 @@ def series_figure(series: pd.DataFrame, runs: pd.DataFrame, title: str) -> Figur
     return fig
 
 
-#: What an incident is after its last desk in the columns of :func:`tier_flow_figure`.
-_CLOSED, _OPEN, _VOLUNTEER = "closed", "open", "volunteer"
-#: Vertical gap between the nodes of a column, as a share of the column's height.
-_NODE_GAP = 0.025
-_NODE_WIDTH = 0.1
-
-
 def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
     """Where incidents went, tier by tier: an alluvial diagram of ``tier_flow`` per run.
 
@@ -288,7 +289,8 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
         _draw_alluvial(ax, flow, first.tiers, max(stages, 1))
         total = int(flow["incidents"].sum())
         ax.set_title(style.safe_text(f"{label}: {total:,} reported incidents"), loc="left")
-    colours = _closing_colours(first.tiers)
+    ends = set().union(*(flow["closed_by"] for flow in flows.values()))
+    colours = {k: c for k, c in _closing_colours(first.tiers).items() if k in ends}
     axes[0, 0].legend(
         handles=[Patch(color=c, alpha=0.6, label=_closing_label(k)) for k, c in colours.items()],
         loc="upper left",
@@ -313,6 +315,7 @@ def _closing_colours(tiers: list[str]) -> dict[str, str]:
 
 
 def _closing_label(key: str) -> str:
+    """How a closing category reads in the legend and the last column."""
     return {_VOLUNTEER: "settled by a volunteer", _OPEN: "still open"}.get(key, f"closed at {key}")
 
 
@@ -388,12 +391,12 @@ def _draw_bands(
             links[key] = links.get(key, 0) + n
         out_side = dict(tops[column])
         in_side = dict(tops[column + 1])
-        leaving = sorted(links, key=lambda k: (order[k[0]], order[k[1]], order.get(k[2], 0)))
+        leaving = sorted(links, key=lambda k: (order[k[0]], order[k[1]], order[k[2]]))
         start = {}
         for key in leaving:
             start[key] = out_side[key[0]]
             out_side[key[0]] -= links[key] * scale
-        arriving = sorted(links, key=lambda k: (order[k[1]], order[k[0]], order.get(k[2], 0)))
+        arriving = sorted(links, key=lambda k: (order[k[1]], order[k[0]], order[k[2]]))
         for key in arriving:
             height = links[key] * scale
             y0, y1 = start[key], in_side[key[1]]

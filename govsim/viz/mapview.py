@@ -215,8 +215,9 @@ class _Snapshots:
         frames = incidents_at(ledger, np.asarray(times_h, dtype=float))
         open_rows = frames[frames["where"] != HIDDEN]
         per_cell = open_rows.groupby(["time_h", "cell"]).size()
+        by_tier = style.tier_colours(ledger.tiers)
         colours = {
-            **{tier: style.tier_colours(ledger.tiers)[tier] for tier in reversed(ledger.tiers)},
+            **{tier: by_tier[tier] for tier in reversed(ledger.tiers)},  # top tier first
             HANDING_OVER: style.PALETTE[4],
             VERIFYING: "#9a9a9a",
             HIDDEN: "white",
