@@ -93,7 +93,11 @@ def execute(path: Path, check: str) -> nbformat.NotebookNode:
         resources={"metadata": {"path": str(NOTEBOOKS)}},
         extra_arguments=["--InteractiveShell.colors=nocolor"],  # plain tracebacks in failures
     )
-    client.execute(env=env)
+    try:
+        client.execute(env=env)
+    finally:  # nbclient leaves a kernel it did not start running
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     return notebook
 
 
