@@ -236,6 +236,90 @@ def state_counts(ledger: Ledger, times_h: np.ndarray) -> pd.DataFrame:
     )
 
 
+#: Where an unresolved incident is when it is at no desk (see :func:`incidents_at`).
+HIDDEN, VERIFYING, HANDING_OVER = "hidden", "verifying", "handing over"
+_OPEN_STATES = (State.REPORTED, State.VERIFIED, State.QUEUED, State.STARTED, State.ESCALATED)
+
+
+def incidents_at(ledger: Ledger, times_h: np.ndarray) -> pd.DataFrame:
+    """Every incident that has occurred and is not yet resolved at each of ``times_h``, and
+    where it is then.
+
+    One row per time and such incident (all incidents, not only the window's): ``time_h``,
+    ``incident``, ``cell`` and ``where``: ``hidden`` (not yet reported), ``verifying``
+    (reported, not yet at a desk), the tier of the desk or department holding it (queued
+    or in hand; a joint response at its lead desk) or ``handing over`` (handed on by one
+    desk, not yet at the next). An incident's state at ``t`` is that of its last event at
+    or before ``t``. Rows with ``where`` other than ``hidden`` count
+    ``state_counts(...)["backlog"]``.
+    """
+    ev = ledger.events
+    tier_of = np.array([o.tier for o in ledger.offices] + [""])
+    place = np.full(len(State), "", dtype=object)
+    place[[State.OCCURRED, State.REPORTED, State.VERIFIED, State.ESCALATED]] = [
+        HIDDEN,
+        VERIFYING,
+        VERIFYING,
+        HANDING_OVER,
+    ]
+    cells = ledger.incidents["cell"].to_numpy()
+    frames = []
+    for t in np.asarray(times_h, dtype=float):
+        upto = ev[: np.searchsorted(ev["time"], t, side="right")]
+        # each incident's last event so far: the first of its rows in the reversed prefix
+        incident, first = np.unique(upto["incident"][::-1], return_index=True)
+        last = upto[len(upto) - 1 - first]
+        unresolved = np.isin(last["state"], [State.OCCURRED, *_OPEN_STATES])
+        last, incident = last[unresolved], incident[unresolved]
+        at_desk = np.isin(last["state"], [State.QUEUED, State.STARTED])
+        where = np.where(at_desk, tier_of[last["office"]], place[last["state"]])
+        frames.append(
+            pd.DataFrame(
+                {"time_h": t, "incident": incident, "cell": cells[incident], "where": where}
+            )
+        )
+    columns = ["time_h", "incident", "cell", "where"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def tier_flow(ledger: Ledger) -> pd.DataFrame:
+    """How the reported window incidents travelled between the tiers: one row per route.
+
+    Columns: ``route``, the tuple of tiers whose desks (or departments) the incident
+    queued at, in order, a tier repeated in a row counted once (empty for an incident a
+    volunteer settled on the spot or still being verified at the end); ``closed_by``, the
+    tier of the desk that resolved it, ``volunteer``, or ``open`` when it was unresolved
+    at the end of the run; ``incidents``. Most travelled routes first. A joint response
+    counts at its lead desk; its summoned departments' parts are not on the route.
+
+    ``incidents`` sums to the reported window incidents, and the share of them whose route
+    reaches a tier or one above it is ``reached`` of that tier (which also counts the
+    parts of joint responses).
+    """
+    v = visits(ledger)
+    v = v[~v["part"]]
+    tier_of = np.array([o.tier for o in ledger.offices])
+    tiers = tier_of[v["office"].to_numpy()]
+    ids = v["incident"].to_numpy()
+    repeat = np.r_[False, (ids[1:] == ids[:-1]) & (tiers[1:] == tiers[:-1])]
+    routes = pd.Series(tiers[~repeat]).groupby(ids[~repeat]).agg(tuple)
+    closing = pd.Series(tiers[v["resolved"].to_numpy()], index=ids[v["resolved"].to_numpy()])
+    frame = window_incidents(ledger)
+    frame = frame[frame["reported_at"].notna()]
+    incident = frame["incident"].to_numpy()
+    route = routes.reindex(incident).map(lambda r: r if isinstance(r, tuple) else ())
+    closed_by = np.where(
+        frame["resolved_at"].notna(), closing.reindex(incident).fillna("volunteer"), "open"
+    )
+    table = pd.DataFrame({"route": route.to_numpy(), "closed_by": closed_by})
+    counts = table.groupby(["route", "closed_by"], sort=False).size()
+    return (
+        counts.rename("incidents")
+        .reset_index()
+        .sort_values("incidents", ascending=False, kind="stable", ignore_index=True)
+    )
+
+
 def staff_cost(ledger: Ledger) -> dict[str, float]:
     """Cost of the staff on duty over the window, by role: on-duty hours × hourly cost.
 

@@ -35,7 +35,7 @@ from govsim.agents import (
     Volunteer,
     Worker,
 )
-from govsim.geography import GridMap, build_map
+from govsim.geography import GridMap, scenario_map
 from govsim.incidents import (
     Channel,
     Incident,
@@ -104,8 +104,7 @@ class GovernanceModel(mesa.Model):
         self._events: list[tuple[float, int, Any, Incident]] = []
         self._order = count()
 
-        # the city is not noise: its map comes from the scenario's own map seed
-        self.grid_map: GridMap = build_map(scenario.map, np.random.default_rng(scenario.map.seed))
+        self.grid_map: GridMap = scenario_map(scenario.map)  # the city is not noise
         self.space = Network(self.grid_map.graph, random=self.random)
         self.kinds = [
             IncidentKind(i, name, spec, scenario)

@@ -95,7 +95,8 @@ class Candidate:
 
 @dataclass
 class Plan:
-    """The planner's answer: every evaluated candidate and the cheapest that meets all."""
+    """The planner's answer: every evaluated candidate and the cheapest that meets all,
+    for ``scenario`` (its name) under ``policy`` (its name)."""
 
     targets: list[Target]
     paths: list[str]
@@ -103,6 +104,8 @@ class Plan:
     best: dict[str, Any] | None
     runs: pd.DataFrame
     confidence: float
+    scenario: str = ""
+    policy: str = ""
 
 
 def plan(
@@ -149,7 +152,9 @@ def plan(
     table = _table(search.candidates, targets, confidence)
     runs = pd.DataFrame([r for c in search.candidates for r in c.rows])
     chosen = dict(search.candidates[best].values) if best is not None else None
-    return Plan(list(targets), paths, table, chosen, runs, confidence)
+    return Plan(
+        list(targets), paths, table, chosen, runs, confidence, scenarios[0].name, policy.name
+    )
 
 
 class _Search:

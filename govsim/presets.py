@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim import style
@@ -68,35 +70,112 @@ def achieve(
     return [Achieved(t, np.array(values[t.name])) for t in spec.targets]
 
 
+#: The x axis of the target figures.
+_DISTANCE = "(model − figure) / tolerance  (band: within tolerance)"
+#: Where the band of a one-sided target ends: beyond any axis.
+_FAR = 1e6
+
+
+def _draw_targets(ax: Axes, achieved: list[Achieved]) -> tuple[float, float]:
+    """Each target's model mean and 95% CI on ``ax``, in units of its tolerance from its
+    figure, over the band where it counts as met (one-sided targets: to the axis' edge);
+    green when met, red when not. Returns the span of the means and CIs drawn."""
+    y = np.arange(len(achieved))[::-1]
+    drawn = []
+    for row, item in zip(y, achieved, strict=True):
+        t, interval = item.target, item.interval
+        low, high = (-1.0, 1.0)
+        if t.relation == "at_most":
+            low = -_FAR
+        elif t.relation == "at_least":
+            high = _FAR
+        ax.fill_betweenx([row - 0.3, row + 0.3], low, high, color="0.9")
+        ends = (interval.mean, interval.low, interval.high)
+        mean, below, above = ((v - t.value) / t.tolerance for v in ends)
+        colour = "tab:green" if item.passed else "tab:red"
+        xerr = [[mean - below], [above - mean]]
+        ax.errorbar([mean], [row], xerr=xerr, fmt="o", color=colour, capsize=4)
+        drawn += [mean, below, above]
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_yticks(y, [a.target.name for a in achieved])
+    finite = [v for v in drawn if np.isfinite(v)]
+    return (min(finite, default=0.0), max(finite, default=0.0))
+
+
+def _fit(ax: Axes, spans: list[tuple[float, float]]) -> None:
+    """Show the figure's band (±1 tolerance) and a little beyond, and everything drawn."""
+    low = min([-1.5, *(s[0] for s in spans)])
+    high = max([1.5, *(s[1] for s in spans)])
+    pad = 0.05 * (high - low)
+    ax.set_xlim(low - pad, high + pad)
+
+
 def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:
     """Each target's model mean and 95% CI against its figure, in units of its tolerance:
     the shaded band is where a target counts as met."""
     fig, ax = style.new_figure(size=(8.0, 0.6 * len(achieved) + 1.8))
-    y = np.arange(len(achieved))[::-1]
-    for row, item in zip(y, achieved, strict=True):
-        t, interval = item.target, item.interval
-        scale = t.tolerance
-        low, high = (-1.0, 1.0)
-        if t.relation == "at_most":
-            low = -3.0
-        elif t.relation == "at_least":
-            high = 3.0
-        ax.fill_betweenx([row - 0.3, row + 0.3], low, high, color="0.9")
-        mean = (interval.mean - t.value) / scale
-        err = [
-            [mean - (interval.low - t.value) / scale],
-            [(interval.high - t.value) / scale - mean],
-        ]
-        colour = "tab:green" if item.passed else "tab:red"
-        ax.errorbar([mean], [row], xerr=err, fmt="o", color=colour, capsize=4)
-    ax.axvline(0.0, color="grey", lw=0.8)
-    ax.set_yticks(y, [a.target.name for a in achieved])
-    ax.set_xlabel("(model − figure) / tolerance  (band: within tolerance)")
+    _fit(ax, [_draw_targets(ax, achieved)])
+    ax.set_xlabel(_DISTANCE)
     style.set_title(
         fig,
         style.figure_title(f"{preset} against its source", policy=policy, reps=reps, level=0.95),
     )
     return fig
+
+
+def presets_figure(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> Figure:
+    """The presets side by side against their sources: a panel per preset (``results`` maps
+    it to its policy and achieved targets, as :func:`write_report` returns them), each
+    target as in :func:`target_figure`, on a shared scale; titled with ``reps``."""
+    counts = [len(achieved) for _, achieved in results.values()]
+    fig, axes = style.new_figure(
+        len(results),
+        1,
+        size=(8.0, 0.45 * sum(counts) + 0.7 * len(results) + 1.2),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": counts},
+    )
+    spans = []
+    for ax, (preset, (policy, achieved)) in zip(axes[:, 0], results.items(), strict=True):
+        spans.append(_draw_targets(ax, achieved))
+        met = sum(a.passed for a in achieved)
+        title = f"{preset} (policy {policy}): {met} of {len(achieved)} met"
+        ax.set_title(style.safe_text(title), loc="left")
+    _fit(axes[-1, 0], spans)
+    axes[-1, 0].set_xlabel(_DISTANCE)
+    title = style.figure_title("The seed presets against their sources", reps=reps, level=0.95)
+    style.set_title(fig, title)
+    return fig
+
+
+def results_table(results: Mapping[str, tuple[str, list[Achieved]]]) -> pd.DataFrame:
+    """The presets' targets as a table, one row per target: ``preset``, ``policy``,
+    ``target``, ``source`` (what the text says), ``figure`` (its value; a ratio to the
+    ``versus`` policy where one is named), ``tolerance``, ``relation``, ``versus``, the
+    model's ``mean`` with its 95% CI (``low``, ``high``), ``met`` and ``gap`` (the known
+    gap a target not met is reported with, if any)."""
+    return pd.DataFrame(
+        [
+            {
+                "preset": preset,
+                "policy": policy,
+                "target": a.target.name,
+                "source": a.target.text,
+                "figure": a.target.value,
+                "tolerance": a.target.tolerance,
+                "relation": a.target.relation,
+                "versus": a.target.versus,
+                "mean": a.interval.mean,
+                "low": a.interval.low,
+                "high": a.interval.high,
+                "met": a.passed,
+                "gap": a.target.gap,
+            }
+            for preset, (policy, achieved) in results.items()
+            for a in achieved
+        ]
+    )
 
 
 def report_markdown(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> str:

@@ -158,10 +158,15 @@ class Comparison:
         to the first policy (``diff``, ``diff_low``, ``diff_high``) at ``level``."""
         return compare(self.run(progress=False).runs, self.policies[0].name, level)
 
-    def plot(self, path: str | Path | None = None, level: float = 0.95) -> Figure | Path:
-        """Each policy's mean with its CI, one panel per outcome: saved to ``path`` and the
-        path returned, or returned as a ``Figure``."""
+    def plot(
+        self, path: str | Path | None = None, level: float = 0.95, paired: bool = False
+    ) -> Figure | Path:
+        """Each policy's mean with its CI, one panel per outcome (with ``paired``: each
+        policy's paired difference to the first one, with its CI): saved to ``path`` and
+        the path returned, or returned as a ``Figure``."""
         from govsim.plots import comparison_figure, save_figure
 
-        fig = comparison_figure(self.table(level), scenario=_label(self.scenario), level=level)
+        fig = comparison_figure(
+            self.table(level), scenario=_label(self.scenario), level=level, paired=paired
+        )
         return save_figure(fig, path) if path is not None else fig

@@ -56,6 +56,12 @@ PALETTE = (
 COUNT_CMAP = "OrRd"
 
 
+def tier_colours(tiers: Sequence[str]) -> dict[str, str]:
+    """One colour per tier, the same in every figure: ``tiers`` bottom up (the cell tier
+    first) get the colours of :data:`PALETTE` in order."""
+    return {tier: PALETTE[rank % len(PALETTE)] for rank, tier in enumerate(tiers)}
+
+
 @functools.cache
 def cjk_family() -> str | None:
     """Return the installed font family used for CJK text, or ``None`` when there is none.

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import theory
-from govsim.geography import build_map
+from govsim.geography import scenario_map
 from govsim.ledger import Ledger
 from govsim.metrics import tier_table
 from govsim.model import simulate
@@ -117,7 +117,7 @@ def jackson_theory(scenario: Scenario, handling_scale: float = 1.0) -> pd.DataFr
     arrival rate, the visit-weighted mean sojourn and ρ.
     """
     (kind,) = scenario.incidents.values()
-    grid_map = build_map(scenario.map, np.random.default_rng(scenario.map.seed))
+    grid_map = scenario_map(scenario.map)
     tiers = list(reversed(scenario.tiers))
     share = np.array([kind.resolvable_at.get(t, 0.0) for t in tiers])
     reach = share[::-1].cumsum()[::-1]  # P(level >= r)

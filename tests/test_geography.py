@@ -21,8 +21,11 @@ from govsim.geography import (
     build_random_geometric,
     load_graphml,
     save_graphml,
+    scenario_map,
 )
-from govsim.scenario import MapSpec
+from govsim.model import GovernanceModel
+from govsim.scenario import MapSpec, load_scenario
+from tests.support import DEMO
 
 TIERS4 = ("city", "street", "community", "grid")
 TIERS5 = ("city", "district", "street", "community", "grid")
@@ -468,6 +471,14 @@ def test_build_map_uses_the_spec_generator(tmp_path: Path) -> None:
     assert_same_map(build_map(spec, np.random.default_rng(7)), geometric)
 
 
+def test_every_run_of_a_scenario_builds_its_map_from_the_map_seed() -> None:
+    demo = load_scenario(DEMO)
+    expected = build_map(demo.map, np.random.default_rng(demo.map.seed))
+    assert_same_map(scenario_map(demo.map), expected)
+    for seed in (0, 7):
+        assert_same_map(GovernanceModel(demo, seed=seed, days=1).grid_map, expected)
+
+
 def test_public_api_is_reexported() -> None:
     assert sorted(govsim.geography.__all__) == sorted(
         [
@@ -481,6 +492,7 @@ def test_public_api_is_reexported() -> None:
             "build_random_geometric",
             "load_graphml",
             "save_graphml",
+            "scenario_map",
         ]
     )
     assert all(hasattr(govsim.geography, name) for name in govsim.geography.__all__)

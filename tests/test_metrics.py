@@ -9,6 +9,7 @@ from govsim.incidents import Incident, State
 from govsim.ledger import ROLES, STAFF_DTYPE, Ledger, OfficeInfo
 from govsim.metrics import (
     equity,
+    incidents_at,
     on_time_rate,
     reached,
     resolution_times,
@@ -16,6 +17,7 @@ from govsim.metrics import (
     staff_cost,
     state_counts,
     summarize,
+    tier_flow,
     tier_table,
     visits,
 )
@@ -138,6 +140,33 @@ def test_state_counts(ledger: Ledger) -> None:
     assert counts["hidden"].tolist() == [1, 0, 1, 1]
     assert counts["backlog"].tolist() == [0, 1, 0, 1]
     assert counts["resolved"].tolist() == [0, 1, 2, 2]
+
+
+def test_incidents_at(ledger: Ledger) -> None:
+    # A hidden, then at the grid desk; B between desks (handed up at 12 h), then at the
+    # community desk; C hidden from 50 h on; D in hand at the grid at 110.5 h
+    rows = incidents_at(ledger, np.array([0.5, 1.5, 13.0, 14.5, 60.0, 110.5]))
+    assert rows.values.tolist() == [
+        [0.5, 0, 0, "hidden"],
+        [1.5, 0, 0, "grid"],
+        [13.0, 1, 0, "handing over"],
+        [14.5, 1, 0, "community"],
+        [60.0, 2, 0, "hidden"],
+        [110.5, 2, 0, "hidden"],
+        [110.5, 3, 0, "grid"],
+    ]
+    assert incidents_at(ledger, np.array([200.0]))["incident"].tolist() == [2]  # hidden for good
+    none = incidents_at(ledger, np.array([]))
+    assert none.empty and list(none.columns) == ["time_h", "incident", "cell", "where"]
+
+
+def test_tier_flow(ledger: Ledger) -> None:
+    # reported window incidents only: A closed at the grid, B handed up to the community
+    flow = tier_flow(ledger)
+    assert flow.values.tolist() == [
+        [("grid",), "grid", 1],
+        [("grid", "community"), "community", 1],
+    ]
 
 
 def test_equity(ledger: Ledger) -> None:

@@ -10,6 +10,7 @@ import pytest
 from govsim.cli import main
 from govsim.errors import GovsimError
 from govsim.planner import parse_target, parse_vary, plan
+from govsim.plots import frontier_figure
 from govsim.theory import min_servers_for_wait, mmc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,10 @@ def test_planner_finds_the_erlang_c_server_count(max_wait_h: float) -> None:
     # a sequential search: bisection tested at most log2(8) + 1 of the 8 candidates
     assert len(result.table) <= 4
     assert result.table["cost"].is_monotonic_increasing
+    figure = frontier_figure(result)
+    assert figure.get_suptitle() == (
+        "Staffing frontier — scenario mmc · policy status_quo · 95% one-sided bounds"
+    )
 
 
 def test_several_parameters_walk_up_by_cost() -> None:

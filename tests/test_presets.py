@@ -15,8 +15,8 @@ import pytest
 
 from govsim.cli import main
 from govsim.model import GovernanceModel
-from govsim.presets import PRESETS, achieve, preset_scenario
-from govsim.targets import load_targets
+from govsim.presets import PRESETS, achieve, preset_scenario, presets_figure, results_table
+from govsim.targets import Achieved, Target, load_targets
 
 QUICK_REPS = 3
 
@@ -95,3 +95,35 @@ def test_calibrate_refuses_an_unknown_preset(capsys: pytest.CaptureFixture[str])
         main(["calibrate", "atlantis"])
     assert info.value.code == 2
     assert "invalid choice: 'atlantis'" in capsys.readouterr().err
+
+
+def test_presets_side_by_side_in_a_table_and_a_figure() -> None:
+    def achieved(name: str, value: float, tolerance: float, runs: list[float]) -> Achieved:
+        target = Target(
+            name=name, text=f"{name} says", metric="occurrences:x", value=value, tolerance=tolerance
+        )
+        return Achieved(target, np.array(runs))
+
+    results = {
+        "alpha": ("alpha_policy", [achieved("a1", 10, 2, [11, 13]), achieved("a2", 1, 1, [5, 5])]),
+        "beta": ("beta_policy", [achieved("b1", 0.5, 0.1, [0.45, 0.55, 0.5])]),
+    }
+    table = results_table(results)
+    assert table[["preset", "policy", "target", "mean", "met"]].values.tolist() == [
+        ["alpha", "alpha_policy", "a1", 12.0, True],
+        ["alpha", "alpha_policy", "a2", 5.0, False],
+        ["beta", "beta_policy", "b1", 0.5, True],
+    ]
+    assert table.loc[0, "source"] == "a1 says" and table.loc[0, "low"] < 12 < table.loc[0, "high"]
+    fig = presets_figure(results, reps=2)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "alpha (policy alpha_policy): 1 of 2 met",
+        "beta (policy beta_policy): 1 of 1 met",
+    ]
+    means = [bars.lines[0].get_xdata()[0] for bars in fig.axes[0].containers]
+    assert means == [(12 - 10) / 2, (5 - 1) / 1]  # distance from the figure in tolerances
+    low, high = fig.axes[1].get_xlim()  # shared: the band (±1) and every point show
+    assert low < -1.5 and high > 4
+    assert fig.get_suptitle() == (
+        "The seed presets against their sources — 2 replications · 95% CIs"
+    )

@@ -89,3 +89,31 @@ def test_comparison_figure_is_titled_with_replications_and_ci_level() -> None:
         "fast_handoffs · 4 replications · 90% CIs"
     )
     assert comparison_figure(pd.DataFrame(rows), "as given").get_suptitle() == "as given"
+
+
+def test_paired_comparison_figure_shows_differences_to_the_baseline() -> None:
+    rows = [
+        {
+            "policy": p,
+            "outcome": o,
+            "mean": 1.0,
+            "low": 0.5,
+            "high": 1.5,
+            "diff": float("nan") if p == "status_quo" else -0.5 * k,
+            "diff_low": float("nan") if p == "status_quo" else -0.5 * k - 0.25,
+            "diff_high": float("nan") if p == "status_quo" else -0.5 * k + 0.25,
+            "reps": 4,
+        }
+        for k, p in enumerate(("status_quo", "fast_handoffs", "overdue_alerts"))
+        for o in OUTCOMES
+    ]
+    fig = comparison_figure(pd.DataFrame(rows), scenario="demo", paired=True)
+    assert fig.get_suptitle() == (
+        "Paired differences to status_quo, with CIs — scenario demo · policies status_quo, "
+        "fast_handoffs, overdue_alerts · 4 replications · 95% CIs"
+    )
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["fast_handoffs", "overdue_alerts"]
+    points, zero = ax.get_lines()[0], ax.get_lines()[-1]
+    assert points.get_xdata().tolist() == [-0.5, -1.0]
+    assert list(zero.get_xdata()) == [0.0, 0.0]

@@ -4,10 +4,11 @@ Modules: :mod:`~govsim.geography.gridmap` (the :class:`GridMap` and its validati
 :mod:`~govsim.geography.offices` (office placement and travel times),
 :mod:`~govsim.geography.generators` (:func:`build_lattice`, :func:`build_random_geometric`),
 :mod:`~govsim.geography.graphml` (:func:`load_graphml`, :func:`save_graphml`) and
-:mod:`~govsim.geography.from_spec` (:func:`build_map`, from a scenario's ``map`` section).
+:mod:`~govsim.geography.from_spec` (:func:`build_map`, from a scenario's ``map`` section;
+:func:`scenario_map`, the map every run of a scenario builds).
 """
 
-from govsim.geography.from_spec import build_map
+from govsim.geography.from_spec import build_map, scenario_map
 from govsim.geography.generators import (
     LATTICE_SPACING_KM,
     build_lattice,
@@ -28,4 +29,5 @@ __all__ = [
     "build_random_geometric",
     "load_graphml",
     "save_graphml",
+    "scenario_map",
 ]

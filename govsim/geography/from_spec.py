@@ -61,3 +61,9 @@ def build_map(spec: MapSpec, rng: np.random.Generator) -> GridMap:
         rng=rng,
         **cells,
     )
+
+
+def scenario_map(spec: MapSpec) -> GridMap:
+    """The map every run of a scenario builds: :func:`build_map` drawn from the map's own
+    seed (``map.seed``), so that the city is the same whatever the run's seed."""
+    return build_map(spec, np.random.default_rng(spec.seed))

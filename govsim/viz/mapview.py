@@ -1,25 +1,36 @@
-"""The live map: grid cells coloured by open incidents, offices marked, grid workers shown.
+"""The map: grid cells coloured by open incidents, offices marked, grid workers shown.
 
 Cells sit at their coordinates (``x``, ``y`` in km) or, when the map has none, at a
-spring layout of the graph. Each cell's grid workers are a row of dots at the foot of
-its square (filled: busy with an incident now; hollow: free). Offices above the cell
-tier are marked at their cells, one marker per tier, and named below them.
+spring layout of the graph. In the live map (:func:`map_figure`) each cell's grid workers
+are a row of dots at the foot of its square (filled: busy with an incident now; hollow:
+free), and offices above the cell tier are marked at their cells, one marker per tier,
+and named below them. Snapshots of a finished run (:func:`map_snapshots_figure`,
+:func:`map_animation`) draw each unresolved incident as a dot in its cell, coloured by
+where it is: the tier holding it, on its way between desks, being verified, or hidden.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import matplotlib as mpl
 import networkx as nx
 import numpy as np
+import pandas as pd
+from matplotlib.animation import FuncAnimation
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Rectangle
 
 from govsim import style
+from govsim.geography import GridMap
+from govsim.ledger import Ledger
+from govsim.metrics import HANDING_OVER, HIDDEN, VERIFYING, incidents_at
 from govsim.viz.state import Desk, desks, open_by_cell
 
 if TYPE_CHECKING:
@@ -33,9 +44,9 @@ CELL_SIDE = 0.8
 LABELLED_CELLS = 80
 
 
-def cell_positions(model: GovernanceModel) -> np.ndarray:
+def cell_positions(grid_map: GridMap) -> np.ndarray:
     """(n_cells, 2) array of cell positions: the map's coordinates, else a spring layout."""
-    graph = model.grid_map.graph
+    graph = grid_map.graph
     xy = np.array(
         [[graph.nodes[c]["x"], graph.nodes[c]["y"]] for c in range(graph.number_of_nodes())]
     )
@@ -51,10 +62,10 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
     ``title`` defaults to the day, the scenario and (for a ``LiveModel``) the policy.
     """
     fig, ax = style.new_figure(size=(6.4, 5.6))
-    xy = cell_positions(model)
-    spacing = _spacing(model, xy)
+    xy = cell_positions(model.grid_map)
+    spacing = _spacing(model.grid_map, xy)
     counts = open_by_cell(model)
-    _draw_edges(ax, model, xy)
+    _draw_edges(ax, model.grid_map, xy)
     side = CELL_SIDE * spacing
     norm = mpl.colors.Normalize(0, max(5, int(counts.max())))
     cells = PatchCollection(
@@ -75,15 +86,7 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
     _draw_workers(ax, [d for d in all_desks if d.tier == model.grid_map.tiers[-1]], xy, spacing)
     _draw_offices(ax, model, [d for d in all_desks if not d.department], xy, spacing)
     fig.colorbar(cells, ax=ax, shrink=0.8, label="open incidents (reported, not resolved)")
-    pad = 0.6 * spacing
-    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
-    ax.set_ylim(xy[:, 1].min() - pad - 0.3 * spacing, xy[:, 1].max() + pad)
-    ax.set_aspect("equal")
-    ax.grid(False)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for edge in ("left", "bottom"):
-        ax.spines[edge].set_visible(False)
+    _frame(ax, xy, spacing)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, fontsize=7.5)
     default = style.figure_title(
         f"Open incidents by cell, day {model.day}",
@@ -95,16 +98,29 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
     return fig
 
 
-def _spacing(model: GovernanceModel, xy: np.ndarray) -> float:
+def _frame(ax: Axes, xy: np.ndarray, spacing: float) -> None:
+    """Fit ``ax`` to the cells at ``xy``, at equal scale, without ticks, grid or spines."""
+    pad = 0.6 * spacing
+    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
+    ax.set_ylim(xy[:, 1].min() - pad - 0.3 * spacing, xy[:, 1].max() + pad)
+    ax.set_aspect("equal")
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for edge in ("left", "bottom"):
+        ax.spines[edge].set_visible(False)
+
+
+def _spacing(grid_map: GridMap, xy: np.ndarray) -> float:
     """Typical distance between neighbouring cells (median edge length; 1 without edges)."""
-    lengths = [np.hypot(*(xy[a] - xy[b])) for a, b in model.grid_map.graph.edges]
+    lengths = [np.hypot(*(xy[a] - xy[b])) for a, b in grid_map.graph.edges]
     positive = [d for d in lengths if d > 0]
     return float(np.median(positive)) if positive else 1.0
 
 
-def _draw_edges(ax: Axes, model: GovernanceModel, xy: np.ndarray) -> None:
+def _draw_edges(ax: Axes, grid_map: GridMap, xy: np.ndarray) -> None:
     """Grey lines between neighbouring cells."""
-    for a, b in model.grid_map.graph.edges:
+    for a, b in grid_map.graph.edges:
         ax.plot(*zip(xy[a], xy[b], strict=True), color="#bbbbbb", lw=0.8, zorder=1)
 
 
@@ -173,3 +189,166 @@ def _draw_offices(
             color="#333333",
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
+
+
+#: Dots per row in a cell of a snapshot: a cell shows at most this many squared incidents
+#: (the last place says how many more there are).
+SNAPSHOT_DOTS = 5
+
+
+@dataclass(frozen=True)
+class _Snapshots:
+    """What every snapshot of one run shares: where cells are, the incidents at each time
+    (``govsim.metrics.incidents_at``), the shading scale and the colour of each place."""
+
+    grid_map: GridMap
+    xy: np.ndarray
+    spacing: float
+    frames: pd.DataFrame
+    vmax: int
+    colours: dict[str, str]
+
+    @classmethod
+    def of(cls, ledger: Ledger, grid_map: GridMap, times_h: Sequence[float]) -> _Snapshots:
+        """Read ``ledger`` at ``times_h`` (hours since the start) over ``grid_map``."""
+        xy = cell_positions(grid_map)
+        frames = incidents_at(ledger, np.asarray(times_h, dtype=float))
+        open_rows = frames[frames["where"] != HIDDEN]
+        per_cell = open_rows.groupby(["time_h", "cell"]).size()
+        by_tier = style.tier_colours(ledger.tiers)
+        colours = {
+            **{tier: by_tier[tier] for tier in reversed(ledger.tiers)},  # top tier first
+            HANDING_OVER: style.PALETTE[4],
+            VERIFYING: "#9a9a9a",
+            HIDDEN: "white",
+        }
+        vmax = max(5, int(per_cell.max()) if len(per_cell) else 0)
+        return cls(grid_map, xy, _spacing(grid_map, xy), frames, vmax, colours)
+
+    @property
+    def aspect(self) -> float:
+        """Height over width of the drawn map."""
+        extent = self.xy.max(axis=0) - self.xy.min(axis=0) + 1.2 * self.spacing
+        return float(extent[1] + 0.3 * self.spacing) / float(extent[0])
+
+    def draw(self, ax: Axes, time_h: float) -> None:
+        """Draw the map at ``time_h`` on ``ax``: cells shaded by their open incidents,
+        one dot per unresolved incident coloured by where it is (hidden ones hollow)."""
+        rows = self.frames[self.frames["time_h"] == time_h]
+        rank = {where: i for i, where in enumerate(self.colours)}
+        rows = rows.assign(rank=rows["where"].map(rank)).sort_values(["cell", "rank"])
+        opened = rows[rows["where"] != HIDDEN]
+        counts = np.bincount(opened["cell"], minlength=self.grid_map.n_cells)
+        _draw_edges(ax, self.grid_map, self.xy)
+        side = CELL_SIDE * self.spacing
+        cells = PatchCollection(
+            [Rectangle((x - side / 2, y - side / 2), side, side) for x, y in self.xy],
+            cmap="Greys",
+            norm=mpl.colors.Normalize(0, 2.5 * self.vmax),  # light: the dots must show
+            edgecolors="#777777",
+            linewidths=0.6,
+            zorder=2,
+        )
+        cells.set_array(counts)
+        ax.add_collection(cells)
+        places = (np.linspace(-0.4, 0.4, SNAPSHOT_DOTS) * side).tolist()
+        slots = np.array([(dx, -dy) for dy in places for dx in places])
+        radius = 0.32 * side / SNAPSHOT_DOTS
+        dots, faces = [], []
+        for cell, group in rows.groupby("cell"):
+            shown = group["where"].to_numpy()
+            if len(shown) > len(slots):
+                shown = shown[: len(slots) - 1]
+                x, y = self.xy[cell] + slots[-1]
+                more = f"+{len(group) - len(shown)}"
+                ax.text(x, y, more, ha="center", va="center", fontsize=6, zorder=4)
+            dots.extend(Circle(xy, radius) for xy in self.xy[cell] + slots[: len(shown)])
+            faces.extend(self.colours[w] for w in shown)
+        ax.add_collection(
+            PatchCollection(dots, facecolors=faces, edgecolors="#444444", linewidths=0.4, zorder=3)
+        )
+        day, hour = divmod(time_h, 24.0)
+        ax.set_title(f"day {day:g}, {hour:02.0f}:00 · {len(opened)} open", fontsize=9)
+        _frame(ax, self.xy, self.spacing)
+
+    def legend(self, fig: Figure, ncols: int) -> None:
+        """The figure's legend below its axes, ``ncols`` wide: a dot per place an
+        incident can be."""
+        labels = {HANDING_OVER: "between desks", VERIFYING: "being verified"}
+        handles = [
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                mfc=colour,
+                mec="#444444",
+                label=labels.get(where, where if where == HIDDEN else f"at a {where} desk"),
+            )
+            for where, colour in self.colours.items()
+        ]
+        fig.legend(handles=handles, loc="outside lower center", ncols=ncols)
+
+
+def _snapshot_title(ledger: Ledger, policy: str | None) -> str:
+    return style.figure_title(
+        "Unresolved incidents on the map, by where they are",
+        scenario=ledger.meta["scenario"],
+        policy=policy,
+        detail=f"seed {ledger.meta['seed']}; cell shade: open incidents",
+        sep="\n",
+    )
+
+
+def map_snapshots_figure(
+    ledger: Ledger,
+    grid_map: GridMap,
+    times_h: Sequence[float],
+    *,
+    policy: str | None = None,
+    ncols: int = 4,
+) -> Figure:
+    """The map of a finished run at each of ``times_h`` (hours since the start), one panel
+    each, ``ncols`` to a row.
+
+    Each cell is shaded by its open incidents (reported, not resolved) and each unresolved
+    incident is a dot in its cell coloured by where it is then: at a desk of some tier
+    (departments at their tier), between desks, being verified, or hidden (hollow).
+    ``grid_map`` is the run's map (``govsim.geography.scenario_map``). Titled with the
+    scenario, ``policy`` and the seed.
+    """
+    shots = _Snapshots.of(ledger, grid_map, times_h)
+    nrows = -(-len(times_h) // ncols)
+    fig, axes = style.new_figure(
+        nrows, ncols, size=(3.0 * ncols, (3.0 * shots.aspect + 0.4) * nrows + 0.9), squeeze=False
+    )
+    for ax, time_h in zip(axes.flat, times_h, strict=False):
+        shots.draw(ax, float(time_h))
+    for ax in axes.flat[len(times_h) :]:
+        ax.set_axis_off()
+    shots.legend(fig, ncols=len(shots.colours) if ncols >= 3 else 3)
+    style.set_title(fig, _snapshot_title(ledger, policy))
+    return fig
+
+
+def map_animation(
+    ledger: Ledger,
+    grid_map: GridMap,
+    times_h: Sequence[float],
+    *,
+    policy: str | None = None,
+    interval_ms: int = 300,
+) -> FuncAnimation:
+    """The snapshots of :func:`map_snapshots_figure` as an animation, one frame per time
+    in ``times_h`` shown ``interval_ms`` milliseconds; in a notebook, display it with
+    ``IPython.display.HTML(animation.to_jshtml())``."""
+    shots = _Snapshots.of(ledger, grid_map, times_h)
+    fig, ax = style.new_figure(size=(5.0, 5.0 * shots.aspect + 1.3))
+    shots.legend(fig, ncols=3)
+    style.set_title(fig, _snapshot_title(ledger, policy))
+
+    def frame(index: int) -> None:
+        ax.clear()
+        shots.draw(ax, float(times_h[index]))
+
+    return FuncAnimation(fig, frame, frames=len(times_h), interval=interval_ms)

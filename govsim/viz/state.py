@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.metrics import VERIFYING  # backlog key of reported incidents at no desk yet
+
 if TYPE_CHECKING:
     from govsim.model import GovernanceModel
-
-#: Backlog key of reported incidents not yet at any desk (being verified and triaged).
-VERIFYING = "verifying"
 
 
 @dataclass(frozen=True)
