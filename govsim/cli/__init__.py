@@ -33,7 +33,7 @@ EPILOG = """examples:
   govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
   govsim report out/routing
   govsim sensitivity experiments/sensitivity/sobol_demo.yaml --out out/sobol --executor processes
-  govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=48" \\
+  govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=64" \\
       --vary staffing.grid_workers_per_grid=1..6
 """
 
