@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import govsim
 from govsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +100,10 @@ def test_help_reads_like_the_docs() -> None:
     )
     for word in ("run", "check", "params", "examples:"):
         assert word in result.stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "govsim", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.strip() == f"govsim {govsim.__version__}"
 
 
 def test_check_theory_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:

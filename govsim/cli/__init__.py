@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from govsim import __version__
 from govsim.cli.experiments import add_experiment_commands
 from govsim.cli.presets import add_preset_commands
 from govsim.cli.runs import add_run_commands
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"govsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     add_run_commands(sub)
