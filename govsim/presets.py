@@ -75,18 +75,17 @@ def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int)
     y = np.arange(len(achieved))[::-1]
     for row, item in zip(y, achieved, strict=True):
         t, interval = item.target, item.interval
-        scale = t.tolerance
+        mean, ci_low, ci_high = (
+            (x - t.value) / t.tolerance for x in (interval.mean, interval.low, interval.high)
+        )
+        # a one-sided band runs open past the model's CI, so a met target stays inside it
         low, high = (-1.0, 1.0)
         if t.relation == "at_most":
-            low = -3.0
+            low = min(-3.0, ci_low - 0.5)
         elif t.relation == "at_least":
-            high = 3.0
+            high = max(3.0, ci_high + 0.5)
         ax.fill_betweenx([row - 0.3, row + 0.3], low, high, color="0.9")
-        mean = (interval.mean - t.value) / scale
-        err = [
-            [mean - (interval.low - t.value) / scale],
-            [(interval.high - t.value) / scale - mean],
-        ]
+        err = [[mean - ci_low], [ci_high - mean]]
         colour = "tab:green" if item.passed else "tab:red"
         ax.errorbar([mean], [row], xerr=err, fmt="o", color=colour, capsize=4)
     ax.axvline(0.0, color="grey", lw=0.8)
