@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import Field, ValidationError
 
 from govsim.errors import ScenarioError
@@ -30,7 +31,7 @@ HOURS_PER_MONTH = 30 * 24.0
 TARGETS_FILE = Path(__file__).resolve().parents[1] / "scenarios" / "targets.yaml"
 
 
-def _kind_rows(ledger: Ledger, kind: str):
+def _kind_rows(ledger: Ledger, kind: str) -> pd.DataFrame:
     frame = window_incidents(ledger)
     if kind not in ledger.kinds:
         raise ScenarioError(f"target metric: no incident type '{kind}'; known: {ledger.kinds}")
@@ -41,9 +42,18 @@ def _months(ledger: Ledger) -> float:
     return (ledger.window_h[1] - ledger.window_h[0]) / HOURS_PER_MONTH
 
 
+def _reported_rows(ledger: Ledger, kind: str) -> pd.DataFrame:
+    """Window incidents of ``kind`` reported before the window's end: the ones a campaign
+    or a year "handled". One that occurred in the window but came to light after it (the
+    drain's first patrol, a late report) was not handled in it."""
+    rows = _kind_rows(ledger, kind)
+    return rows[rows["reported_at"] < ledger.window_h[1]]
+
+
 def reported_per_month(ledger: Ledger, kind: str) -> float:
-    """Window incidents of ``kind`` reported, per 30 days of window."""
-    return float(_kind_rows(ledger, kind)["reported_at"].notna().sum()) / _months(ledger)
+    """Window incidents of ``kind`` reported before the window's end, per 30 days of
+    window."""
+    return float(len(_reported_rows(ledger, kind))) / _months(ledger)
 
 
 def reaching_per_month(ledger: Ledger, tier: str) -> float:
@@ -58,9 +68,9 @@ def share_reaching(ledger: Ledger, tier: str) -> float:
 
 
 def resolved_share(ledger: Ledger, kind: str) -> float:
-    """Share of reported window incidents of ``kind`` resolved by the end of the window."""
-    rows = _kind_rows(ledger, kind)
-    rows = rows[rows["reported_at"].notna()]
+    """Share of the window incidents of ``kind`` reported before the window's end that
+    were resolved by then (a campaign's report, made as it closes)."""
+    rows = _reported_rows(ledger, kind)
     return float((rows["resolved_at"] < ledger.window_h[1]).mean())
 
 
