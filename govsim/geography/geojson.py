@@ -18,7 +18,7 @@ from typing import Any, Literal
 import networkx as nx
 import numpy as np
 
-from govsim.geography.graphml import _cell_attributes, _region_indices
+from govsim.geography.graphml import cells_graph
 from govsim.geography.gridmap import GeographyError, GridMap, _check_tiers
 from govsim.geography.offices import _assemble
 
@@ -80,24 +80,20 @@ def load_geojson(
     if len(nodes) != len(features):
         raise GeographyError(f"{path}: two features share an id; each cell needs its own")
     xy = _plane_km(shapely, polygons, coordinates)
-    ancestors, labels = _region_indices(raw, nodes, tiers_t)
-    graph = nx.Graph()
-    for i, node in enumerate(nodes):
-        attrs = _cell_attributes(
-            node,
-            raw.nodes[node],
-            households_per_cell=households_per_cell,
-            household_size=household_size,
-            vulnerable_share=vulnerable_share,
-            shops_per_cell=shops_per_cell,
-            tourist_load=tourist_load,
-        )
-        attrs.update(x=float(xy[i, 0]), y=float(xy[i, 1]))
-        attrs.update({tier: int(ancestors[k, i]) for k, tier in enumerate(tiers_t)})
-        graph.add_node(i, **attrs)
+    graph, ancestors, names = cells_graph(
+        raw,
+        nodes,
+        tiers_t,
+        households_per_cell=households_per_cell,
+        household_size=household_size,
+        vulnerable_share=vulnerable_share,
+        shops_per_cell=shops_per_cell,
+        tourist_load=tourist_load,
+    )
+    for i in range(len(nodes)):  # positions come from the polygons, not the properties
+        graph.nodes[i].update(x=float(xy[i, 0]), y=float(xy[i, 1]))
     for i, j in _neighbours(shapely, polygons):
         graph.add_edge(i, j, travel_h=float(np.hypot(*(xy[i] - xy[j])) / speed_kmh))
-    names = tuple(tuple(str(label) for label in tier_labels) for tier_labels in labels)
     return _assemble(tiers_t, graph, tuple(ancestors), within_cell_travel_h, names=names)
 
 

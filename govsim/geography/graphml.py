@@ -52,25 +52,20 @@ def load_graphml(
     tiers_t = _check_tiers(tiers)
     raw = _read_graphml(path)
     nodes = list(raw.nodes)
-    ancestors, labels = _region_indices(raw, nodes, tiers_t)
-    graph = nx.Graph()
-    for i, node in enumerate(nodes):
-        attrs = _cell_attributes(
-            node,
-            raw.nodes[node],
-            households_per_cell=households_per_cell,
-            household_size=household_size,
-            vulnerable_share=vulnerable_share,
-            shops_per_cell=shops_per_cell,
-            tourist_load=tourist_load,
-        )
-        attrs.update({tier: int(ancestors[k, i]) for k, tier in enumerate(tiers_t)})
-        graph.add_node(i, **attrs)
+    graph, ancestors, names = cells_graph(
+        raw,
+        nodes,
+        tiers_t,
+        households_per_cell=households_per_cell,
+        household_size=household_size,
+        vulnerable_share=vulnerable_share,
+        shops_per_cell=shops_per_cell,
+        tourist_load=tourist_load,
+    )
     for (i, j), hours in _edge_hours(raw, nodes):
         graph.add_edge(i, j, travel_h=hours)
     if within_cell_travel_h is None:
         within_cell_travel_h = _file_within_cell_travel_h(raw)
-    names = tuple(tuple(str(label) for label in tier_labels) for tier_labels in labels)
     return _assemble(tiers_t, graph, tuple(ancestors), within_cell_travel_h, names=names)
 
 
@@ -157,6 +152,23 @@ def _region_indices(
             f"found {len(index_of[0])}"
         )
     return ancestors, [list(index) for index in index_of]
+
+
+def cells_graph(
+    raw: nx.Graph, nodes: Sequence[Any], tiers: tuple[str, ...], **defaults: Any
+) -> tuple[nx.Graph, np.ndarray, tuple[tuple[str, ...], ...]]:
+    """The cells a map file describes, before their edges: a graph on cells ``0..n-1`` (in
+    ``nodes`` order) with the cell attributes (``defaults`` fill gaps, see
+    ``_cell_attributes``) and each tier's region index; the ancestors array (tiers × cells)
+    and the region names per tier."""
+    ancestors, labels = _region_indices(raw, nodes, tiers)
+    graph = nx.Graph()
+    for i, node in enumerate(nodes):
+        attrs = _cell_attributes(node, raw.nodes[node], **defaults)
+        attrs.update({tier: int(ancestors[k, i]) for k, tier in enumerate(tiers)})
+        graph.add_node(i, **attrs)
+    names = tuple(tuple(str(label) for label in tier_labels) for tier_labels in labels)
+    return graph, ancestors, names
 
 
 def _cell_attributes(
