@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from govsim.analysis import OUTCOMES, compare, outcomes
 from govsim.errors import GovsimError
@@ -29,6 +28,9 @@ from govsim.metrics import summarize
 from govsim.model import simulate
 from govsim.policies.files import STATUS_QUO, Policy, load_policy
 from govsim.scenario import Scenario, load_scenario, scenario_path
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _load(
