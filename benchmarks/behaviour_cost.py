@@ -9,8 +9,8 @@ import json
 import time
 from pathlib import Path
 
-from govsim.model import simulate
-from govsim.scenario import load_scenario
+from govsim.engine.model import simulate
+from govsim.world.scenario import load_scenario
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo.yaml"
 CHANNELS = {

@@ -22,8 +22,8 @@ from pathlib import Path
 from statistics import median
 
 from benchmarks.behaviour_cost import VARIANTS
-from govsim.scenario import load_scenario
-from govsim.validation import jackson_theory
+from govsim.analysis.theory import jackson_theory
+from govsim.world.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"

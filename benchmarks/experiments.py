@@ -93,10 +93,10 @@ def _cpu_seconds() -> float:
 def speedup(runs: int, days: float, workers: int, repeats: int) -> dict:
     """Wall time of one experiment on each executor (best of ``repeats``, taken in turns so
     that load from other programs hits all three alike), and whether the tables agree."""
-    from govsim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
-    from govsim.results import load
-    from govsim.runner import run_experiment
-    from govsim.spec import load_experiment
+    from govsim.experiments.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+    from govsim.experiments.experiment import run_experiment
+    from govsim.experiments.results import load
+    from govsim.experiments.spec import load_experiment
 
     makers = {
         "serial": SerialExecutor,

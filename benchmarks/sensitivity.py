@@ -27,8 +27,8 @@ SPEC = ROOT / "experiments" / "sensitivity" / "sobol_demo.yaml"
 
 def bench(samples: int, workers: int, out: Path, resume: bool) -> dict:
     """Run the demo Sobol study with ``samples`` base samples; times and top indices."""
-    from govsim.executors import ProcessExecutor
-    from govsim.sensitivity import analyse_all, load_sensitivity, run_study
+    from govsim.analysis.sensitivity import analyse_all, load_sensitivity, run_study
+    from govsim.experiments.executors import ProcessExecutor
 
     raw = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     raw.update(samples=samples, scenario=str(ROOT / "scenarios" / "demo.yaml"))

@@ -1,10 +1,10 @@
 """govsim: agent-based simulation and policy analysis of community grid governance."""
 
-from govsim import mesa_ids
-from govsim.metrics import summarize
-from govsim.model import GovernanceModel, simulate
-from govsim.scenario import Scenario, load_scenario
+from govsim.engine import mesa_ids
+from govsim.engine.model import GovernanceModel, simulate
+from govsim.record.metrics import summarize
 from govsim.sim import Comparison, Sim
+from govsim.world.scenario import Scenario, load_scenario
 
 __all__ = [
     "Comparison",

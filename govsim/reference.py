@@ -1,6 +1,6 @@
 """Reference pages generated from the code: ``docs/scenarios.md`` and ``docs/policies.md``.
 
-The scenario reference walks the pydantic schema of ``govsim.scenario`` (every section
+The scenario reference walks the pydantic schema of ``govsim.world.scenario`` (every section
 and field with its type, default, allowed values and description, the rules that span
 fields); the policy reference reads every file in ``policies/`` and explains each lever
 it sets with the schema's description of that field, and the routing rules and queue
@@ -27,11 +27,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from govsim.analysis.validation import PRESETS
 from govsim.policies.disciplines import DISCIPLINES
 from govsim.policies.files import LEVER_SECTIONS, POLICY_DIR, STATUS_QUO, load_policy
 from govsim.policies.routing import ROUTERS
-from govsim.presets import PRESETS
-from govsim.scenario import (
+from govsim.world.scenario import (
     Scenario,
     annotation_range,
     cross_check,
@@ -305,7 +305,7 @@ def scenario_reference() -> str:
     lines = [
         "# Scenario file reference",
         "",
-        GENERATED.format(source="the schema in `govsim/scenario.py`"),
+        GENERATED.format(source="the schema in `govsim/world/scenario.py`"),
         "",
         SCENARIO_INTRO.format(
             base=base_doc.split("\n\n", 1)[-1], rules=_rules(), contents=contents

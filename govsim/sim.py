@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from govsim.analysis import OUTCOMES, compare, outcomes
+from govsim.analysis.comparison import OUTCOMES, compare, outcomes
+from govsim.engine.model import simulate
 from govsim.errors import GovsimError
-from govsim.ledger import Ledger
-from govsim.metrics import summarize
-from govsim.model import simulate
 from govsim.policies.files import STATUS_QUO, Policy, load_policy
-from govsim.scenario import Scenario, load_scenario, scenario_path
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import summarize
+from govsim.world.scenario import Scenario, load_scenario, scenario_path
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,18 +83,18 @@ class Sim:
 
     @property
     def ledger(self) -> Ledger:
-        """Every state change of the run (``govsim.ledger.Ledger``); runs it if needed."""
+        """Every state change of the run (``govsim.record.ledger.Ledger``); runs it if needed."""
         return self.run()._ledger  # type: ignore[return-value]
 
     def summary(self) -> dict[str, Any]:
-        """The run's full summary (``govsim.metrics.summarize``): resolution time (h),
+        """The run's full summary (``govsim.record.metrics.summarize``): resolution time (h),
         escalation, per-tier waits and utilisation, satisfaction, trust, staff cost …"""
         if self._summary is None:
             self._summary = summarize(self.ledger)
         return self._summary
 
     def outcomes(self) -> pd.Series:
-        """The compared outcomes (``govsim.analysis.OUTCOMES``), indexed by their labels."""
+        """The compared outcomes (``analysis.comparison.OUTCOMES``), indexed by their labels."""
         values = outcomes(self.summary())
         return pd.Series(
             {OUTCOMES[name][0]: value for name, value in values.items()},
@@ -104,7 +104,7 @@ class Sim:
     def plot(self, path: str | Path | None = None) -> Figure | Path:
         """The run's figure (backlog over time, resolution time by closing tier): saved to
         ``path`` (PNG, SVG or PDF) and the path returned, or returned as a ``Figure``."""
-        from govsim.plots import run_figure, save_figure
+        from govsim.plots.figures import run_figure, save_figure
 
         fig = run_figure(self.ledger, self.policy.name)
         return save_figure(fig, path) if path is not None else fig
@@ -115,7 +115,7 @@ class Comparison:
 
     Replication k of every policy runs on seed ``seed + k`` (common random numbers), so
     ``table()`` pairs each policy with the first one replication by replication.
-    ``executor`` is ``serial``, ``processes`` or ``dask`` (``govsim.executors``) with
+    ``executor`` is ``serial``, ``processes`` or ``dask`` (``govsim.experiments.executors``) with
     ``workers`` processes. After ``run()``, ``runs`` has one row per run.
     """
 
@@ -145,8 +145,8 @@ class Comparison:
     def run(self, progress: bool = True) -> Comparison:
         """Run every policy × replication (once) with a progress bar; returns ``self``."""
         if self.runs is None:
-            from govsim.executors import open_executor
-            from govsim.experiment import policy_runs, run_all
+            from govsim.experiments.executors import open_executor
+            from govsim.experiments.run import policy_runs, run_all
 
             runs = policy_runs(
                 self.scenario, self.policies, self.reps, self.seed, self.days, self.overrides
@@ -166,7 +166,7 @@ class Comparison:
         """Each policy's mean with its CI, one panel per outcome (with ``paired``: each
         policy's paired difference to the first one, with its CI): saved to ``path`` and
         the path returned, or returned as a ``Figure``."""
-        from govsim.plots import comparison_figure, save_figure
+        from govsim.plots.figures import comparison_figure, save_figure
 
         fig = comparison_figure(
             self.table(level), scenario=_label(self.scenario), level=level, paired=paired

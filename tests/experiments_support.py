@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from govsim.results import Results
+from govsim.experiments.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

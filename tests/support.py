@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from govsim.ledger import Ledger
-from govsim.model import simulate
-from govsim.scenario import Scenario
+from govsim.engine.model import simulate
+from govsim.record.ledger import Ledger
 from govsim.stats import Interval, mean_ci
+from govsim.world.scenario import Scenario
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo.yaml"
 

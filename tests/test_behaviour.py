@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from govsim.ledger import Ledger
-from govsim.metrics import summarize
-from govsim.model import GovernanceModel, simulate
-from govsim.scenario import load_scenario
+from govsim.engine.model import GovernanceModel, simulate
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import summarize
 from govsim.stats import Interval, mean_ci
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 from tests.support import paired as paired_runs
 
@@ -29,7 +29,7 @@ def resident_share(ledger: Ledger) -> float:
 
 
 def hidden_mean(ledger: Ledger) -> float:
-    from govsim.metrics import state_counts
+    from govsim.record.metrics import state_counts
 
     days = np.arange(ledger.window_h[0], ledger.window_h[1], 24.0)
     return float(state_counts(ledger, days)["hidden"].mean())

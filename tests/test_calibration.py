@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import yaml
 
-from govsim.calibration import calibrate
+from govsim.analysis.calibration import calibrate
+from govsim.analysis.queueing import mmc
+from govsim.analysis.targets import PresetTargets, Target, load_targets, measure
+from govsim.analysis.theory import THEORY_DIR
+from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
-from govsim.metrics import window_incidents
-from govsim.model import simulate
-from govsim.scenario import HOURS_PER_YEAR, load_scenario
-from govsim.targets import PresetTargets, Target, load_targets, measure
-from govsim.theory import mmc
-from govsim.validation import THEORY_DIR
+from govsim.record.metrics import window_incidents
+from govsim.world.scenario import HOURS_PER_YEAR, load_scenario
 from tests.support import DEMO
 
 LAMBDA, MU_TRUE = 1.5, 1.0

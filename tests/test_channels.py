@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from govsim.engine.incidents import State
+from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
-from govsim.incidents import State
-from govsim.ledger import Ledger
-from govsim.metrics import summarize, window_incidents
-from govsim.model import simulate
-from govsim.scenario import load_scenario
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import summarize, window_incidents
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 
 CHANNELS = {

@@ -37,7 +37,7 @@ def test_every_scenario_field_is_described() -> None:
         for name, field in model.model_fields.items()
         if not field.description
     ]
-    assert not bare, f"add Field(description=...) in govsim/scenario.py: {bare}"
+    assert not bare, f"add Field(description=...) in govsim/world/scenario.py: {bare}"
 
 
 def test_the_scenario_reference_covers_every_section() -> None:

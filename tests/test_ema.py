@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from govsim.analysis.sensitivity import load_sensitivity
 from govsim.errors import GovsimError
-from govsim.sensitivity import load_sensitivity
 from tests.experiments_support import ROOT
 
 ema_workbench = pytest.importorskip(
     "ema_workbench", reason="the EMA Workbench is the govsim[ema] extra (make test installs it)"
 )
 
-from govsim.ema import ema_model, ema_name, is_lever, prim_box, run_design  # noqa: E402
+from govsim.analysis.ema import ema_model, ema_name, is_lever, prim_box, run_design  # noqa: E402
 
 SPEC = ROOT / "experiments" / "sensitivity" / "discovery_p90.yaml"
 

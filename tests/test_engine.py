@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from govsim.incidents import NEXT_STATES, Incident, State
-from govsim.ledger import Ledger
-from govsim.metrics import state_counts, summarize, tier_table, visits
-from govsim.model import GovernanceModel, simulate
+from govsim.engine.incidents import NEXT_STATES, Incident, State
+from govsim.engine.model import GovernanceModel, simulate
 from govsim.policies.disciplines import DeadlineQueue, FifoQueue
-from govsim.scenario import load_scenario
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import state_counts, summarize, tier_table, visits
+from govsim.world.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"
@@ -240,7 +240,7 @@ def test_a_scenario_can_load_its_map_from_graphml(tmp_path: Path) -> None:
     """A GraphML map next to the scenario file, named by a relative path, runs as usual."""
     import yaml
 
-    from govsim.geography import build_map, save_graphml
+    from govsim.world.geography import build_map, save_graphml
 
     demo = load_scenario(DEMO)
     city = build_map(demo.map, np.random.default_rng(demo.map.seed))

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from govsim.metrics import monthly_evaluations, summarize
-from govsim.model import simulate
+from govsim.engine.model import simulate
 from govsim.policies.evaluation import MonthlyEvaluation
-from govsim.scenario import load_scenario
+from govsim.record.metrics import monthly_evaluations, summarize
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO, paired
 
 

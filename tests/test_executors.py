@@ -12,10 +12,15 @@ from pathlib import Path
 import pytest
 
 from govsim.errors import GovsimError
-from govsim.executors import DaskExecutor, ProcessExecutor, SerialExecutor, open_executor
-from govsim.results import load
-from govsim.runner import run_experiment
-from govsim.spec import load_experiment
+from govsim.experiments.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    open_executor,
+)
+from govsim.experiments.experiment import run_experiment
+from govsim.experiments.results import load
+from govsim.experiments.spec import load_experiment
 from tests.experiments_support import SMALL, assert_same_results, write_spec
 
 distributed = pytest.importorskip("distributed")
@@ -139,8 +144,8 @@ def test_a_script_without_main_guard_runs_on_processes(tmp_path: Path) -> None:
     """Spawned workers do not re-run the caller's script (no __main__ guard needed)."""
     script = tmp_path / "noguard.py"
     script.write_text(
-        "from govsim.executors import ProcessExecutor\n"
-        "from govsim.experiment import policy_runs, run_all\n"
+        "from govsim.experiments.executors import ProcessExecutor\n"
+        "from govsim.experiments.run import policy_runs, run_all\n"
         "from tests.experiments_support import DEMO\n"
         "from govsim.policies.files import STATUS_QUO\n"
         "runs = policy_runs(DEMO, [STATUS_QUO], reps=2, days=5)\n"

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim.analysis import OUTCOMES
+from govsim.analysis.comparison import OUTCOMES
 from govsim.cli import main
 from govsim.errors import GovsimError, ScenarioError
-from govsim.experiment import RunResult
-from govsim.results import ResultStore, load, summary
-from govsim.runner import run_experiment
-from govsim.spec import load_experiment
+from govsim.experiments.experiment import run_experiment
+from govsim.experiments.results import ResultStore, load, summary
+from govsim.experiments.run import RunResult
+from govsim.experiments.spec import load_experiment
 from govsim.stats import mean_ci
 from tests.experiments_support import ROOT, SMALL, assert_same_results, write_spec
 
@@ -283,8 +283,8 @@ def test_finished_models_are_freed() -> None:
     import gc
     import weakref
 
-    from govsim.model import GovernanceModel
-    from govsim.scenario import load_scenario
+    from govsim.engine.model import GovernanceModel
+    from govsim.world.scenario import load_scenario
     from tests.experiments_support import DEMO
 
     model = GovernanceModel(load_scenario(DEMO), seed=0, days=2)

@@ -9,12 +9,19 @@ from matplotlib.collections import PatchCollection
 from matplotlib.patches import Rectangle
 
 from govsim import Sim
-from govsim.geography import scenario_map
-from govsim.metrics import HIDDEN, incidents_at, reached, state_counts, tier_flow, volunteering
-from govsim.plots import resolved_by_tier, tier_flow_figure
+from govsim.plots.figures import resolved_by_tier, tier_flow_figure
+from govsim.record.metrics import (
+    HIDDEN,
+    incidents_at,
+    reached,
+    state_counts,
+    tier_flow,
+    volunteering,
+)
 from govsim.viz.live import LiveModel
 from govsim.viz.mapview import SNAPSHOT_DOTS, map_animation, map_snapshots_figure
 from govsim.viz.state import open_by_cell
+from govsim.world.geography import scenario_map
 from tests.support import DEMO
 
 

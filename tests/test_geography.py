@@ -10,9 +10,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-import govsim.geography
+import govsim.world.geography
+from govsim.engine.model import GovernanceModel
 from govsim.errors import GovsimError
-from govsim.geography import (
+from govsim.world.geography import (
     CELL_ATTRIBUTES,
     GeographyError,
     GridMap,
@@ -23,8 +24,7 @@ from govsim.geography import (
     save_graphml,
     scenario_map,
 )
-from govsim.model import GovernanceModel
-from govsim.scenario import MapSpec, load_scenario
+from govsim.world.scenario import MapSpec, load_scenario
 from tests.support import DEMO
 
 TIERS4 = ("city", "street", "community", "grid")
@@ -480,7 +480,7 @@ def test_every_run_of_a_scenario_builds_its_map_from_the_map_seed() -> None:
 
 
 def test_public_api_is_reexported() -> None:
-    assert sorted(govsim.geography.__all__) == sorted(
+    assert sorted(govsim.world.geography.__all__) == sorted(
         [
             "CELL_ATTRIBUTES",
             "GeographyError",
@@ -495,7 +495,7 @@ def test_public_api_is_reexported() -> None:
             "scenario_map",
         ]
     )
-    assert all(hasattr(govsim.geography, name) for name in govsim.geography.__all__)
+    assert all(hasattr(govsim.world.geography, name) for name in govsim.world.geography.__all__)
 
 
 def test_an_uneven_tree_keeps_its_counts_and_connected_regions() -> None:

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from govsim import load_scenario, simulate, summarize
-from govsim.geography import GeographyError
-from govsim.geography.geojson import EARTH_RADIUS_KM, load_geojson
+from govsim.world.geography import GeographyError
+from govsim.world.geography.geojson import EARTH_RADIUS_KM, load_geojson
 
 TIERS = ("city", "street", "community", "grid")
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo.yaml"

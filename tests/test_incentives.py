@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from govsim.engine.model import GovernanceModel, simulate
 from govsim.errors import ScenarioError
-from govsim.ledger import Ledger
-from govsim.metrics import summarize
-from govsim.model import GovernanceModel, simulate
 from govsim.policies.files import load_policy
-from govsim.scenario import load_scenario
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import summarize
 from govsim.stats import Interval
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 from tests.support import paired as paired_runs
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govsim.ledger import Ledger
-from govsim.metrics import tier_table, visits
-from govsim.model import simulate
-from govsim.scenario import HOURS_PER_YEAR, Scenario, deep_merge, read_yaml, validate_scenario
+from govsim.analysis.theory import THEORY_DIR
+from govsim.engine.model import simulate
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import tier_table, visits
 from govsim.stats import mean_ci
-from govsim.validation import THEORY_DIR
+from govsim.world.scenario import HOURS_PER_YEAR, Scenario, deep_merge, read_yaml, validate_scenario
 
 LAMBDA, MU = 0.5, 1.0  # per hour, at each department
 

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim.ledger import Ledger
-from govsim.model import simulate
-from govsim.presets import PRESETS, preset_scenario
+from govsim.analysis.validation import PRESETS, preset_scenario
+from govsim.engine.model import simulate
+from govsim.record.ledger import Ledger
 
 PINS = Path(__file__).with_name("ledger_pins.json")
 DAYS = 60

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govsim.incidents import Incident, State
-from govsim.ledger import ROLES, STAFF_DTYPE, Ledger, OfficeInfo
-from govsim.metrics import (
+from govsim.engine.incidents import Incident, State
+from govsim.record.ledger import ROLES, STAFF_DTYPE, Ledger, OfficeInfo
+from govsim.record.metrics import (
     equity,
     incidents_at,
     on_time_rate,

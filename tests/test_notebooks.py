@@ -54,7 +54,7 @@ assert set(counts.index.get_level_values("index")) == {"S1", "ST"} and (counts =
 assert not analysis.convergence.empty
 """,
     "seed_models.ipynb": """
-from govsim.presets import PRESETS
+from govsim.analysis.validation import PRESETS
 assert list(results) == list(PRESETS)
 assert len(table) == sum(len(TARGETS[p].targets) for p in PRESETS)
 assert table["met"].dtype == bool and table["mean"].notna().all()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from govsim.analysis.queueing import min_servers_for_wait, mmc
 from govsim.cli import main
 from govsim.errors import GovsimError
-from govsim.planner import parse_target, parse_vary, plan
-from govsim.plots import frontier_figure
-from govsim.theory import min_servers_for_wait, mmc
+from govsim.experiments.planner import parse_target, parse_vary, plan
+from govsim.plots.figures import frontier_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 MMC = ROOT / "scenarios" / "theory" / "mmc.yaml"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govsim.ledger import Ledger
-from govsim.metrics import resolution_by_triage, staff_cost, summarize, visits
-from govsim.model import GovernanceModel, simulate
-from govsim.scenario import load_scenario
+from govsim.engine.model import GovernanceModel, simulate
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import resolution_by_triage, staff_cost, summarize, visits
 from govsim.stats import Interval, mean_ci
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 from tests.support import paired as paired_runs
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from govsim.engine.model import GovernanceModel
 from govsim.errors import ScenarioError
-from govsim.model import GovernanceModel
-from govsim.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.world.scenario import iter_parameters, load_scenario, parse_assignments
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -11,11 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from govsim.cli import main
-from govsim.errors import GovsimError, ScenarioError
-from govsim.executors import ProcessExecutor, SerialExecutor
-from govsim.results import load
-from govsim.sensitivity import (
+from govsim.analysis.sensitivity import (
     Study,
     analyse,
     check_saltelli,
@@ -27,6 +23,10 @@ from govsim.sensitivity import (
     responses,
     run_study,
 )
+from govsim.cli import main
+from govsim.errors import GovsimError, ScenarioError
+from govsim.experiments.executors import ProcessExecutor, SerialExecutor
+from govsim.experiments.results import load
 from tests.experiments_support import DEMO, ROOT
 
 PI = math.pi
@@ -319,7 +319,7 @@ def test_demo_study_resumes_and_matches_on_processes(demo, tmp_path: Path) -> No
 
 def test_a_morris_study_is_identical_on_dask(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
-    from govsim.executors import DaskExecutor
+    from govsim.experiments.executors import DaskExecutor
 
     raw = {
         **DEMO_STUDY,

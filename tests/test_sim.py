@@ -9,11 +9,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from govsim import Comparison, Sim, load_scenario, simulate, summarize
-from govsim.analysis import OUTCOMES, compare
+from govsim.analysis.comparison import OUTCOMES, compare
 from govsim.errors import GovsimError, ScenarioError
-from govsim.experiment import policy_runs, run_all
+from govsim.experiments.run import policy_runs, run_all
 from govsim.policies.files import load_policy
-from govsim.scenario import scenario_path
+from govsim.world.scenario import scenario_path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

@@ -8,15 +8,21 @@ import numpy as np
 import pytest
 
 from govsim.agents import PartTimeGridWorker
+from govsim.analysis.queueing import mmc
+from govsim.analysis.theory import THEORY_DIR
+from govsim.engine.incidents import Channel, State
+from govsim.engine.model import GovernanceModel, simulate
 from govsim.errors import ScenarioError
-from govsim.incidents import Channel, State
-from govsim.ledger import Ledger
-from govsim.metrics import resolution_times, staff_cost, tier_table, visits, window_incidents
-from govsim.model import GovernanceModel, simulate
-from govsim.scenario import HOURS_PER_YEAR, deep_merge, load_scenario, read_yaml, validate_scenario
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import resolution_times, staff_cost, tier_table, visits, window_incidents
 from govsim.stats import mean_ci
-from govsim.theory import mmc
-from govsim.validation import THEORY_DIR
+from govsim.world.scenario import (
+    HOURS_PER_YEAR,
+    deep_merge,
+    load_scenario,
+    read_yaml,
+    validate_scenario,
+)
 from tests.support import DEMO, paired
 
 MMC = THEORY_DIR / "mmc.yaml"

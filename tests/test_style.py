@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from govsim import style
-from govsim.analysis import OUTCOMES
-from govsim.model import simulate
-from govsim.plots import comparison_figure, run_figure
-from govsim.scenario import load_scenario
+from govsim.analysis.comparison import OUTCOMES
+from govsim.engine.model import simulate
+from govsim.plots import style
+from govsim.plots.figures import comparison_figure, run_figure
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 
 CHINESE_TITLE = "成都市武侯区 — 玉林街道 · policy 吹哨报到"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from govsim.metrics import state_counts
+from govsim.record.metrics import state_counts
 from govsim.viz.levers import ROUTINGS, Levers, controls
 from govsim.viz.live import LiveModel, build_scenario
 from govsim.viz.state import VERIFYING, desks, open_by_cell

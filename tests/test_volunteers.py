@@ -6,11 +6,11 @@ import itertools
 
 import numpy as np
 
-from govsim.incidents import NEXT_STATES, Channel, State
-from govsim.ledger import Ledger
-from govsim.metrics import summarize, visits
-from govsim.model import simulate
-from govsim.scenario import load_scenario
+from govsim.engine.incidents import NEXT_STATES, Channel, State
+from govsim.engine.model import simulate
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import summarize, visits
+from govsim.world.scenario import load_scenario
 from tests.support import DEMO, paired
 
 DAYS = 60

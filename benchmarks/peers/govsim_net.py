@@ -7,9 +7,9 @@ import json
 import time
 from pathlib import Path
 
-from govsim.metrics import tier_table
-from govsim.model import simulate
-from govsim.scenario import load_scenario
+from govsim.engine.model import simulate
+from govsim.record.metrics import tier_table
+from govsim.world.scenario import load_scenario
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "theory" / "jackson.yaml"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from govsim.ema import prim_box, run_design
-from govsim.sensitivity import load_sensitivity
+from govsim.analysis.ema import prim_box, run_design
+from govsim.analysis.sensitivity import load_sensitivity
 
 HERE = Path(__file__).resolve().parent
 

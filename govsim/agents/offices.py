@@ -9,8 +9,8 @@ from mesa.discrete_space import CellAgent
 
 if TYPE_CHECKING:
     from govsim.agents.workers import Worker
-    from govsim.ledger import OfficeInfo
     from govsim.policies.disciplines import Queue
+    from govsim.record.ledger import OfficeInfo
 
 
 class Office(CellAgent):

@@ -15,10 +15,10 @@ import numpy as np
 from mesa.discrete_space import CellAgent
 from scipy import sparse
 
-from govsim.scenario import Behaviour, ReportChannel
+from govsim.world.scenario import Behaviour, ReportChannel
 
 if TYPE_CHECKING:
-    from govsim.incidents import IncidentKind
+    from govsim.engine.incidents import IncidentKind
 
 
 class Resident(CellAgent):

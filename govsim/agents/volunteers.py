@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mesa.discrete_space import CellAgent
 
-from govsim.incidents import Channel
+from govsim.engine.incidents import Channel
 
 
 class Volunteer(CellAgent):

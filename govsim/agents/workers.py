@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 
-from govsim.incidents import Channel
+from govsim.engine.incidents import Channel
 from govsim.policies.evaluation import TALLIES
 
 if TYPE_CHECKING:

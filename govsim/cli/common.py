@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.scenario import Scenario, load_scenario, parse_assignments
+from govsim.world.scenario import Scenario, load_scenario, parse_assignments
 
 
 def scenario_args(

@@ -19,7 +19,7 @@ from govsim.cli.common import (
 )
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.scenario import parse_assignments
+from govsim.world.scenario import parse_assignments
 
 EXPERIMENT_HELP = """\
 Run every run of an experiment spec (scenarios × parameter samples × policies ×
@@ -111,10 +111,10 @@ def add_experiment_commands(sub: Any) -> None:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
-    from govsim.executors import open_executor
+    from govsim.experiments.executors import open_executor
+    from govsim.experiments.experiment import run_experiment
+    from govsim.experiments.spec import load_experiment
     from govsim.progress import wanted
-    from govsim.runner import run_experiment
-    from govsim.spec import load_experiment
 
     experiment = load_experiment(args.spec)
     if args.batch < 1:
@@ -135,9 +135,9 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from govsim.analysis import OUTCOMES
+    from govsim.analysis.comparison import OUTCOMES
     from govsim.cli.sensitivity import is_sensitivity_folder, report
-    from govsim.results import load, summary
+    from govsim.experiments.results import load, summary
 
     if is_sensitivity_folder(args.folder):
         return report(args.folder, args.json, args.figures)
@@ -169,7 +169,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
-    from govsim.plots import comparison_figure, save_figure, series_figure, sweep_figure
+    from govsim.plots.figures import comparison_figure, save_figure, series_figure, sweep_figure
 
     saved = []
     strata = list(table.groupby(["scenario", "sample"], sort=True))
@@ -193,9 +193,9 @@ def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from govsim.executors import open_executor
-    from govsim.planner import parse_target, parse_vary, plan
-    from govsim.plots import frontier_figure, save_figure
+    from govsim.experiments.executors import open_executor
+    from govsim.experiments.planner import parse_target, parse_vary, plan
+    from govsim.plots.figures import frontier_figure, save_figure
     from govsim.progress import wanted
 
     targets = [parse_target(t) for t in args.target]

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from govsim.calibration import Calibration, calibrate
-from govsim.presets import PRESETS, write_report
-from govsim.scenario import parse_assignments
-from govsim.targets import Achieved
+from govsim.analysis.calibration import Calibration, calibrate
+from govsim.analysis.targets import Achieved
+from govsim.analysis.validation import PRESETS, write_report
+from govsim.world.scenario import parse_assignments
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 

@@ -22,7 +22,7 @@ from govsim.cli.common import (
 )
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.world.scenario import iter_parameters, load_scenario, parse_assignments
 
 
 def add_run_commands(sub: Any) -> None:
@@ -83,8 +83,8 @@ def add_run_commands(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from govsim.metrics import summarize
-    from govsim.model import simulate
+    from govsim.engine.model import simulate
+    from govsim.record.metrics import summarize
 
     scenario = load_args(args)
     ledger = simulate(scenario, seed=args.seed, days=args.days)
@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.ledger:
         ledger.to_parquet(args.ledger)
     if args.plot:
-        from govsim.plots import plot_run
+        from govsim.plots.figures import plot_run
 
         plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
     if args.json:
@@ -150,15 +150,15 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from govsim.analysis import OUTCOMES, compare
-    from govsim.experiment import policy_runs, run_all
+    from govsim.analysis.comparison import OUTCOMES, compare
+    from govsim.experiments.run import policy_runs, run_all
 
     policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
     overrides = parse_assignments(args.set)
     for policy in policies:  # refuse a bad policy before anything runs
         load_scenario(args.file, overrides, policy.sections, policy.source)
     runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
-    from govsim.executors import open_executor
+    from govsim.experiments.executors import open_executor
 
     with open_executor(args.executor, args.workers, args.address) as executor:
         frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
@@ -168,7 +168,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         print_comparison(table, policies[0].name, args.reps, OUTCOMES)
     if args.plot:
-        from govsim.plots import comparison_figure, save_figure
+        from govsim.plots.figures import comparison_figure, save_figure
 
         save_figure(comparison_figure(table, scenario=args.file.stem), args.plot)
         if not args.json:
@@ -186,7 +186,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"tiers {' → '.join(scenario.tiers)})"
         )
     if args.theory:
-        from govsim.validation import theory_report
+        from govsim.analysis.theory import theory_report
 
         table = theory_report(reps=args.reps)
         _print_theory(table)

@@ -40,9 +40,9 @@ def add_sensitivity_command(sub: Any) -> None:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from govsim.executors import open_executor
+    from govsim.analysis.sensitivity import analyse_all, load_sensitivity, run_study
+    from govsim.experiments.executors import open_executor
     from govsim.progress import wanted
-    from govsim.sensitivity import analyse_all, load_sensitivity, run_study
 
     study = load_sensitivity(args.spec)
     with open_executor(args.executor, args.workers, args.address) as executor:
@@ -54,8 +54,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> int:
     """``govsim report DIR`` for a sensitivity folder: analyse the stored runs again and
     print and save what ``govsim sensitivity`` does."""
-    from govsim.results import load
-    from govsim.sensitivity import analyse_all, responses, study_from_record
+    from govsim.analysis.sensitivity import analyse_all, responses, study_from_record
+    from govsim.experiments.results import load
 
     results = load(folder)
     study = study_from_record(results.manifest["sensitivity"])
@@ -64,7 +64,7 @@ def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> 
 
 
 def _finish(analysis: Any, folder: Path, as_json: bool, figures: Path | None = None) -> int:
-    from govsim.sensitivity_plots import study_figures
+    from govsim.plots.sensitivity import study_figures
 
     analysis.indices.to_csv(folder / "indices.csv", index=False)
     analysis.convergence.to_csv(folder / "convergence.csv", index=False)
@@ -128,7 +128,7 @@ def _pm(value: float, conf: float) -> str:
 
 def is_sensitivity_folder(folder: Path) -> bool:
     """Whether ``folder`` holds a sensitivity study (its manifest says so)."""
-    from govsim.results import read_manifest
+    from govsim.experiments.results import read_manifest
 
     try:
         return "sensitivity" in read_manifest(folder)

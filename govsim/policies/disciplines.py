@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import Protocol
 
-from govsim.incidents import Incident
+from govsim.engine.incidents import Incident
 
 
 class Queue(Protocol):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.scenario import Scenario
+from govsim.world.scenario import Scenario
 
 if TYPE_CHECKING:
     from govsim.agents.workers import Worker

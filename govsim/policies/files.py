@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from govsim.errors import ScenarioError
-from govsim.scenario import read_yaml
+from govsim.world.scenario import read_yaml
 
 #: Scenario sections a policy may set: the levers a government controls.
 LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup")

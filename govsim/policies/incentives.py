@@ -14,7 +14,7 @@ incident type's ``fail_prob``.
 
 from __future__ import annotations
 
-from govsim.scenario import Scenario
+from govsim.world.scenario import Scenario
 
 
 class IncentiveScheme:

@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from govsim.scenario import Routing
+from govsim.world.scenario import Routing
 
 if TYPE_CHECKING:
     from govsim.agents.offices import Office
-    from govsim.incidents import Incident, IncidentKind
+    from govsim.engine.incidents import Incident, IncidentKind
 
 Move = tuple["Office", float]  # the next desk and the delay (h) before it has the incident
 

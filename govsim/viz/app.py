@@ -17,7 +17,7 @@ from typing import Any
 import solara
 from mesa.visualization import SolaraViz
 
-from govsim import style
+from govsim.plots import style
 from govsim.policies.files import STATUS_QUO
 from govsim.viz.charts import charts_figure
 from govsim.viz.levers import Levers, controls

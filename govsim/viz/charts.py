@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from govsim import style
+from govsim.plots import style
 from govsim.viz.state import VERIFYING, Snapshot
 
 #: Series of at most this many days get their points marked.

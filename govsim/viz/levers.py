@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from govsim.scenario import Scenario
+from govsim.world.scenario import Scenario
 
 #: Routing policies offered besides the whistle, which has its own switch.
 ROUTINGS = ("tiered", "platform", "claim", "triage")

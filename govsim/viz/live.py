@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from govsim.model import GovernanceModel
+from govsim.engine.model import GovernanceModel
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.scenario import Scenario, load_scenario
 from govsim.viz.levers import Levers
 from govsim.viz.state import Snapshot, snapshot
+from govsim.world.scenario import Scenario, load_scenario
 
 #: The demo city, the app's default scenario.
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml"

@@ -27,14 +27,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
-from govsim import style
-from govsim.geography import GridMap
-from govsim.ledger import Ledger
-from govsim.metrics import HANDING_OVER, HIDDEN, VERIFYING, incidents_at
+from govsim.plots import style
+from govsim.record.ledger import Ledger
+from govsim.record.metrics import HANDING_OVER, HIDDEN, VERIFYING, incidents_at
 from govsim.viz.state import Desk, desks, open_by_cell
+from govsim.world.geography import GridMap
 
 if TYPE_CHECKING:
-    from govsim.model import GovernanceModel
+    from govsim.engine.model import GovernanceModel
 
 #: Office markers by rank above the cell tier (1: community, 2: street, 3: city …).
 OFFICE_MARKERS = ("s", "^", "D", "*", "P")
@@ -199,7 +199,7 @@ SNAPSHOT_DOTS = 5
 @dataclass(frozen=True)
 class _Snapshots:
     """What every snapshot of one run shares: where cells are, the incidents at each time
-    (``govsim.metrics.incidents_at``), the shading scale and the colour of each place."""
+    (``govsim.record.metrics.incidents_at``), the shading scale and the colour of each place."""
 
     grid_map: GridMap
     xy: np.ndarray
@@ -314,7 +314,7 @@ def map_snapshots_figure(
     Each cell is shaded by its open incidents (reported, not resolved) and each unresolved
     incident is a dot in its cell coloured by where it is then: at a desk of some tier
     (departments at their tier), between desks, being verified, or hidden (hollow).
-    ``grid_map`` is the run's map (``govsim.geography.scenario_map``). Titled with the
+    ``grid_map`` is the run's map (``govsim.world.geography.scenario_map``). Titled with the
     scenario, ``policy`` and the seed.
     """
     shots = _Snapshots.of(ledger, grid_map, times_h)

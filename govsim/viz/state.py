@@ -1,6 +1,6 @@
 """The live state of a running model, read from its attributes without changing them.
 
-Counts follow the ledger's definitions (``govsim.metrics``): an incident is *open* once
+Counts follow the ledger's definitions (``govsim.record.metrics``): an incident is *open* once
 reported and until resolved, *hidden* while nobody official knows of it; resolution
 time runs from occurrence to resolution, in hours; ratings are 1–5. Unlike the ledger's
 metrics, which are computed once a run is over and only over its measurement window,
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from govsim.metrics import VERIFYING  # backlog key of reported incidents at no desk yet
+from govsim.record.metrics import VERIFYING  # backlog key of reported incidents at no desk yet
 
 if TYPE_CHECKING:
-    from govsim.model import GovernanceModel
+    from govsim.engine.model import GovernanceModel
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""Analysis of runs: comparisons, sensitivity, calibration, validation against the
+sources and the engine against queueing theory."""

@@ -1,0 +1,237 @@
+"""The five seed presets: run them against their source figures and report the result.
+
+Each preset is a scenario in ``scenarios/`` with its policy in ``policies/`` and its
+targets in ``scenarios/targets.yaml``. ``achieve`` runs a preset's targets over
+replications on shared seeds (a target's ``versus`` policy on the same seeds);
+``write_report`` writes ``docs/validation.md`` (what ``govsim validate --all`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from govsim.analysis.targets import Achieved, PresetTargets, load_targets, measure
+from govsim.engine.model import simulate
+from govsim.plots import style
+from govsim.plots.figures import save_figure
+from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.record.ledger import Ledger
+from govsim.world.scenario import SCENARIO_DIR, Scenario, load_scenario
+
+PRESETS = ("zhenyuan", "helong", "wuhou", "yuyao", "kongtong")
+
+
+def preset_scenario(
+    name: str,
+    policy: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    folder: Path = SCENARIO_DIR,
+) -> Scenario:
+    """The preset ``name`` (``folder/NAME.yaml``) under ``policy`` (default: as written)."""
+    found = load_policy(policy or STATUS_QUO.name)
+    return load_scenario(folder / f"{name}.yaml", overrides, found.sections, found.source)
+
+
+def achieve(
+    name: str,
+    reps: int,
+    overrides: Mapping[str, Any] | None = None,
+    targets: PresetTargets | None = None,
+    base_seed: int = 0,
+    folder: Path = SCENARIO_DIR,
+) -> list[Achieved]:
+    """Every target of preset ``name``, measured over ``reps`` replications.
+
+    Replication k of every policy runs on seed ``base_seed + k`` (common random numbers);
+    a target with ``versus`` is the ratio, seed by seed, of its metric under its policy
+    to its metric under ``versus``. ``overrides`` are laid over the preset (calibration).
+    """
+    spec = targets or load_targets()[name]
+    policies = {t.policy or spec.policy for t in spec.targets}
+    policies |= {t.versus for t in spec.targets if t.versus}
+    values: dict[str, list[float]] = {t.name: [] for t in spec.targets}
+    scenarios = {p: preset_scenario(name, p, overrides, folder) for p in policies}
+    for k in range(reps):
+        ledgers: dict[str, Ledger] = {
+            p: simulate(scenario, seed=base_seed + k) for p, scenario in scenarios.items()
+        }
+        for target in spec.targets:
+            value = measure(target, ledgers[target.policy or spec.policy])
+            if target.versus:
+                value /= measure(target, ledgers[target.versus])
+            values[target.name].append(value)
+    return [Achieved(t, np.array(values[t.name])) for t in spec.targets]
+
+
+#: The x axis of the target figures.
+_DISTANCE = "(model − figure) / tolerance  (band: within tolerance)"
+#: Where the band of a one-sided target ends: beyond any axis.
+_FAR = 1e6
+
+
+def _draw_targets(ax: Axes, achieved: list[Achieved]) -> tuple[float, float]:
+    """Each target's model mean and 95% CI on ``ax``, in units of its tolerance from its
+    figure, over the band where it counts as met (one-sided targets: to the axis' edge);
+    green when met, red when not. Returns the span of the means and CIs drawn."""
+    y = np.arange(len(achieved))[::-1]
+    drawn = []
+    for row, item in zip(y, achieved, strict=True):
+        t, interval = item.target, item.interval
+        low, high = (-1.0, 1.0)
+        if t.relation == "at_most":
+            low = -_FAR
+        elif t.relation == "at_least":
+            high = _FAR
+        ax.fill_betweenx([row - 0.3, row + 0.3], low, high, color="0.9")
+        ends = (interval.mean, interval.low, interval.high)
+        mean, below, above = ((v - t.value) / t.tolerance for v in ends)
+        colour = "tab:green" if item.passed else "tab:red"
+        xerr = [[mean - below], [above - mean]]
+        ax.errorbar([mean], [row], xerr=xerr, fmt="o", color=colour, capsize=4)
+        drawn += [mean, below, above]
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_yticks(y, [a.target.name for a in achieved])
+    finite = [v for v in drawn if np.isfinite(v)]
+    return (min(finite, default=0.0), max(finite, default=0.0))
+
+
+def _fit(ax: Axes, spans: list[tuple[float, float]]) -> None:
+    """Show the figure's band (±1 tolerance) and a little beyond, and everything drawn."""
+    low = min([-1.5, *(s[0] for s in spans)])
+    high = max([1.5, *(s[1] for s in spans)])
+    pad = 0.05 * (high - low)
+    ax.set_xlim(low - pad, high + pad)
+
+
+def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:
+    """Each target's model mean and 95% CI against its figure, in units of its tolerance:
+    the shaded band is where a target counts as met."""
+    fig, ax = style.new_figure(size=(8.0, 0.6 * len(achieved) + 1.8))
+    _fit(ax, [_draw_targets(ax, achieved)])
+    ax.set_xlabel(_DISTANCE)
+    style.set_title(
+        fig,
+        style.figure_title(f"{preset} against its source", policy=policy, reps=reps, level=0.95),
+    )
+    return fig
+
+
+def presets_figure(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> Figure:
+    """The presets side by side against their sources: a panel per preset (``results`` maps
+    it to its policy and achieved targets, as :func:`write_report` returns them), each
+    target as in :func:`target_figure`, on a shared scale; titled with ``reps``."""
+    counts = [len(achieved) for _, achieved in results.values()]
+    fig, axes = style.new_figure(
+        len(results),
+        1,
+        size=(8.0, 0.45 * sum(counts) + 0.7 * len(results) + 1.2),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"height_ratios": counts},
+    )
+    spans = []
+    for ax, (preset, (policy, achieved)) in zip(axes[:, 0], results.items(), strict=True):
+        spans.append(_draw_targets(ax, achieved))
+        met = sum(a.passed for a in achieved)
+        title = f"{preset} (policy {policy}): {met} of {len(achieved)} met"
+        ax.set_title(style.safe_text(title), loc="left")
+    _fit(axes[-1, 0], spans)
+    axes[-1, 0].set_xlabel(_DISTANCE)
+    title = style.figure_title("The seed presets against their sources", reps=reps, level=0.95)
+    style.set_title(fig, title)
+    return fig
+
+
+def results_table(results: Mapping[str, tuple[str, list[Achieved]]]) -> pd.DataFrame:
+    """The presets' targets as a table, one row per target: ``preset``, ``policy``,
+    ``target``, ``source`` (what the text says), ``figure`` (its value; a ratio to the
+    ``versus`` policy where one is named), ``tolerance``, ``relation``, ``versus``, the
+    model's ``mean`` with its 95% CI (``low``, ``high``), ``met`` and ``gap`` (the known
+    gap a target not met is reported with, if any)."""
+    return pd.DataFrame(
+        [
+            {
+                "preset": preset,
+                "policy": policy,
+                "target": a.target.name,
+                "source": a.target.text,
+                "figure": a.target.value,
+                "tolerance": a.target.tolerance,
+                "relation": a.target.relation,
+                "versus": a.target.versus,
+                "mean": a.interval.mean,
+                "low": a.interval.low,
+                "high": a.interval.high,
+                "met": a.passed,
+                "gap": a.target.gap,
+            }
+            for preset, (policy, achieved) in results.items()
+            for a in achieved
+        ]
+    )
+
+
+def report_markdown(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> str:
+    """``docs/validation.md``: per preset, a table of target, figure, model mean with its
+    95% CI and whether it is met, and its figure."""
+    lines = [
+        "# The seed presets against their sources",
+        "",
+        "Generated by `govsim validate --all` — do not edit by hand. Each preset runs "
+        f"{reps} replications on shared seeds; a target is met when the model mean is within "
+        "its tolerance of the source's figure (`scenarios/targets.yaml`).",
+        "",
+    ]
+    for preset, (policy, achieved) in results.items():
+        met = sum(a.passed for a in achieved)
+        lines += [
+            f"## {preset} (policy `{policy}`): {met} of {len(achieved)} met",
+            "",
+            "| target | source says | figure | model (95% CI) | met |",
+            "|---|---|---:|---:|:---:|",
+        ]
+        for a in achieved:
+            t, i = a.target, a.interval
+            sign = {"equal": "±", "at_most": "≤ +", "at_least": "≥ −"}[t.relation]
+            figure = f"{t.value:g} {sign}{t.tolerance:g}"
+            if t.versus:
+                figure += f" (ratio to {t.versus})"
+            lines.append(
+                f"| {t.name} | {t.text} | {figure} | {i.mean:.4g} ({i.low:.4g} – {i.high:.4g}) "
+                f"| {_verdict(a)} |"
+            )
+        lines += ["", f"![{preset}](validation/{preset}.png)", ""]
+    return "\n".join(lines)
+
+
+def write_report(
+    presets: list[str], reps: int, out: Path, on_preset: Callable[[str], None] | None = None
+) -> dict[str, tuple[str, list[Achieved]]]:
+    """Run every preset's targets and write ``out`` (markdown) with one figure per preset
+    in ``out``'s folder under ``validation/``; returns the results by preset."""
+    targets = load_targets()
+    results: dict[str, tuple[str, list[Achieved]]] = {}
+    for preset in presets:
+        achieved = achieve(preset, reps, targets=targets[preset])
+        results[preset] = (targets[preset].policy, achieved)
+        fig = target_figure(preset, targets[preset].policy, achieved, reps)
+        save_figure(fig, out.parent / "validation" / f"{preset}.png")
+        if on_preset is not None:
+            on_preset(preset)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report_markdown(results, reps) + "\n", encoding="utf-8")
+    return results
+
+
+def _verdict(achieved: Achieved) -> str:
+    if achieved.passed:
+        return "yes"
+    gap = achieved.target.gap
+    return f"**no** — known gap: {gap}" if gap else "**no**"

@@ -1,0 +1,1 @@
+"""The engine: the model, its clock and random streams, and the incident lifecycle."""

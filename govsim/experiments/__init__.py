@@ -1,0 +1,1 @@
+"""Experiments: specs, single runs, executors, the result store and the planner."""

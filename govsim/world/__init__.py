@@ -1,0 +1,1 @@
+"""The world a run simulates: the scenario schema and the networked grid map."""

@@ -1,0 +1,1050 @@
+"""Scenario files: the world a run simulates, as validated, documented data.
+
+A scenario is a YAML file. Every number in it is a named parameter reachable by a
+dotted path (``incidents.dispute.rate``, ``staffing.grid_workers_per_grid``,
+``map.per_parent.grid``) that ``--set PATH=VALUE`` can override and ``govsim params``
+lists with its type and allowed range. Times are in hours, rates per household-year.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import yaml
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+from govsim.errors import ScenarioError
+
+TRIAGE_CLASSES = ("household", "community", "government")
+HOURS_PER_YEAR = 8760.0
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Hours = Annotated[float, Field(ge=0.0)]
+PositiveHours = Annotated[float, Field(gt=0.0)]
+TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Spec(BaseModel):
+    """Base of every scenario section: unknown keys are refused, values are checked."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Handling(Spec):
+    """Distribution of the hours one worker spends handling an incident at a tier."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "fixed"] = Field(
+        "exponential", description="distribution family"
+    )
+    mean_h: PositiveHours = Field(2.0, description="mean handling time (h)")
+    cv: float = Field(
+        1.0, ge=0.0, description="coefficient of variation (lognormal and gamma only)"
+    )
+
+
+class Reporting(Spec):
+    """How residents report an incident they live with."""
+
+    prob: Probability = Field(0.7, description="probability a resident reports it")
+    delay_h: Hours = Field(12.0, description="mean delay from occurrence to report (h)")
+
+
+class Detectability(Spec):
+    """Chance that one patrol, door-to-door visit or volunteer round finds a hidden incident."""
+
+    patrol: Probability = Field(0.3, description="per grid-worker patrol visit")
+    visit: Probability = Field(
+        0.6, description="per door-to-door visit (vulnerable residents' problems: always)"
+    )
+    volunteer: Probability = Field(0.1, description="per volunteer daily round")
+
+
+class IncidentType(Spec):
+    """One kind of incident: how often it occurs, how bad, who owns it, how long it takes."""
+
+    category: str = Field("general", description="category label for tables and plots")
+    triage: Literal["household", "community", "government"] = Field(
+        "community", description="three-way triage class"
+    )
+    rate: float = Field(ge=0.0, description="occurrences per year per unit of ``per``")
+    trust_elasticity: float = Field(
+        0.0,
+        description="rate × exp(elasticity × (trust.reference − the cell's mean trust)): "
+        "> 0, it flares where trust is low (disputes), boundedly (trust is 0–1)",
+    )
+    per: Literal["household", "shop", "visitor"] = Field(
+        "household",
+        description="what the rate counts: households, shops, or daily visitors of a cell",
+    )
+    severity: dict[int, Probability] = Field(
+        default_factory=lambda: {1: 1.0}, description="share of occurrences per severity level"
+    )
+    deadline_h: dict[int, PositiveHours] = Field(
+        default_factory=lambda: {1: 72.0}, description="deadline from report, per severity (h)"
+    )
+    departments: list[str] = Field(
+        default_factory=list, description="owning departments (government matters)"
+    )
+    resolvable_at: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="share whose lowest capable tier is each tier (default: the bottom tier)",
+    )
+    handling: dict[str, Handling] = Field(
+        default_factory=lambda: {"default": Handling()},
+        description="handling time per tier name, or 'default'",
+    )
+    reporting: Reporting = Field(
+        default_factory=Reporting, description="how residents report it (reported incidents)"
+    )
+    detectability: Detectability = Field(
+        default_factory=Detectability,
+        description="how visits find it while nobody has reported it (hidden incidents)",
+    )
+    worsen_h: Hours = Field(
+        0.0, description="hours hidden per extra severity level (0: never worsens)"
+    )
+    ambiguity: Probability = Field(
+        0.0, description="how unclear ownership is: the chance nobody claims a post (0–1)"
+    )
+    fail_prob: Probability = Field(
+        0.0, description="chance a grid worker's fix does not hold, at normal effort"
+    )
+    recur_h: PositiveHours = Field(168.0, description="mean time until a failed fix recurs (h)")
+
+
+class MapSpec(Spec):
+    """The region tree and the graph of cells (see ``govsim.world.geography``).
+
+    Built by a generator (``lattice``, ``random_geometric``) or read from a file. A GraphML
+    file holds the cells as nodes (one attribute per tier naming the cell's region, e.g.
+    ``community: A``; optional ``households``, ``population``, ``vulnerable_share``,
+    ``shops``, ``tourist_load``, ``x``, ``y``) and edges with ``travel_h``. A GeoJSON file
+    holds the cells as Polygon features with the same properties; cells whose polygons
+    share a stretch of border are neighbours, ``speed_kmh`` apart from centroid to
+    centroid (needs the ``geo`` extra: shapely). Relative file paths are read from the
+    scenario file's folder.
+    """
+
+    tiers: list[TierName] = Field(
+        default_factory=lambda: ["city", "street", "community", "grid"],
+        min_length=3,
+        max_length=5,
+        description="region tiers top to bottom; the last is the map cell",
+    )
+    per_parent: dict[str, int | list[int]] = Field(
+        default_factory=lambda: {"street": 1, "community": 4, "grid": 6},
+        description="regions of each tier inside one region of the tier above, or a list "
+        "with one count per region of the tier above (an uneven tree, lattice maps only)",
+    )
+    generator: Literal["lattice", "random_geometric", "graphml", "geojson"] = Field(
+        "lattice",
+        description="how cells are laid out: a lattice per region, random geometric "
+        "points linked within radius_km, the GraphML file, or the GeoJSON file's polygons",
+    )
+    graphml: str | None = Field(None, description="GraphML file (generator: graphml)")
+    geojson: str | None = Field(
+        None, description="GeoJSON file of grid-cell polygons (generator: geojson)"
+    )
+    coordinates: Literal["lonlat", "metres"] = Field(
+        "lonlat", description="how the GeoJSON file gives positions (generator: geojson)"
+    )
+    households_per_cell: float = Field(800.0, gt=0.0, description="mean households per cell")
+    households_cv: float = Field(0.0, ge=0.0, description="spread of households across cells")
+    household_size: float = Field(2.8, gt=0.0, description="residents per household")
+    vulnerable_share: Probability = Field(0.1, description="share of vulnerable residents")
+    shops_per_cell: int = Field(0, ge=0, description="shops per cell")
+    tourist_load: float = Field(0.0, ge=0.0, description="visitors per cell-day")
+    edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
+    within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
+    radius_km: float = Field(0.8, gt=0.0, description="link radius (random_geometric)")
+    speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric, geojson)")
+    seed: int = Field(
+        0, ge=0, description="seed of the map's random draws (the same city in every run)"
+    )
+
+
+class HourlyCost(Spec):
+    """What an hour of each role costs (currency units per staff-hour on duty).
+
+    Full-time staff are on duty around the clock; part-timers only in their shift and
+    surge staff only during the surge.
+    """
+
+    grid_worker: float = Field(30.0, ge=0.0, description="cost per grid-worker hour")
+    part_time: float = Field(25.0, ge=0.0, description="cost per part-time grid-worker hour")
+    office_staff: float = Field(40.0, ge=0.0, description="cost per office-staff hour")
+    department_staff: float = Field(50.0, ge=0.0, description="cost per department-staff hour")
+
+
+class PartTime(Spec):
+    """Part-time grid workers (delivery riders, drivers): on duty in a daily window only."""
+
+    per_grid: int = Field(0, ge=0, description="part-time grid workers in each cell")
+    start_h: float = Field(17.0, ge=0.0, lt=24.0, description="hour of the day their shift starts")
+    hours: float = Field(4.0, gt=0.0, le=24.0, description="length of their daily shift (h)")
+
+
+class Surge(Spec):
+    """Extra handlers at every office of a tier for a period (Zhenyuan: 213 stewards)."""
+
+    tier: str = Field(description="tier whose offices get the extra handlers")
+    extra: int = Field(ge=1, description="extra handlers at each office of the tier")
+    start_day: float = Field(ge=0.0, description="day the surge starts")
+    days: float = Field(gt=0.0, description="how many days it lasts")
+
+
+class SentDown(Spec):
+    """A department's staff stationed at the offices of a lower tier ("6+X", 下沉).
+
+    The department's incidents are then taken at that tier by its stationed staff, close
+    to where they happen, instead of climbing to the department's own tier.
+    """
+
+    tier: str = Field(description="tier whose offices the staff are stationed at")
+    staff: int = Field(ge=1, description="staff stationed at each office of that tier")
+    resolves: Probability = Field(
+        0.8, description="share of the department's incidents they resolve on site"
+    )
+
+
+class Staffing(Spec):
+    """Who handles incidents at each tier."""
+
+    grid_workers_per_grid: int = Field(3, ge=1, description="grid workers in each cell")
+    office_staff: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: {"city": 10, "street": 6, "community": 4},
+        description="handlers at each office above the cell tier",
+    )
+    volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
+    volunteer_participation: Probability = Field(
+        1.0, description="chance a volunteer makes their daily round, with no time bank"
+    )
+    volunteer_fix_prob: Probability = Field(
+        0.0, description="chance a volunteer settles a household matter they find on the spot"
+    )
+    patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
+    visits_per_week: float = Field(
+        0.0, ge=0.0, description="door-to-door visits per grid worker per week (走访)"
+    )
+    hourly_cost: HourlyCost = Field(
+        default_factory=HourlyCost, description="cost of an on-duty hour per role"
+    )
+    paperwork_h_per_week: Hours = Field(
+        0.0, description="hours a week each grid worker and office staff spends on paperwork"
+    )
+    workweek_h: PositiveHours = Field(40.0, description="working hours in a week")
+    part_time: PartTime = Field(
+        default_factory=PartTime, description="part-time grid workers on a daily shift"
+    )
+    surge: list[Surge] = Field(default_factory=list, description="extra staff for a period")
+    sent_down: dict[str, SentDown] = Field(
+        default_factory=dict, description="department staff stationed at lower offices"
+    )
+    specialised: list[str] = Field(
+        default_factory=list,
+        description="tiers whose offices split their staff into one desk per incident category "
+        "(specialists); other tiers pool them (generalists who take any task)",
+    )
+    specialist_speed: float = Field(
+        1.0, gt=0.0, description="how much faster a specialist handles their own category"
+    )
+
+
+class Department(Spec):
+    """A functional department: a pool of staff that takes government matters at a tier."""
+
+    tier: str = Field(description="tier at which the department takes over")
+    staff: int = Field(ge=1, description="handlers")
+
+
+class PlatformDispatch(Spec):
+    """Platform dispatch: a verified incident goes straight to the desk able to resolve it."""
+
+    misroute_rate: Probability = Field(0.05, description="share sent to the wrong tier first")
+    bounce_h: Hours = Field(4.0, description="delay for a misrouted incident to come back (h)")
+
+
+class Whistle(Spec):
+    """Whistle-and-report: the street summons the owning desk, which must come within a limit."""
+
+    response_h: PositiveHours = Field(
+        2.0, description="time allowed for the summoned to arrive (h)"
+    )
+
+
+class Claim(Spec):
+    """Group claim: incidents the grid cannot resolve are posted for the owner to claim."""
+
+    delay_h: PositiveHours = Field(
+        1.0, description="mean delay to claim a clear-owner incident (h)"
+    )
+    ambiguity_slowdown: float = Field(
+        4.0, ge=0.0, description="claim delay grows by this factor × ambiguity"
+    )
+    unclaimed_after_h: PositiveHours = Field(
+        24.0, description="a post nobody claimed by then goes to arbitration or up the tiers (h)"
+    )
+
+
+class Arbitration(Spec):
+    """Arbitration of ambiguous ownership: slow the first time, then the type is settled."""
+
+    enabled: bool = Field(False, description="send unclaimed incidents to arbitration")
+    delay_h: PositiveHours = Field(336.0, description="time the committee takes to rule (h)")
+
+
+class Routing(Spec):
+    """How incidents move between tiers: the routing policy and the queue discipline."""
+
+    policy: Literal["tiered", "platform", "whistle", "claim", "triage"] = Field(
+        "tiered", description="routing policy"
+    )
+    discipline: Literal["fifo", "deadline", "severity", "vulnerable"] = Field(
+        "fifo", description="queue discipline"
+    )
+    verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
+    handoff_h: dict[str, Hours] = Field(
+        default_factory=dict, description="hand-off delay into each tier (h)"
+    )
+    overdue_escalation: bool = Field(
+        False, description="hand an incident up when its deadline passes while it waits"
+    )
+    platform: PlatformDispatch = Field(
+        default_factory=PlatformDispatch, description="settings of policy: platform"
+    )
+    whistle: Whistle = Field(default_factory=Whistle, description="settings of policy: whistle")
+    claim: Claim = Field(default_factory=Claim, description="settings of policy: claim")
+    arbitration: Arbitration = Field(
+        default_factory=Arbitration, description="arbitration of unclaimed posts (policy: claim)"
+    )
+
+
+class FollowUp(Spec):
+    """The follow-up visit after closure and the satisfaction rating it collects (1–5)."""
+
+    prob: Probability = Field(1.0, description="share of closed incidents visited")
+    delay_h: Hours = Field(24.0, description="delay from closure to visit (h)")
+    base_rating: float = Field(4.5, ge=1.0, le=5.0, description="rating of an on-time fix")
+    per_overdue_deadline: float = Field(
+        1.0, ge=0.0, description="rating lost per deadline-length of lateness"
+    )
+    per_handoff: float = Field(0.3, ge=0.0, description="rating lost per tier hand-off")
+    per_failed_fix: float = Field(1.5, ge=0.0, description="rating lost when the fix did not hold")
+    noise_sd: float = Field(0.5, ge=0.0, description="spread of individual ratings")
+    satisfied_at: float = Field(4.0, ge=1.0, le=5.0, description="rating counted as satisfied")
+
+
+class Evaluation(Spec):
+    """Who evaluates grid workers, as weights summing to 1 (Zhenyuan: 4 : 3 : 3)."""
+
+    government: float = Field(0.4, ge=0.0, le=1.0, description="weight of closures and deadlines")
+    community: float = Field(0.3, ge=0.0, le=1.0, description="weight of the community's review")
+    residents: float = Field(0.3, ge=0.0, le=1.0, description="weight of residents' ratings")
+
+
+class Points(Spec):
+    """Monthly evaluation of grid workers: points, red/black lists, effort (积分制, 红黑榜).
+
+    See ``govsim.policies.evaluation`` for the score, the points and how effort responds.
+    """
+
+    enabled: bool = Field(False, description="evaluate grid workers every 30 days")
+    per_closure: float = Field(1.0, ge=0.0, description="points per incident closed")
+    per_satisfied: float = Field(1.0, ge=0.0, description="points per satisfied rating")
+    overdue_penalty: float = Field(
+        3.0, ge=0.0, description="points lost per incident closed after its deadline"
+    )
+    list_share: float = Field(
+        0.1, ge=0.0, le=0.5, description="share of workers on the red list, and on the black"
+    )
+    excellent_at: Probability = Field(0.9, description="monthly score (0–1) rated excellent")
+    effort_step: float = Field(
+        0.05, ge=0.0, description="effort gained per month not rated excellent, at full bonus"
+    )
+    black_list_push: float = Field(
+        0.02, ge=0.0, description="extra effort after a month on the black list"
+    )
+    effort_max: float = Field(0.5, ge=0.0, description="most effort: pace × (1 + effort_max)")
+    effort_care: float = Field(
+        1.0, ge=0.0, description="rating points a grid worker's fix gains per unit of effort"
+    )
+
+
+class TimeBank(Spec):
+    """A volunteer time bank (爱心时间银行): hours volunteered are banked for later services."""
+
+    enabled: bool = Field(False, description="bank volunteers' hours")
+    participation_gain: float = Field(
+        0.5, ge=0.0, description="relative rise in volunteers' daily participation"
+    )
+    hours_per_round: PositiveHours = Field(1.0, description="hours banked per round made")
+
+
+class Incentives(Spec):
+    """What grid workers are paid and judged for, and the paperwork taken off them.
+
+    A worker paid by an evaluation that counts closures works faster (``speed_gain``) and,
+    where closures count for more than residents' ratings, cuts corners: the chance a fix
+    fails grows by ``corner_cutting × bonus × (government − residents)``.
+    """
+
+    bonus: Probability = Field(0.0, description="how strongly pay follows the evaluation (0–1)")
+    evaluation: Evaluation = Field(
+        default_factory=Evaluation, description="weights of the evaluation pay follows"
+    )
+    speed_gain: float = Field(0.5, ge=0.0, description="speed-up when pay follows closures fully")
+    corner_cutting: float = Field(
+        2.0, ge=0.0, description="growth of failed fixes when closures outweigh ratings"
+    )
+    burden_reduction_h_per_week: Hours = Field(
+        0.0, description="paperwork hours a week taken off each worker (减负)"
+    )
+    points: Points = Field(
+        default_factory=Points, description="monthly points, red and black lists, effort"
+    )
+    time_bank: TimeBank = Field(default_factory=TimeBank, description="a volunteer time bank")
+
+
+class ReportChannel(Spec):
+    """One way residents report: an app or WeChat group, the hotline, a grid worker …
+
+    A resident picks a channel with weight ``share × (trust / trust.reference)^
+    trust_elasticity`` (× ``vulnerable_factor`` for the vulnerable), normalised.
+    """
+
+    share: Probability = Field(description="share of residents' reports at reference trust")
+    verify_h: Hours = Field(description="time from a report to verified and triaged (h)")
+    trust_elasticity: float = Field(
+        0.0, description="> 0: the trusting use it more; < 0: the distrustful (the hotline)"
+    )
+    vulnerable_factor: float = Field(
+        1.0, ge=0.0, description="weight for vulnerable residents (no smartphone: below 1)"
+    )
+
+
+class Residents(Spec):
+    """Resident agents, each standing for a group of households, and how they report."""
+
+    households_per_agent: int = Field(10, ge=1, description="households one agent represents")
+    channels: dict[str, ReportChannel] = Field(
+        default_factory=dict,
+        description="reporting channels; none: every report takes routing.verify_h",
+    )
+
+
+class Trust(Spec):
+    """Residents' trust in the system (0–1): how it starts, learns and spreads."""
+
+    initial: Probability = Field(0.7, description="mean trust at the start")
+    reference: float = Field(
+        0.7, gt=0.0, le=1.0, description="trust at which residents report with reporting.prob"
+    )
+    spread: float = Field(0.1, ge=0.0, description="spread (sd) of starting trust")
+    learning_rate: Probability = Field(
+        0.3, description="weight of one's latest experience (a rated or ignored incident)"
+    )
+    neighbour_weight: Probability = Field(
+        0.05, description="daily pull toward the mean trust of the neighbourhood"
+    )
+    report_elasticity: float = Field(
+        1.0,
+        ge=0.0,
+        description="reporting ∝ (trust / reference)^elasticity, the delay to report ∝ "
+        "(reference / trust)^elasticity; 0: trust does not matter",
+    )
+
+
+class Fatigue(Spec):
+    """Overtime tires grid workers, and tired workers are slower."""
+
+    standard_h_per_day: PositiveHours = Field(10.0, description="busy hours a day before overtime")
+    recovery_per_day: Probability = Field(0.5, description="share of fatigue gone each day")
+    effect: float = Field(
+        0.2, ge=0.0, description="slow-down per unit of fatigue (large values: burnout spirals)"
+    )
+
+
+class Behaviour(Spec):
+    """The feedback that makes this an agent-based model; ``enabled: false`` freezes it."""
+
+    enabled: bool = Field(True, description="false: fixed trust, no petitions (a pure queue)")
+    trust: Trust = Field(default_factory=Trust, description="residents' trust in the system")
+    fatigue: Fatigue = Field(
+        default_factory=Fatigue, description="grid workers' fatigue from overtime"
+    )
+    vulnerable_report_factor: Probability = Field(
+        0.6, description="vulnerable residents report with this fraction of the probability"
+    )
+    petition_after_h: Hours = Field(
+        720.0, description="a problem hidden this long goes to the city as a petition (0: never)"
+    )
+
+
+class RunSpec(Spec):
+    """Default run length; the CLI and experiments may override it."""
+
+    days: float = Field(365.0, gt=0.0, description="simulated days of occurrences")
+    warmup_days: float = Field(30.0, ge=0.0, description="days excluded from metrics")
+    drain_days: float = Field(
+        60.0, ge=0.0, description="days to keep working after the last occurrence"
+    )
+
+
+class Scenario(Spec):
+    """A whole scenario file: the map, incidents, people and the routing rules."""
+
+    name: str = Field("scenario", description="the scenario's name in tables and figures")
+    description: str = Field("", description="one line on what it models")
+    map: MapSpec = Field(default_factory=MapSpec, description="the region tree and its cells")
+    incidents: dict[str, IncidentType] = Field(
+        min_length=1, description="incident types by name (at least one)"
+    )
+    staffing: Staffing = Field(default_factory=Staffing, description="who handles incidents")
+    departments: dict[str, Department] = Field(
+        default_factory=dict, description="functional departments by name"
+    )
+    routing: Routing = Field(default_factory=Routing, description="how incidents move")
+    followup: FollowUp = Field(
+        default_factory=FollowUp, description="the follow-up visit and its rating"
+    )
+    residents: Residents = Field(
+        default_factory=Residents, description="resident agents and reporting channels"
+    )
+    behaviour: Behaviour = Field(
+        default_factory=Behaviour, description="trust, fatigue and petitions"
+    )
+    incentives: Incentives = Field(
+        default_factory=Incentives, description="pay, evaluation and paperwork"
+    )
+    run: RunSpec = Field(default_factory=RunSpec, description="default run length")
+    uncertain: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="parameters the calibration may fit (dotted path: [low, high])",
+    )
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Tier names, top to bottom."""
+        return tuple(self.map.tiers)
+
+
+def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
+    """Consistency rules that span fields; returns (field path, problem) pairs.
+
+    - ``map.tiers``: distinct names.
+    - ``map.per_parent``: exactly the tiers below the top, each count at least 1; a list
+      of counts needs one count per region of the tier above and ``generator: lattice``.
+    - ``map.graphml``, ``map.geojson``: the file is required with that ``generator``.
+    - ``staffing.office_staff``: exactly the tiers above the cell tier.
+    - ``routing.handoff_h``: only tiers above the cell tier.
+    - ``staffing.surge``: each surge's ``tier`` is a tier.
+    - ``staffing.sent_down``: each key is a department, stationed at a tier below the
+      department's own.
+    - ``staffing.specialised``: tiers whose offices have at least one handler per incident
+      category (the cell tier counts ``grid_workers_per_grid``).
+    - ``departments.<department>.tier``: a tier above the cell tier.
+    - ``residents.channels``: shares sum to 1.
+    - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
+    - ``incentives.evaluation``: the three weights sum to 1.
+    - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
+      ``deadline_h`` for every severity level; ``departments`` exist, and a government
+      matter names at least one; ``resolvable_at`` names tiers and its shares sum to 1;
+      ``handling`` names tiers or ``default`` and covers every tier (a ``default`` does).
+    """
+    problems: list[tuple[str, str]] = []
+    tiers = scenario.tiers
+    below_top, above_bottom = tiers[1:], tiers[:-1]
+    if len(set(tiers)) != len(tiers):
+        problems.append(("map.tiers", f"tier names must be distinct, got {list(tiers)}"))
+    if set(scenario.map.per_parent) != set(below_top):
+        problems.append(
+            ("map.per_parent", f"needs exactly the tiers below the top: {list(below_top)}")
+        )
+    parents = 1
+    for tier in below_top:
+        count = scenario.map.per_parent.get(tier, 1)
+        counts = count if isinstance(count, list) else [count] * parents
+        if isinstance(count, list) and len(count) != parents:
+            problems.append(
+                (
+                    f"map.per_parent.{tier}",
+                    f"needs one count per region above ({parents}), got {len(count)}",
+                )
+            )
+        if isinstance(count, list) and scenario.map.generator != "lattice":
+            problems.append((f"map.per_parent.{tier}", "a list of counts needs generator: lattice"))
+        if min(counts, default=1) < 1:
+            problems.append((f"map.per_parent.{tier}", f"must be >= 1, got {count}"))
+        parents = sum(counts)
+    for kind in ("graphml", "geojson"):
+        if scenario.map.generator == kind and not getattr(scenario.map, kind):
+            problems.append((f"map.{kind}", f"a file is required when generator is {kind}"))
+    if set(scenario.staffing.office_staff) != set(above_bottom):
+        problems.append(
+            (
+                "staffing.office_staff",
+                f"needs exactly the tiers above the cell tier: {list(above_bottom)}",
+            )
+        )
+    for tier in scenario.routing.handoff_h:
+        if tier not in above_bottom:
+            allowed = f"not a tier above the cell: {list(above_bottom)}"
+            problems.append((f"routing.handoff_h.{tier}", allowed))
+    problems.extend(_check_staffing(scenario))
+    for name, dept in scenario.departments.items():
+        if dept.tier not in above_bottom:
+            problems.append(
+                (f"departments.{name}.tier", f"'{dept.tier}' is not one of {list(above_bottom)}")
+            )
+    channels = scenario.residents.channels
+    if channels and abs(sum(c.share for c in channels.values()) - 1.0) > 1e-9:
+        total = sum(c.share for c in channels.values())
+        problems.append(("residents.channels", f"shares must sum to 1, got {total:g}"))
+    if scenario.uncertain:
+        problems.extend(_check_uncertain(scenario))
+    weights = scenario.incentives.evaluation
+    total = weights.government + weights.community + weights.residents
+    if abs(total - 1.0) > 1e-9:
+        problems.append(("incentives.evaluation", f"weights must sum to 1, got {total:g}"))
+    for name, kind in scenario.incidents.items():
+        problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
+    return problems
+
+
+def _check_uncertain(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    numbers = {
+        path: value
+        for path, value, *_ in iter_parameters(scenario)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
+    for path, (low, high) in scenario.uncertain.items():
+        if path not in numbers:
+            close = difflib.get_close_matches(path, numbers, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            yield f"uncertain.{path}", f"not a numeric parameter of this scenario{hint}"
+        elif not low < high:
+            yield f"uncertain.{path}", f"the range needs low < high, got [{low:g}, {high:g}]"
+
+
+def _check_staffing(scenario: Scenario) -> Iterator[tuple[str, str]]:
+    tiers, staffing = scenario.tiers, scenario.staffing
+    for i, surge in enumerate(staffing.surge):
+        if surge.tier not in tiers:
+            yield f"staffing.surge.{i}.tier", f"'{surge.tier}' is not one of {list(tiers)}"
+    for name, stationed in staffing.sent_down.items():
+        path = f"staffing.sent_down.{name}"
+        if name not in scenario.departments:
+            yield (
+                path,
+                f"department '{name}' does not exist; defined: {sorted(scenario.departments)}",
+            )
+        elif stationed.tier not in tiers or tiers.index(stationed.tier) <= tiers.index(
+            scenario.departments[name].tier
+        ):
+            home = scenario.departments[name].tier
+            below = list(tiers[tiers.index(home) + 1 :])
+            yield f"{path}.tier", f"'{stationed.tier}' is not a tier below '{home}': {below}"
+    categories = sorted({kind.category for kind in scenario.incidents.values()})
+    for tier in staffing.specialised:
+        if tier not in tiers:
+            yield "staffing.specialised", f"'{tier}' is not one of {list(tiers)}"
+            continue
+        staff = (
+            staffing.grid_workers_per_grid
+            if tier == tiers[-1]
+            else staffing.office_staff.get(tier, 0)
+        )
+        if staff < len(categories):
+            yield (
+                "staffing.specialised",
+                f"'{tier}' offices have {staff} staff for {len(categories)} incident categories "
+                f"{categories}: specialists need at least one per category",
+            )
+
+
+def _check_incident_type(
+    path: str, kind: IncidentType, scenario: Scenario
+) -> Iterator[tuple[str, str]]:
+    tiers = scenario.tiers
+    if abs(sum(kind.severity.values()) - 1.0) > 1e-9:
+        yield f"{path}.severity", f"shares must sum to 1, got {sum(kind.severity.values()):g}"
+    if any(level < 1 for level in kind.severity):
+        yield f"{path}.severity", "severity levels are whole numbers from 1"
+    missing = sorted(set(kind.severity) - set(kind.deadline_h))
+    if missing:
+        yield f"{path}.deadline_h", f"needs a deadline for severity {missing}"
+    for dept in kind.departments:
+        if dept not in scenario.departments:
+            yield (
+                f"{path}.departments",
+                f"department '{dept}' does not exist; defined: {sorted(scenario.departments)}",
+            )
+    if kind.triage == "government" and not kind.departments:
+        yield f"{path}.departments", "a government matter needs at least one owning department"
+    for tier in kind.resolvable_at:
+        if tier not in tiers:
+            yield f"{path}.resolvable_at.{tier}", f"not a tier: {list(tiers)}"
+    if kind.resolvable_at and abs(sum(kind.resolvable_at.values()) - 1.0) > 1e-9:
+        total = sum(kind.resolvable_at.values())
+        yield f"{path}.resolvable_at", f"shares must sum to 1, got {total:g}"
+    for tier in kind.handling:
+        if tier != "default" and tier not in tiers:
+            yield f"{path}.handling.{tier}", f"not a tier or 'default': {list(tiers)}"
+    handled_everywhere = "default" in kind.handling or set(tiers) <= set(kind.handling)
+    if not handled_everywhere:
+        yield f"{path}.handling", "give a 'default' or a distribution for every tier"
+
+
+# --- loading, overrides and errors -------------------------------------------------------
+
+
+#: The scenarios shipped with govsim, which ``Sim`` and ``Comparison`` find by name.
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def scenario_path(scenario: str | Path) -> Path:
+    """The file of ``scenario``: a path as given, or a shipped scenario's name (``demo``,
+    ``kongtong``, ``theory/mmc``). Raises ``ScenarioError`` naming the shipped ones when
+    neither exists."""
+    path = Path(scenario)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    shipped = SCENARIO_DIR / f"{scenario}.yaml"
+    if shipped.exists():
+        return shipped
+    names = sorted(
+        str(p.relative_to(SCENARIO_DIR).with_suffix(""))
+        for p in SCENARIO_DIR.rglob("*.yaml")
+        if p.name != "targets.yaml" and "common" not in p.parts
+    )
+    raise ScenarioError(f"{scenario}: no such scenario file or shipped scenario; shipped: {names}")
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    policy: Mapping[str, Any] | None = None,
+    policy_source: str = "",
+) -> Scenario:
+    """Read a scenario file, lay a policy and overrides over it, and validate the result.
+
+    ``policy`` holds whole sections (``routing``, ``staffing`` …) merged key by key over
+    the file's; ``overrides`` maps dotted parameter paths to values (already parsed, or
+    strings parsed as YAML scalars) and applies last. Raises ``ScenarioError`` naming the
+    file (and the policy file), the field path and what is allowed.
+    """
+    path = Path(path)
+    raw = read_with_base(path)
+    source = f"{path} with policy {policy_source}" if policy_source else str(path)
+    if policy:
+        raw = deep_merge(raw, policy)
+    for key, value in (overrides or {}).items():
+        set_path(raw, key, parse_value(value), source=source)
+    return validate_scenario(raw, source=source, base_dir=path.parent)
+
+
+def read_with_base(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file, laid over the file its ``base`` key names (relative to it).
+
+    A preset can so share a catalogue of incident types with others and state only what
+    is its own; bases may have bases, but not in a cycle.
+    """
+    raw = read_yaml(path)
+    base = raw.pop("base", None)
+    if base is None:
+        return raw
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: base: expected a file name, got {base!r}")
+    base_path = (path.parent / base).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ScenarioError(f"{path}: base: '{base}' includes itself")
+    if not base_path.exists():
+        raise ScenarioError(f"{path}: base: no such file '{base}' (looked in {base_path.parent})")
+    return deep_merge(read_with_base(base_path, (*seen, path.resolve())), raw)
+
+
+def deep_merge(base: Mapping[str, Any], layer: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with ``layer`` merged in: mappings key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse a YAML mapping from ``path`` or raise ``ScenarioError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (expected UTF-8 YAML)") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ScenarioError(f"{path}: not valid YAML{line}: {exc}") from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise ScenarioError(f"{path}: expected a YAML mapping of sections, got {kind}")
+    return data
+
+
+def validate_scenario(
+    raw: Mapping[str, Any], source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Validate a scenario given as plain data; relative map file paths resolve from base_dir."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        lines = [describe_error(err) for err in exc.errors()]
+        raise ScenarioError(format_problems(source, lines)) from None
+    problems = cross_check(scenario)
+    if problems:
+        raise ScenarioError(format_problems(source, [f"{p}: {msg}" for p, msg in problems]))
+    for kind in ("graphml", "geojson"):
+        name = getattr(scenario.map, kind)
+        if name and base_dir is not None and not Path(name).is_absolute():
+            setattr(scenario.map, kind, str(base_dir / name))
+    return scenario
+
+
+def format_problems(source: str, lines: list[str], what: str = "scenario") -> str:
+    """One message for a refused file: ``SOURCE: invalid WHAT (N problems)`` and a line each."""
+    head = f"{source}: invalid {what} ({len(lines)} problem{'s' * (len(lines) > 1)})"
+    return "\n".join([head, *(f"  {line}" for line in lines)])
+
+
+def describe_error(err: Mapping[str, Any], root: type[BaseModel] | None = None) -> str:
+    """One line for a pydantic error: the field path and what is allowed there.
+
+    ``root`` is the schema the path starts from (default: ``Scenario``).
+    """
+    loc = ".".join(str(part) for part in err["loc"])
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(err["loc"][:-1], root or Scenario)
+        return f"{loc}: unknown key; allowed: {', '.join(allowed)}"
+    got = err.get("input")
+    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    if err["type"] == "missing":
+        return f"{loc}: required field is missing"
+    return f"{loc}: {err['msg']}{shown}"
+
+
+def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
+    """Field names allowed at ``loc`` in the schema ``root``."""
+    model: Any = root
+    for part in loc:
+        annotation = model.model_fields[part].annotation if part in model.model_fields else None
+        if annotation is None:
+            continue
+        if get_origin(annotation) is dict:
+            model = get_args(annotation)[1]
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def parse_value(value: Any) -> Any:
+    """Parse an override value written on a command line (YAML scalar syntax)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """Turn ``["a.b=1", ...]`` into ``{"a.b": 1}``; raise ScenarioError on a malformed item."""
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key.strip()):
+            raise ScenarioError(f"--set {item!r}: expected PATH=VALUE, e.g. map.per_parent.grid=6")
+        result[key.strip()] = parse_value(value.strip())
+    return result
+
+
+def set_path(
+    raw: dict[str, Any], dotted: str, value: Any, source: str = "<scenario>", check: bool = True
+) -> None:
+    """Set ``raw[a][b][c] = value`` for ``dotted == "a.b.c"``.
+
+    The path must name a parameter of the scenario (as ``govsim params`` lists them) or a
+    new key in a section that exists (e.g. an incident type's ``worsen_h`` left at its
+    default); anything else is refused with the closest known paths, so a typo never
+    creates a new incident type or department silently. ``check=False`` skips that
+    check, for a path already checked against the same file (it costs milliseconds).
+    """
+    if check:
+        _check_path_known(raw, dotted, source)
+    node: Any = raw
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        key = _match_key(node, part)
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[_match_key(node, parts[-1])] = value
+
+
+def _match_key(node: dict[Any, Any], part: str) -> Any:
+    """The key of ``node`` that ``part`` names: a string, or an integer key like a severity."""
+    if part in node:
+        return part
+    return int(part) if part.isdigit() else part
+
+
+def _check_path_known(raw: dict[str, Any], dotted: str, source: str) -> None:
+    filled = _filled(raw)
+    known = {path for path, *_ in dotted_leaves(filled)}
+    parent, _, _ = dotted.rpartition(".")
+    if dotted in known or (_section_exists(filled, parent) and field_at(dotted) is not None):
+        return
+    close = difflib.get_close_matches(dotted, sorted(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see `govsim params FILE`"
+    raise ScenarioError(f"{source}: {dotted}: unknown parameter path{hint}")
+
+
+def _filled(raw: dict[str, Any]) -> dict[str, Any]:
+    """The scenario as written, with schema defaults filled in where it validates."""
+    try:
+        return Scenario.model_validate(raw).model_dump()
+    except ValidationError:
+        return raw
+
+
+def dotted_leaves(data: Mapping[Any, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf of nested mappings under its dotted path (a list is a leaf)."""
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from dotted_leaves(value, path + ".")
+        else:
+            yield path, value
+
+
+def _section_exists(data: dict[str, Any], dotted: str) -> bool:
+    node: Any = data
+    for part in dotted.split(".") if dotted else []:
+        if not isinstance(node, dict):
+            return False
+        node = node.get(_match_key(node, part))
+    return isinstance(node, dict)
+
+
+def field_at(dotted: str) -> FieldInfo | None:
+    """The schema field a dotted parameter path falls under, or None if the schema has no
+    such path. Mapping keys are free: ``incidents.dispute.rate`` is ``IncidentType.rate``,
+    ``routing.handoff_h.street`` the field ``Routing.handoff_h``."""
+    model: Any = Scenario
+    found: FieldInfo | None = None
+    for part in dotted.split("."):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            if part not in model.model_fields:
+                return None
+            found = model.model_fields[part]
+            model = found.annotation
+        elif get_origin(model) is dict:
+            model = get_args(model)[1]
+        else:
+            return None
+        while get_origin(model) is Annotated:
+            model = get_args(model)[0]
+    return found
+
+
+# --- parameter listing -------------------------------------------------------------------
+
+
+def iter_parameters(scenario: Scenario) -> Iterator[tuple[str, Any, str, str, str]]:
+    """Every leaf parameter as (path, value, type, allowed range, description)."""
+    yield from _walk(scenario, "")
+
+
+def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any, str, str, str]]:
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        desc = field.description or ""
+        if isinstance(value, BaseModel):
+            yield from _walk(value, path + ".")
+        elif isinstance(value, dict):
+            is_dict = get_origin(field.annotation) is dict
+            value_type = get_args(field.annotation)[1] if is_dict else Any
+            if not value:  # an empty mapping is still a parameter one can fill
+                yield path, value, "dict", "", desc
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, f"{path}.{key}.")
+                else:
+                    yield (
+                        f"{path}.{key}",
+                        item,
+                        _type_name(item),
+                        annotation_range(value_type),
+                        desc,
+                    )
+        else:
+            yield path, value, _type_name(value), field_range(field), desc
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__ if value is not None else "none"
+
+
+def field_range(field: FieldInfo) -> str:
+    """The values a field allows, as text: its choices, bounds or number of items."""
+    args = get_args(field.annotation)
+    if get_origin(field.annotation) is Literal:
+        return " | ".join(map(str, args))
+    return _bounds(field.metadata) or annotation_range(field.annotation)
+
+
+def annotation_range(annotation: Any) -> str:
+    """The values a type allows (``Annotated`` bounds, ``Literal`` choices), as text."""
+    if get_origin(annotation) is Annotated:
+        _, *meta = get_args(annotation)
+        found = []
+        for item in meta:
+            found.extend(getattr(item, "metadata", [item]))
+        return _bounds(found)
+    if get_origin(annotation) is Literal:
+        return " | ".join(map(str, get_args(annotation)))
+    return ""
+
+
+def _bounds(metadata: list[Any]) -> str:
+    low = high = size = pattern = ""
+    fewest = most = None
+    for item in metadata:
+        if isinstance(item, Ge):
+            low = f">= {item.ge:g}"
+        elif isinstance(item, Gt):
+            low = f"> {item.gt:g}"
+        elif isinstance(item, Le):
+            high = f"<= {item.le:g}"
+        elif isinstance(item, Lt):
+            high = f"< {item.lt:g}"
+        elif isinstance(item, MinLen):
+            fewest = item.min_length
+        elif isinstance(item, MaxLen):
+            most = item.max_length
+        elif getattr(item, "pattern", None):
+            pattern = f"matches {item.pattern}"
+    if fewest is not None or most is not None:
+        size = f"{fewest or 0} to {most} items" if most is not None else f"{fewest}+ items"
+    return ", ".join(part for part in (low, high, size, pattern) if part)
