@@ -3,10 +3,11 @@
 The scenario reference walks the pydantic schema of ``govsim.world.scenario`` (every section
 and field with its type, default, allowed values and description, the rules that span
 fields); the policy reference reads every file in ``policies/`` and explains each lever
-it sets with the schema's description of that field, and the routing rules and queue
-disciplines from their classes' docstrings. Nothing in the pages is typed by hand twice,
-so they cannot drift from the code; ``tests/test_docs.py`` fails when the committed pages
-differ from what this module generates now.
+it sets with the schema's description of that field, and govsim's own routing rules, queue
+disciplines and evaluation schemes from their registries and their classes' docstrings
+(plugins are left out: the pages do not depend on what is installed). Nothing in the
+pages is typed by hand twice, so they cannot drift from the code; ``tests/test_docs.py``
+fails when the committed pages differ from what this module generates now.
 
     python -m govsim.reference           # (re)write docs/scenarios.md and docs/policies.md
     python -m govsim.reference --check   # exit 1, naming the stale pages (make docs fixes)
@@ -166,7 +167,7 @@ def allowed_label(field: FieldInfo) -> str:
     list's items."""
     own = field_range(field, plugins=False).replace(" | ", ", ")
     annotation = _unwrap(field.annotation)
-    parts = [f"one of {own}" if field_choices(field) is not None else own]
+    parts = [f"one of {own}" if field_choices(field, plugins=False) is not None else own]
     origin = get_origin(annotation)
     if origin in (dict, list):
         inner = annotation_range(get_args(annotation)[-1]).replace(" | ", ", ")

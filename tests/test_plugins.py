@@ -35,6 +35,7 @@ from govsim import load_scenario, simulate
 from govsim.engine.incidents import Channel, State
 from govsim.record.metrics import visits
 from govsim.registry import DISCIPLINES, ROUTING
+from govsim.viz.levers import routings
 
 def first_tiers(ledger):
     ev = ledger.events
@@ -60,6 +61,7 @@ led, led_fifo = simulate(plugin, days=days), simulate(fifo, days=days)
 print(json.dumps({
     "routing": ROUTING.names(),
     "disciplines": DISCIPLINES.names(),
+    "app": routings(),
     "origin": next(e.origin for e in ROUTING.entries() if e.name == "straight_to_street"),
     "first_tiers": first_tiers(led),
     "out_of_order": served_out_of_order(led),
@@ -112,6 +114,7 @@ def test_an_installed_plugin_routes_and_queues_a_run(plugin_path: Path) -> None:
     # the plugin's names come after govsim's own, from its entry point
     assert seen["routing"][-1] == "straight_to_street" and "tiered" in seen["routing"]
     assert seen["disciplines"][-1] == "newest_first"
+    assert seen["app"][-1] == "straight_to_street"  # the live app offers it
     assert "govsim.routing" in seen["origin"] and "govsim-plugin-example" in seen["origin"]
     # every incident not petitioned to the city reached a street desk first, as the rule says
     assert seen["first_tiers"] == ["street"]
@@ -128,6 +131,14 @@ def test_an_unknown_name_lists_the_plugins_names(plugin_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "routing.policy: unknown routing rule; allowed: tiered" in done.stderr
     assert "straight_to_street" in done.stderr and "'straight_to_town'" in done.stderr
+
+
+def test_params_lists_the_plugins_names(plugin_path: Path) -> None:
+    done = _python(plugin_path, "-m", "govsim", "params", str(DEMO))
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line for line in done.stdout.splitlines() if line.strip()}
+    assert "| straight_to_street" in rows["routing.policy"]
+    assert "| newest_first" in rows["routing.discipline"]
 
 
 def test_without_the_plugin_its_name_is_refused() -> None:
