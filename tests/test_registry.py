@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +14,8 @@ from govsim.errors import GovsimError
 from govsim.experiments.executors import ProcessExecutor, describe, open_executor
 from govsim.policies.routing import TieredEscalation
 from govsim.registry import BUILT_IN, EXECUTORS, ROUTING, Registry
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stack:
@@ -91,3 +96,28 @@ def test_executors_come_from_their_registry() -> None:
         assert describe(executor) == {"kind": "serial", "workers": 1}
     with pytest.raises(GovsimError, match="--executor threads: unknown executor; allowed: serial"):
         open_executor("threads")
+
+
+#: Registers an evaluation scheme in code and builds a model that names it.
+SCHEME = """
+from govsim import GovernanceModel, load_scenario
+from govsim.policies.evaluation import MonthlyEvaluation
+from govsim.registry import EVALUATION
+
+@EVALUATION.register("points_again")
+class PointsAgain(MonthlyEvaluation):
+    \"\"\"monthly_points, under another name.\"\"\"
+
+scenario = load_scenario(
+    "scenarios/demo.yaml",
+    {"incentives.points.enabled": True, "incentives.points.scheme": "points_again"},
+)
+print(type(GovernanceModel(scenario, seed=0).evaluation).__name__)
+"""
+
+
+def test_the_evaluation_scheme_the_scenario_names_is_the_one_built() -> None:
+    # a fresh interpreter, so this process's registry keeps govsim's own schemes only
+    done = subprocess.run([sys.executable, "-c", SCHEME], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "PointsAgain"
