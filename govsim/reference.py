@@ -3,10 +3,11 @@
 The scenario reference walks the pydantic schema of ``govsim.world.scenario`` (every section
 and field with its type, default, allowed values and description, the rules that span
 fields); the policy reference reads every file in ``policies/`` and explains each lever
-it sets with the schema's description of that field, and the routing rules and queue
-disciplines from their classes' docstrings. Nothing in the pages is typed by hand twice,
-so they cannot drift from the code; ``tests/test_docs.py`` fails when the committed pages
-differ from what this module generates now.
+it sets with the schema's description of that field, and govsim's own routing rules, queue
+disciplines and evaluation schemes from their registries and their classes' docstrings
+(plugins are left out: the pages do not depend on what is installed). Nothing in the
+pages is typed by hand twice, so they cannot drift from the code; ``tests/test_docs.py``
+fails when the committed pages differ from what this module generates now.
 
     python -m govsim.reference           # (re)write docs/scenarios.md and docs/policies.md
     python -m govsim.reference --check   # exit 1, naming the stale pages (make docs fixes)
@@ -28,15 +29,15 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from govsim.analysis.validation import PRESETS
-from govsim.policies.disciplines import DISCIPLINES
 from govsim.policies.files import LEVER_SECTIONS, POLICY_DIR, STATUS_QUO, load_policy
-from govsim.policies.routing import ROUTERS
+from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
 from govsim.world.scenario import (
     Scenario,
     annotation_range,
     cross_check,
     dotted_leaves,
     field_at,
+    field_choices,
     field_range,
     read_with_base,
 )
@@ -164,9 +165,9 @@ def _yaml_inline(value: Any) -> str:
 def allowed_label(field: FieldInfo) -> str:
     """What a field allows: choices, bounds, sizes, and bounds on a mapping's values or a
     list's items."""
-    own = field_range(field).replace(" | ", ", ")
+    own = field_range(field, plugins=False).replace(" | ", ", ")
     annotation = _unwrap(field.annotation)
-    parts = [f"one of {own}" if get_origin(annotation) is Literal else own]
+    parts = [f"one of {own}" if field_choices(field, plugins=False) is not None else own]
     origin = get_origin(annotation)
     if origin in (dict, list):
         inner = annotation_range(get_args(annotation)[-1]).replace(" | ", ", ")
@@ -338,11 +339,11 @@ def _policy_section(path: Path) -> list[str]:
     return [*lines, ""]
 
 
-def _described_classes(classes: dict[str, type], section: str) -> list[str]:
-    """One sub-section per named class, from its docstring."""
+def _described_classes(registry: Registry, section: str) -> list[str]:
+    """One sub-section per class govsim registers (plugins left out), from its docstring."""
     lines = []
-    for name, cls in classes.items():
-        lines += [f"### `{section}: {name}`", "", inspect.getdoc(cls) or "", ""]
+    for entry in registry.entries(plugins=False):
+        lines += [f"### `{section}: {entry.name}`", "", inspect.getdoc(entry.cls) or "", ""]
     return lines
 
 
@@ -383,6 +384,15 @@ queue when its deadline passes is handed on from that desk as if it could not re
 Which waiting incident a desk serves next. Ties are served in order of arrival.
 
 {disciplines}
+## Evaluation schemes (`incentives.points.scheme`)
+
+How grid workers are scored every 30 days when `incentives.points.enabled` is true, and
+the effort the score leaves them with.
+
+{schemes}
+Routing rules, disciplines and evaluation schemes are plug-ins: a package can add its own
+([extending.md](extending.md)).
+
 ## The policies in `policies/`
 
 Each table lists the levers the file sets, as dotted paths, with the scenario field's
@@ -401,8 +411,9 @@ def policy_reference(folder: Path = POLICY_DIR) -> str:
     intro = POLICY_INTRO.format(
         sections=", ".join(f"`{s}`" for s in LEVER_SECTIONS),
         status_quo=STATUS_QUO.name,
-        routers="\n".join(_described_classes(ROUTERS, "policy")),
+        routers="\n".join(_described_classes(ROUTING, "policy")),
         disciplines="\n".join(_described_classes(DISCIPLINES, "discipline")),
+        schemes="\n".join(_described_classes(EVALUATION, "scheme")),
     )
     lines = [
         "# Policies reference",

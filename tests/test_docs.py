@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,15 @@ def test_readme_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.Monk
     assert (tmp_path / "out" / "comparison.png").stat().st_size > 10_000
     table = namespace["comparison"].table()  # type: ignore[attr-defined]
     assert set(table["policy"]) == {"status_quo", "whistle_and_report"}
+
+
+def test_extending_example_runs_as_written() -> None:
+    """docs/extending.md's example registers a routing rule: run in a fresh interpreter so
+    the registry of this test process keeps govsim's own entries only."""
+    blocks = python_blocks(ROOT / "docs" / "extending.md")
+    assert blocks, "docs/extending.md has no Python example"
+    done = subprocess.run(
+        [sys.executable, "-c", "\n".join(blocks)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "hand-offs: 0"  # the rule sends each incident to its desk

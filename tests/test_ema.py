@@ -41,6 +41,7 @@ def test_model_has_uncertainties_levers_and_outcomes_from_the_spec() -> None:
     assert isinstance(model.levers[0], ema_workbench.IntegerParameter)
     assert [o.name for o in model.outcomes] == list(study.spec.outputs)
     assert is_lever("incentives.bonus") and not is_lever("incidents.x.rate")
+    assert is_lever("departments.police.staff")  # a policy may set it: a lever, as in files.py
 
 
 def test_ema_experiments_are_govsim_runs_of_the_design(discovery) -> None:

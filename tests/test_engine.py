@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from govsim.engine.incidents import NEXT_STATES, Incident, State
+from govsim.engine.incidents import NEXT_STATES, Channel, Incident, State
 from govsim.engine.model import GovernanceModel, simulate
 from govsim.policies.disciplines import DeadlineQueue, FifoQueue
 from govsim.record.ledger import Ledger
@@ -176,8 +176,9 @@ def test_hidden_incidents_worsen_until_found() -> None:
     reported = ledger.events[ledger.events["state"] == State.REPORTED]
     channel = dict(zip(reported["incident"].tolist(), reported["actor"].tolist(), strict=True))
     found_by = np.array([channel[i] for i in disputes["incident"]])
-    assert set(found_by) == {1, 3}  # patrols found them, or the resident petitioned the city
-    petitioned = hidden_days.to_numpy()[found_by == 3]
+    # patrols found them, or the resident petitioned the city
+    assert set(found_by) == {Channel.PATROL, Channel.PETITION}
+    petitioned = hidden_days.to_numpy()[found_by == Channel.PETITION]
     np.testing.assert_allclose(petitioned, 30.0)  # after behaviour.petition_after_h = 720 h
 
 

@@ -227,3 +227,14 @@ def test_a_bad_base_is_refused(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "loop.yaml").write_text(text, "utf-8")
     with pytest.raises(ScenarioError, match=message):
         load_scenario(tmp_path / "loop.yaml")
+
+
+def test_a_name_outside_its_registry_is_refused_with_the_names_allowed() -> None:
+    assert (
+        "routing.policy: unknown routing rule; allowed: tiered, platform, triage, whistle, "
+        "claim (got 'bogus')" in refused(DEMO, {"routing.policy": "bogus"})
+    )
+    assert (
+        "incentives.points.scheme: unknown evaluation scheme; allowed: monthly_points "
+        "(got 'stars')" in refused(DEMO, {"incentives.points.scheme": "stars"})
+    )

@@ -2,12 +2,12 @@
 
 :func:`ema_model` turns a sensitivity spec (:mod:`govsim.analysis.sensitivity`) into an
 ``ema_workbench.Model``: the spec's parameters become EMA uncertainties (conditions the
-government does not control: demand, behaviour) and levers (``staffing.*``, ``routing.*``,
-``incentives.*``, ``followup.*``: what a policy sets), its outputs ``ScalarOutcome`` objects,
-and each EMA experiment runs the spec's scenario and policy ``replications`` times under
-common random numbers and reports the mean. Researchers then use EMA's own analyses —
-PRIM, CART, feature scoring — on the experiments; :func:`prim_box` is PRIM on one
-condition (e.g. p90 resolution time above 72 h). Needs ``pip install 'govsim[ema]'``.
+government does not control: demand, behaviour) and levers (paths in the sections a
+policy sets, ``govsim.policies.files.LEVER_SECTIONS``), its outputs ``ScalarOutcome``
+objects, and each EMA experiment runs the spec's scenario and policy ``replications``
+times under common random numbers and reports the mean. Researchers then use EMA's own
+analyses — PRIM, CART, feature scoring — on the experiments; :func:`prim_box` is PRIM on
+one condition (e.g. p90 resolution time above 72 h). Needs ``pip install 'govsim[ema]'``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ import pandas as pd
 
 from govsim.analysis.sensitivity import Study
 from govsim.errors import GovsimError
-
-#: Parameter sections a government controls: their paths become EMA levers.
-LEVER_SECTIONS = ("staffing", "routing", "incentives", "followup")
+from govsim.policies.files import LEVER_SECTIONS
 
 
 def _workbench() -> Any:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.registry import EXECUTORS
 from govsim.world.scenario import Scenario, load_scenario, parse_assignments
 
 
@@ -67,7 +68,7 @@ def executor_args(parser: argparse.ArgumentParser) -> None:
     """Add --executor, --workers and --address to ``parser``."""
     parser.add_argument(
         "--executor",
-        choices=("serial", "processes", "dask"),
+        choices=EXECUTORS,  # read when the option is parsed, plugins included
         default="serial",
         help="where runs execute (default serial; processes: local worker processes; "
         "dask: a Dask cluster, needs govsim[dask])",

@@ -43,11 +43,11 @@ from govsim.engine.incidents import (
     State,
     handling_time,
 )
-from govsim.policies.disciplines import DISCIPLINES
-from govsim.policies.evaluation import DAYS_PER_MONTH, MonthlyEvaluation
+from govsim.policies.evaluation import DAYS_PER_MONTH
 from govsim.policies.incentives import IncentiveScheme
-from govsim.policies.routing import ROUTERS, Desks
+from govsim.policies.routing import Desks
 from govsim.record.ledger import Ledger, OfficeInfo
+from govsim.registry import DISCIPLINES, EVALUATION, ROUTING
 from govsim.world.geography import GridMap, scenario_map
 from govsim.world.scenario import Scenario
 
@@ -65,6 +65,7 @@ STREAMS = (
     "channel",
 )
 
+OCCURRED, REPORTED, VERIFIED = State.OCCURRED, State.REPORTED, State.VERIFIED
 QUEUED, STARTED, ESCALATED, RESOLVED = State.QUEUED, State.STARTED, State.ESCALATED, State.RESOLVED
 
 
@@ -126,7 +127,7 @@ class GovernanceModel(mesa.Model):
         self._channel_rng = streams["channel"]
         self.incentives = IncentiveScheme(scenario)
         points = scenario.incentives.points
-        self.evaluation = MonthlyEvaluation(scenario) if points.enabled else None
+        self.evaluation = EVALUATION[points.scheme](scenario) if points.enabled else None
         self._effort_care = points.effort_care
         self.part_timers: list[Worker] = []
         self.offices, self.office_table = self._build_offices()
@@ -135,7 +136,7 @@ class GovernanceModel(mesa.Model):
             scenario.routing.handoff_h.get(tier, 0.0) for tier in reversed(scenario.tiers[:-1])
         ]
         desks = Desks(self.office_table, *self._build_departments(), handoff_h=handoff_h)
-        self.router = ROUTERS[scenario.routing.policy](desks, scenario.routing, self.kinds)
+        self.router = ROUTING[scenario.routing.policy](desks, scenario.routing, self.kinds)
         self._build_surges()
         self.grid_workers = self.agents.select(agent_type=GridWorker)  # part-timers too
         self._verify_h = scenario.routing.verify_h
@@ -490,7 +491,7 @@ class GovernanceModel(mesa.Model):
     # --- the lifecycle (hot path: keep it lean) -----------------------------------------
 
     def _occur(self, incident: Incident) -> None:
-        self._record((self.now, incident.id, 0, -1, -1))
+        self._record((self.now, incident.id, OCCURRED, -1, -1))
         kind = self.kinds[incident.kind]
         population, resident = self.population, incident.resident
         incident.vulnerable = population.vulnerable.item(resident)
@@ -574,10 +575,10 @@ class GovernanceModel(mesa.Model):
         incident.reported_at = now
         incident.channel = channel
         incident.deadline_at = now + kind.deadline_h[incident.severity]
-        self._record((now, incident.id, 1, -1, int(channel)))
+        self._record((now, incident.id, REPORTED, -1, int(channel)))
 
     def _verify(self, incident: Incident) -> None:
-        self._record((self.now, incident.id, 2, -1, -1))
+        self._record((self.now, incident.id, VERIFIED, -1, -1))
         if self._overdue:  # a deadline already passed during verification fires at once
             self.schedule(max(incident.deadline_at, self.now), self._on_deadline, incident)
         if incident.channel == Channel.PETITION:  # the city takes it, skipping the tiers

@@ -4,7 +4,9 @@ Every executor offers ``map_unordered(fn, items)``: it yields ``fn(item)`` for e
 as each finishes, keeping only a bounded number of items in flight so memory does not
 grow with the number of runs. ``fn`` must be a module-level function (workers import it by
 name, e.g. ``govsim.experiments.run.perform``); items are plain dataclasses. Runs are pure
-functions of their inputs, so all three executors give bit-identical results.
+functions of their inputs, so all three executors give bit-identical results. Each is
+registered in ``govsim.registry.EXECUTORS`` (plugins add theirs in the entry-point group
+``govsim.executors``) and opened by ``open(workers, address)``.
 
 - ``serial``: one after another in this process;
 - ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with the ``spawn`` start
@@ -28,17 +30,22 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from govsim.errors import GovsimError
+from govsim.registry import EXECUTORS
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-KINDS = ("serial", "processes", "dask")
 
-
+@EXECUTORS.register("serial")
 class SerialExecutor:
     """Runs items one after another in this process."""
 
     workers = 1
+
+    @classmethod
+    def open(cls, workers: int | None = None, address: str | None = None) -> SerialExecutor:
+        """The executor for the CLI's ``--workers`` and ``--address`` (neither used here)."""
+        return cls()
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(item)`` for each item, in order."""
@@ -55,8 +62,14 @@ class SerialExecutor:
         self.close()
 
 
+@EXECUTORS.register("processes")
 class ProcessExecutor(SerialExecutor):
     """Runs items on ``workers`` local processes (``spawn`` start method by default)."""
+
+    @classmethod
+    def open(cls, workers: int | None = None, address: str | None = None) -> ProcessExecutor:
+        """``workers`` processes (default: one per CPU)."""
+        return cls(workers)
 
     def __init__(self, workers: int | None = None, start_method: str = "spawn") -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
@@ -100,6 +113,7 @@ class ProcessExecutor(SerialExecutor):
             self._pool = None
 
 
+@EXECUTORS.register("dask")
 class DaskExecutor(SerialExecutor):
     """Runs items on a Dask cluster: the scheduler at ``address``, or a LocalCluster.
 
@@ -141,6 +155,11 @@ class DaskExecutor(SerialExecutor):
         self.workers = max(1, sum(self._client.nthreads().values()))
         self._in_flight = in_flight or max(8, 2 * self.workers)
 
+    @classmethod
+    def open(cls, workers: int | None = None, address: str | None = None) -> DaskExecutor:
+        """The scheduler at ``address``, or a LocalCluster of ``workers`` processes."""
+        return cls(address, workers)
+
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Yield ``fn(item)`` as the cluster finishes them; a bounded number in flight."""
         from distributed import as_completed
@@ -169,18 +188,14 @@ class DaskExecutor(SerialExecutor):
 def open_executor(
     kind: str = "serial", workers: int | None = None, address: str | None = None
 ) -> SerialExecutor:
-    """The executor ``kind`` (``serial``, ``processes`` or ``dask``); use it as a context
-    manager so workers are stopped. ``address`` (``tcp://HOST:PORT``) selects an existing
-    Dask scheduler."""
+    """The executor registered as ``kind`` (``serial``, ``processes``, ``dask`` or a
+    plugin's); use it as a context manager so workers are stopped. ``address``
+    (``tcp://HOST:PORT``) selects an existing Dask scheduler."""
+    if kind not in EXECUTORS:
+        raise GovsimError(f"--executor {kind}: {EXECUTORS.unknown_message()}")
     if address and kind != "dask":
         raise GovsimError(f"--address needs --executor dask (got --executor {kind})")
-    if kind == "serial":
-        return SerialExecutor()
-    if kind == "processes":
-        return ProcessExecutor(workers)
-    if kind == "dask":
-        return DaskExecutor(address, workers)
-    raise GovsimError(f"--executor {kind!r}: unknown; allowed: {', '.join(KINDS)}")
+    return EXECUTORS[kind].open(workers, address)
 
 
 @contextmanager
@@ -201,5 +216,5 @@ def main_script_hidden() -> Iterator[None]:
 
 def describe(executor: Any) -> dict[str, Any]:
     """The executor's kind and worker count, for the results manifest."""
-    kinds = {SerialExecutor: "serial", ProcessExecutor: "processes", DaskExecutor: "dask"}
-    return {"kind": kinds.get(type(executor), type(executor).__name__), "workers": executor.workers}
+    kind = EXECUTORS.name_of(type(executor)) or type(executor).__name__
+    return {"kind": kind, "workers": executor.workers}

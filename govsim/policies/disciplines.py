@@ -14,6 +14,7 @@ from itertools import count
 from typing import Protocol
 
 from govsim.engine.incidents import Incident
+from govsim.registry import DISCIPLINES
 
 
 class Queue(Protocol):
@@ -26,6 +27,7 @@ class Queue(Protocol):
         """The next incident to serve, or None if nobody waits."""
 
 
+@DISCIPLINES.register("fifo")
 class FifoQueue:
     """First come, first served."""
 
@@ -71,27 +73,23 @@ class PriorityQueue:
         return None
 
 
+@DISCIPLINES.register("deadline")
 class DeadlineQueue(PriorityQueue):
     """Earliest deadline first."""
 
     key = staticmethod(lambda incident: incident.deadline_at)
 
 
+@DISCIPLINES.register("severity")
 class SeverityQueue(PriorityQueue):
     """Most severe first."""
 
     key = staticmethod(lambda incident: -incident.severity)
 
 
+@DISCIPLINES.register("vulnerable")
 class VulnerableQueue(PriorityQueue):
     """Incidents of vulnerable residents first (the "five kinds of people")."""
 
     key = staticmethod(lambda incident: 0.0 if incident.vulnerable else 1.0)
 
-
-DISCIPLINES: dict[str, type[FifoQueue] | type[PriorityQueue]] = {
-    "fifo": FifoQueue,
-    "deadline": DeadlineQueue,
-    "severity": SeverityQueue,
-    "vulnerable": VulnerableQueue,
-}

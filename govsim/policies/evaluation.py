@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.registry import EVALUATION
 from govsim.world.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -39,8 +40,14 @@ DAYS_PER_MONTH = 30
 TALLIES = ("closed", "on_time", "failed", "rated", "satisfied")
 
 
+@EVALUATION.register("monthly_points")
 class MonthlyEvaluation:
-    """Scores, points and lists of one month, and the effort they leave workers with."""
+    """Points for closures and ratings, a score by the evaluation weights, red and black lists.
+
+    Each month a worker is scored by the evaluation weights (excellent at
+    ``points.excellent_at``), earns points, may make the red or black list, and raises
+    their effort when not rated excellent (see ``govsim.policies.evaluation``).
+    """
 
     def __init__(self, scenario: Scenario) -> None:
         self.points = scenario.incentives.points

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from govsim.registry import ROUTING
 from govsim.world.scenario import Routing
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class Desks:
         return self.at(incident, rank), self.handoff_h[rank]
 
 
+@ROUTING.register("tiered")
 class TieredEscalation:
     """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time.
 
@@ -115,6 +117,7 @@ class TieredEscalation:
         return None
 
 
+@ROUTING.register("platform")
 class PlatformDispatch(TieredEscalation):
     """Straight to the capable desk, except a misrouted share that bounces back.
 
@@ -148,6 +151,7 @@ class PlatformDispatch(TieredEscalation):
         return self.desks.up(incident, office)
 
 
+@ROUTING.register("triage")
 class ThreeWayTriage(TieredEscalation):
     """Household matters to the grid, community matters one tier up, government matters to
     their owning department; from there, tiered escalation."""
@@ -161,6 +165,7 @@ class ThreeWayTriage(TieredEscalation):
         return self.desks.at(incident, min(rank, self.desks.top)), 0.0
 
 
+@ROUTING.register("whistle")
 class WhistleAndReport(TieredEscalation):
     """The grid tries; what it cannot resolve, the street summons the capable desk for.
 
@@ -186,6 +191,7 @@ class WhistleAndReport(TieredEscalation):
         return self.desks.up(incident, office)
 
 
+@ROUTING.register("claim")
 class GroupClaim(TieredEscalation):
     """The grid tries; what it cannot resolve is posted to the team for its owner to claim.
 
@@ -224,11 +230,3 @@ class GroupClaim(TieredEscalation):
         ruling = max(self.settled_at[incident.kind], referred)
         return self.desks.capable(incident), ruling - now + claim.delay_h * incident.route_e
 
-
-ROUTERS: dict[str, type[TieredEscalation]] = {
-    "tiered": TieredEscalation,
-    "platform": PlatformDispatch,
-    "triage": ThreeWayTriage,
-    "whistle": WhistleAndReport,
-    "claim": GroupClaim,
-}

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.engine.incidents import State
+from govsim.engine.incidents import Channel, State
 from govsim.record.ledger import ROLES, Ledger
 
 
@@ -378,7 +378,7 @@ def equity(ledger: Ledger) -> dict[str, float]:
 def petitions(ledger: Ledger) -> int:
     """Window incidents that reached the city as petitions (hidden past the petition time)."""
     ev = ledger.events
-    rows = ev[(ev["state"] == State.REPORTED) & (ev["actor"] == 3)]
+    rows = ev[(ev["state"] == State.REPORTED) & (ev["actor"] == Channel.PETITION)]
     return int(ledger.incidents["in_window"].to_numpy()[rows["incident"]].sum())
 
 
@@ -497,7 +497,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "volunteers": volunteering(ledger),
         "report_channels": report_channels(ledger),
         "excellent": {name: _num(value) for name, value in excellence(ledger).items()},
-        "found_by": {name: float(channels.get(code, 0.0)) for code, name in CHANNEL_NAMES.items()},
+        "found_by": {c.name.lower(): float(channels.get(int(c), 0.0)) for c in Channel},
         "tiers": {
             group: {
                 "servers": float(row.servers),
@@ -510,9 +510,6 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
             for group, row in tiers.iterrows()
         },
     }
-
-
-CHANNEL_NAMES = {0: "resident", 1: "patrol", 2: "volunteer", 3: "petition", 4: "visit"}
 
 
 def _discovery_channels(ledger: Ledger) -> pd.Series:

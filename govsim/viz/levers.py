@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from govsim.registry import ROUTING
 from govsim.world.scenario import Scenario
 
-#: Routing policies offered besides the whistle, which has its own switch.
-ROUTINGS = ("tiered", "platform", "claim", "triage")
+#: The routing rule that has its own switch in the app instead of a place in the list.
+WHISTLE = "whistle"
 #: Largest number of grid workers per grid the slider offers.
 MAX_GRID_WORKERS = 8
 #: Points each evaluation weight slider runs over (0 … this).
@@ -27,7 +28,7 @@ class Levers:
     """One setting of the app's levers.
 
     Attributes:
-        routing: routing policy when the whistle is off, one of :data:`ROUTINGS`.
+        routing: routing policy when the whistle is off, one of :func:`routings`.
         whistle: whistle-and-report routing (replaces ``routing`` when on).
         grid_workers: grid workers in each grid (≥ 1).
         overdue_alerts: hand a waiting incident up a tier when its deadline passes.
@@ -46,9 +47,10 @@ class Levers:
         """The levers as ``scenario`` (with its policy laid over) sets them."""
         routing = scenario.routing.policy
         weights = scenario.incentives.evaluation
+        offered = routings()
         return cls(
-            routing=routing if routing in ROUTINGS else ROUTINGS[0],
-            whistle=routing == "whistle",
+            routing=routing if routing in offered else offered[0],
+            whistle=routing == WHISTLE,
             grid_workers=scenario.staffing.grid_workers_per_grid,
             overdue_alerts=scenario.routing.overdue_escalation,
             weights=tuple(
@@ -69,13 +71,19 @@ class Levers:
         """The levers as dotted parameter paths for ``load_scenario(..., overrides)``."""
         government, community, residents = self.normalised_weights()
         return {
-            "routing.policy": "whistle" if self.whistle else self.routing,
+            "routing.policy": WHISTLE if self.whistle else self.routing,
             "routing.overdue_escalation": self.overdue_alerts,
             "staffing.grid_workers_per_grid": self.grid_workers,
             "incentives.evaluation.government": government,
             "incentives.evaluation.community": community,
             "incentives.evaluation.residents": residents,
         }
+
+
+def routings() -> list[str]:
+    """Routing rules the app's list offers: every registered one (plugins too) but the
+    whistle, which has its own switch."""
+    return [name for name in ROUTING.names() if name != WHISTLE]
 
 
 def controls(levers: Levers) -> dict[str, dict[str, Any]]:
@@ -101,7 +109,7 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
             "type": "Select",
             "label": "routing policy",
             "value": levers.routing,
-            "values": list(ROUTINGS),
+            "values": routings(),
         },
         "whistle": {
             "type": "Checkbox",

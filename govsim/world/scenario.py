@@ -11,15 +11,18 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError, core_schema
 
 from govsim.errors import ScenarioError
+from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
 
 TRIAGE_CLASSES = ("household", "community", "government")
 HOURS_PER_YEAR = 8760.0
@@ -28,6 +31,29 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Hours = Annotated[float, Field(ge=0.0)]
 PositiveHours = Annotated[float, Field(gt=0.0)]
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """Field metadata: the value must be a name in ``registry``, plugins included.
+
+    Checked when a scenario is validated, so a plugin's names are known by then; the
+    error lists the names allowed and pydantic keeps the field path.
+    """
+
+    registry: Registry
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def check(self, name: str) -> str:
+        """``name`` if it is registered; else a pydantic error listing the known names."""
+        if name not in self.registry:
+            message = self.registry.unknown_message()
+            raise PydanticCustomError("unknown_name", "{message}", {"message": message})
+        return name
 
 
 class Spec(BaseModel):
@@ -302,10 +328,8 @@ class Arbitration(Spec):
 class Routing(Spec):
     """How incidents move between tiers: the routing policy and the queue discipline."""
 
-    policy: Literal["tiered", "platform", "whistle", "claim", "triage"] = Field(
-        "tiered", description="routing policy"
-    )
-    discipline: Literal["fifo", "deadline", "severity", "vulnerable"] = Field(
+    policy: Annotated[str, Registered(ROUTING)] = Field("tiered", description="routing policy")
+    discipline: Annotated[str, Registered(DISCIPLINES)] = Field(
         "fifo", description="queue discipline"
     )
     verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
@@ -355,6 +379,9 @@ class Points(Spec):
     """
 
     enabled: bool = Field(False, description="evaluate grid workers every 30 days")
+    scheme: Annotated[str, Registered(EVALUATION)] = Field(
+        "monthly_points", description="how workers are scored, listed and pushed to effort"
+    )
     per_closure: float = Field(1.0, ge=0.0, description="points per incident closed")
     per_satisfied: float = Field(1.0, ge=0.0, description="points per satisfied rating")
     overdue_penalty: float = Field(
@@ -1006,11 +1033,20 @@ def _type_name(value: Any) -> str:
     return type(value).__name__ if value is not None else "none"
 
 
-def field_range(field: FieldInfo) -> str:
-    """The values a field allows, as text: its choices, bounds or number of items."""
-    args = get_args(field.annotation)
+def field_choices(field: FieldInfo, plugins: bool = True) -> list[str] | None:
+    """The values a field allows if it is a choice (a ``Literal`` or a registered name),
+    else None; ``plugins=False`` leaves out names that plugins registered."""
     if get_origin(field.annotation) is Literal:
-        return " | ".join(map(str, args))
+        return [str(arg) for arg in get_args(field.annotation)]
+    registered = next((item for item in field.metadata if isinstance(item, Registered)), None)
+    return None if registered is None else registered.registry.names(plugins)
+
+
+def field_range(field: FieldInfo, plugins: bool = True) -> str:
+    """The values a field allows, as text: its choices, bounds or number of items."""
+    choices = field_choices(field, plugins)
+    if choices is not None:
+        return " | ".join(choices)
     return _bounds(field.metadata) or annotation_range(field.annotation)
 
 

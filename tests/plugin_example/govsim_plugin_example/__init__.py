@@ -1,0 +1,1 @@
+"""An example govsim plugin: a routing rule and a queue discipline, found by entry points."""
