@@ -499,6 +499,7 @@ def load(folder: str | Path) -> Results:
     folder = Path(folder)
     manifest = read_manifest(folder)
     _check_shape(manifest, _RESULTS_SHAPE, folder / "manifest.json", "")
+    _unlisted(folder, manifest)  # refuse a foreign part even though it would not be read
     runs = _read_kind(folder, manifest, "runs")
     if runs.empty:  # stopped before its first batch
         runs = pd.DataFrame(columns=["run_id", "scenario", "policy", "sample", "rep", "seed"])
