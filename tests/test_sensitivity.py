@@ -279,10 +279,9 @@ def test_demo_indices_make_sense_within_their_ci(demo) -> None:
     st = table.xs("ST", level="index")
     weak = ("incentives.bonus", "routing.verify_h", "followup.per_handoff")
     for name in weak:  # grid workers set resolution time far more than the weak levers
-        assert (
-            st.loc[("resolution_p90_h", "staffing.grid_workers_per_grid"), "low"]
-            > st.loc[("resolution_p90_h", name), "high"]
-        ), name
+        assert st.loc[("resolution_p90_h", "staffing.grid_workers_per_grid"), "low"] > st.loc[
+            ("resolution_p90_h", name), "high"
+        ], name
     # the rating penalty per hand-off moves satisfaction, and never whether a case escalates
     handoff = st.loc[("satisfaction", "followup.per_handoff")]
     assert handoff["low"] > max(st.loc[("satisfaction", n), "high"] for n in weak[:2])
