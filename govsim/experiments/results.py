@@ -246,12 +246,16 @@ class ResultStore:
 
 def manifest_text(manifest: dict[str, Any]) -> bytes:
     """The manifest as strict JSON bytes; ``GovsimError`` naming the first value that is not
-    a finite number (JSON has no NaN or infinity)."""
+    a finite number (JSON has no NaN or infinity) — by its spec file and field when the
+    value comes from the spec."""
     for path, value in _leaves(manifest, ""):
         if isinstance(value, float) and not math.isfinite(value):
+            where = f"manifest.json: {path.lstrip('.')}"
+            if path.startswith(".spec.") and manifest.get("spec_file"):
+                where = f"{manifest['spec_file']}: {path.removeprefix('.spec.')}"
             raise GovsimError(
-                f"manifest.json: {path.lstrip('.')} = {value}: not a finite number; results "
-                "record their spec as strict JSON (allowed: finite numbers)"
+                f"{where}: {value} is not a finite number; a results folder records its "
+                "spec as strict JSON (allowed: finite numbers)"
             )
     return (json.dumps(manifest, indent=2, allow_nan=False, default=str) + "\n").encode("utf-8")
 
