@@ -100,21 +100,24 @@ class ResultStore:
         text = manifest_text(manifest)  # before anything exists on disk
         if folder.exists() and not _blank(folder):
             raise _not_empty(folder)
-        made = not folder.exists()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            lock = Lock(folder)
+            folder.mkdir(parents=True)
+            made = True
+        except FileExistsError:
+            made = False  # empty, or being made by another process: the lock decides
         except OSError as exc:
             raise GovsimError(f"{folder}: cannot create the results folder ({exc})") from None
+        lock = Lock(folder)  # never undo a mkdir here: the lock's holder may own the folder
+        if not _blank(folder):  # another process filled it meanwhile: not ours to undo
+            lock.release()
+            raise _not_empty(folder)
         try:
-            if not _blank(folder):  # another process filled it meanwhile
-                raise _not_empty(folder)
             write_atomic(folder / "manifest.json", text)
             for kind in KINDS:
                 (folder / kind).mkdir(exist_ok=True)
         except BaseException as exc:
+            _remove_created(folder, made)  # while still holding the lock
             lock.release()
-            _remove_created(folder, made)
             if isinstance(exc, OSError):
                 raise GovsimError(f"{folder}: cannot write the results folder ({exc})") from None
             raise
