@@ -21,8 +21,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _POLL_S = 0.5
@@ -37,19 +37,14 @@ class Terminated(SystemExit):
         self.signum = signum
 
 
-def _kill_on_parent_death(parent: int) -> bool:
-    """Ask the Linux kernel to SIGKILL this process when its parent dies; False elsewhere.
-    Exits at once if the parent already died (then ``getppid`` no longer names it)."""
-    set_up = False
+def _kill_on_parent_death(parent: int) -> None:
+    """Ask the Linux kernel to SIGKILL this process when its parent dies (elsewhere, or if
+    ``prctl`` is unavailable, nothing); exit at once if ``parent`` already died."""
     if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            set_up = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
-            set_up = False
+        with suppress(OSError, AttributeError):  # then only die_with_parent's thread covers it
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
-    return set_up
 
 
 def die_with_parent(parent: int | None = None) -> None:
@@ -68,15 +63,17 @@ def die_with_parent(parent: int | None = None) -> None:
     threading.Thread(target=watch, name="govsim-parent-watch", daemon=True).start()
 
 
-def preexec_die_with_parent() -> None:
-    """``subprocess.Popen(preexec_fn=...)``: the exec'd child is killed when this
-    process dies (Linux; the setting survives ``exec``). Elsewhere it does nothing."""
-    _kill_on_parent_death(os.getppid())
+def dies_with_me() -> Callable[[], None]:
+    """A ``subprocess.Popen(preexec_fn=...)`` that has the exec'd child killed when this
+    process dies (Linux; the setting survives ``exec``; elsewhere it does nothing)."""
+    parent = os.getpid()
+    return lambda: _kill_on_parent_death(parent)
 
 
-def worker_setup(parent: int, module: str) -> None:
-    """Initializer of pool workers: die with ``parent``, leave Ctrl-C to the parent (which
-    stops the pool), and import ``module`` once so the first task pays no import."""
+def worker_setup(parent: int | None, module: str) -> None:
+    """Initializer of pool workers: die with ``parent`` (None: the worker's parent), leave
+    Ctrl-C to the parent (which stops the pool), and import ``module`` once so the first
+    task pays no import."""
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     __import__(module)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govsim.lifecycle import preexec_die_with_parent, terminating_signals
+from govsim.lifecycle import dies_with_me, terminating_signals
 from govsim.viz.app import ENV_POLICY, ENV_SCENARIO, ENV_SEED
 
 #: What ``solara run`` serves: the app module's ``Page`` component.
@@ -62,7 +62,7 @@ def serve(
     child = subprocess.Popen(
         command,
         env=app_environment(scenario_file, policy, seed),
-        preexec_fn=preexec_die_with_parent,  # safe: the CLI runs no other threads yet
+        preexec_fn=dies_with_me(),  # safe: the CLI runs no other threads yet
     )
     try:
         with terminating_signals():
