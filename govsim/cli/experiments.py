@@ -28,8 +28,9 @@ replications; see experiments/*.yaml) and stream the results into --out DIR: one
 table per kind (runs, series, ledgers) and manifest.json (spec, input hashes, seeds,
 versions, git commit). Replication k of every policy and sample runs on seed
 spec.seed + k (common random numbers). An interrupted experiment keeps every finished
-batch; run the same command with --resume to finish it. The numbers are identical on
-every executor."""
+batch; run the same command with --resume to finish it (it verifies every stored part's
+checksum first and runs a damaged batch again). One process writes a folder at a time.
+The numbers are identical on every executor."""
 
 PLAN_HELP = """\
 Find the least-cost staffing that meets every --target with one-sided --confidence
