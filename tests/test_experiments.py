@@ -18,7 +18,8 @@ from govsim.analysis.comparison import OUTCOMES
 from govsim.cli import main
 from govsim.errors import GovsimError, ScenarioError
 from govsim.experiments.experiment import run_experiment
-from govsim.experiments.results import ResultStore, load, summary
+from govsim.experiments.parts import part_bytes
+from govsim.experiments.results import ResultStore, load, read_manifest, summary
 from govsim.experiments.run import RunResult
 from govsim.experiments.spec import load_experiment
 from govsim.stats import mean_ci
@@ -195,17 +196,29 @@ def test_resume_refuses_another_spec(small, tmp_path: Path) -> None:
 
 
 def test_reopen_drops_uncommitted_parts(tmp_path: Path) -> None:
-    store = ResultStore.create(tmp_path / "out", {"spec": 1, "files": {}, "seeds": 1}, batch=1)
+    record = {"spec": 1, "files": {}, "seeds": 1}
+    store = ResultStore.create(tmp_path / "out", record, batch=1)
     series = pd.DataFrame({"run_id": [0], "day": [1], "backlog": [3]})
     store.add(RunResult(0, {"run_id": 0, "x": 1.0}, series))
-    # a crash between writing a series part and its runs part, and a half-written file
-    series.assign(run_id=1).to_parquet(tmp_path / "out" / "series" / "part-000001.parquet")
+    store.finish(complete=False)
+    # a crash after writing part 1 but before the manifest listed it, and a half-written file
+    mine = part_bytes(series.assign(run_id=1), store.manifest["experiment_id"])
+    (tmp_path / "out" / "series" / "part-000001.parquet").write_bytes(mine)
     (tmp_path / "out" / "runs" / ".part-000001.parquet.tmp").write_bytes(b"PAR1 half")
-    again = ResultStore.reopen(tmp_path / "out", {"spec": 1, "files": {}, "seeds": 1})
+    again = ResultStore.reopen(tmp_path / "out", record)
     assert again.finished == {0}
     assert sorted(p.name for p in (tmp_path / "out").rglob("part-*")) == ["part-000000.parquet"] * 2
     assert not list((tmp_path / "out").rglob(".*.tmp"))
-    assert load(tmp_path / "out").series["run_id"].tolist() == [0]
+    again.finish()
+    assert [e["run_ids"] for e in read_manifest(tmp_path / "out")["parts"]] == [[0]]
+
+
+def _committed(out: Path) -> int:
+    """Batches the manifest lists (its commit point); 0 before it exists."""
+    try:
+        return len(read_manifest(out)["parts"])
+    except GovsimError:
+        return 0
 
 
 def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
@@ -217,7 +230,7 @@ def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "govsim.cli", "experiment", str(spec), "--out", str(out)]
     proc = subprocess.Popen([*cmd, "--batch", "1"], env=env, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while len(list((out / "runs").glob("part-*.parquet"))) < 4 and time.monotonic() < deadline:
+    while _committed(out) < 4 and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -242,13 +255,16 @@ def test_kill_and_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 # --- commands ----------------------------------------------------------------------------
 
 
-def test_report_prints_tables_and_saves_figures(small, capsys) -> None:
+def test_report_prints_tables_and_saves_figures(small, tmp_path: Path, capsys) -> None:
     _, results = small
     assert main(["report", str(results.folder)]) == 0
     out = capsys.readouterr().out
     assert "sample 1 (staffing.grid_workers_per_grid=3)" in out
     assert "Δ" in out and "resolution_time_h.p90" in out
-    figures = results.folder / "figures"
+    assert "--figures OUT" in out and not (results.folder / "figures").exists()
+    figures = tmp_path / "figures"
+    assert main(["report", str(results.folder), "--figures", str(figures)]) == 0
+    assert f"figure saved to {figures / 'sweep.png'}" in capsys.readouterr().out
     assert (figures / "sweep.png").stat().st_size > 10_000
     assert (figures / "compare-demo-0.png").stat().st_size > 10_000
     assert (figures / "series.png").stat().st_size > 10_000
@@ -260,7 +276,15 @@ def test_report_prints_tables_and_saves_figures(small, capsys) -> None:
 def test_report_on_a_folder_without_results(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path)]) == 2
     assert "not a govsim results folder" in capsys.readouterr().err
-    ResultStore.create(tmp_path / "out", {"runs_total": 4})  # killed before its first batch
+    record = {
+        "experiment": "x",
+        "runs_total": 4,
+        "status": "running",
+        "baseline": "status_quo",
+        "parameters": [],
+        "outcomes": ["satisfaction"],
+    }
+    ResultStore.create(tmp_path / "out", record).finish(False)  # stopped before a batch
     assert load(tmp_path / "out").runs.empty
     assert main(["report", str(tmp_path / "out")]) == 2
     assert "no finished runs yet" in capsys.readouterr().err

@@ -241,7 +241,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     return spec, folder / "out"
 
 
-def test_demo_study_runs_every_sample_and_reports(demo, capsys) -> None:
+def test_demo_study_runs_every_sample_and_reports(demo, tmp_path: Path, capsys) -> None:
     spec, out = demo
     study = load_sensitivity(spec)
     results = load(out)
@@ -255,12 +255,16 @@ def test_demo_study_runs_every_sample_and_reports(demo, capsys) -> None:
     assert len(indices) == 3 * 6 * 2 and indices["value"].notna().all()
     for name in ("indices.png", "heatmap.png", "convergence.png"):
         assert (out / "figures" / name).stat().st_size > 10_000
-    # the report of the folder gives the same indices
+    # the report of the folder gives the same indices, written only where asked
     capsys.readouterr()
+    before = sorted(p.name for p in out.rglob("*"))
     assert main(["report", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "sobol indices" in text and "replication noise" in text
-    pd.testing.assert_frame_equal(pd.read_csv(out / "indices.csv"), indices)
+    assert "sobol indices" in text and "replication noise" in text and "--figures OUT" in text
+    assert sorted(p.name for p in out.rglob("*")) == before
+    assert main(["report", str(out), "--figures", str(tmp_path / "again")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "again" / "indices.csv"), indices)
+    assert (tmp_path / "again" / "heatmap.png").exists()
 
 
 def test_demo_indices_make_sense_within_their_ci(demo) -> None:

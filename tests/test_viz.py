@@ -144,9 +144,23 @@ def test_viz_command_serves_the_page_with_solara(monkeypatch: pytest.MonkeyPatch
     from govsim.viz.app import ENV_POLICY, ENV_SCENARIO
 
     calls = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+
+    class Server:
+        """Stands in for the ``solara run`` child: records how it was started, exits 0."""
+
+        def __init__(self, cmd: list[str], env: dict[str, str], preexec_fn: object) -> None:
+            calls.append((cmd, env, preexec_fn))
+
+        def wait(self) -> int:
+            return 0
+
+        def poll(self) -> int:
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Server)
     assert main(["viz", "--policy", "fast_handoffs", "--port", "9123"]) == 0
-    ((command, env),) = calls
+    ((command, env, preexec_fn),) = calls
+    assert preexec_fn is not None  # the server dies with govsim viz
     assert command[1:5] == ["-m", "solara", "run", "govsim.viz.app:Page"]
     assert command[command.index("--port") + 1] == "9123"
     assert command[command.index("--host") + 1] == "127.0.0.1"

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from govsim.child_processes import terminating_signals
 from govsim.cli.common import (
     cell,
     executor_args,
@@ -27,8 +28,9 @@ replications; see experiments/*.yaml) and stream the results into --out DIR: one
 table per kind (runs, series, ledgers) and manifest.json (spec, input hashes, seeds,
 versions, git commit). Replication k of every policy and sample runs on seed
 spec.seed + k (common random numbers). An interrupted experiment keeps every finished
-batch; run the same command with --resume to finish it. The numbers are identical on
-every executor."""
+batch; run the same command with --resume to finish it (it verifies every stored part's
+checksum first and runs a damaged batch again). One process writes a folder at a time.
+The numbers are identical on every executor."""
 
 PLAN_HELP = """\
 Find the least-cost staffing that meets every --target with one-sided --confidence
@@ -63,11 +65,17 @@ def add_experiment_commands(sub: Any) -> None:
         help="summarise a results folder: means, 95%% CIs, paired differences; figures",
         description="Load a results folder and print, per scenario and parameter sample, "
         "each policy's mean and 95%% CI per outcome and its paired (same-seed) difference to "
-        "the baseline policy; save figures in DIR/figures.",
+        "the baseline policy; with --figures OUT, save figures there. The results folder is "
+        "only read (every part's checksum verified), never written.",
     )
     report.add_argument("folder", type=Path, metavar="DIR", help="results folder")
     report.add_argument("--json", action="store_true", help="print the summary as JSON records")
-    report.add_argument("--figures", type=Path, metavar="DIR", help="figures folder")
+    report.add_argument(
+        "--figures",
+        type=Path,
+        metavar="OUT",
+        help="save figures (and a sensitivity study's index tables) in OUT (default: none)",
+    )
     report.set_defaults(handler=cmd_report)
 
     plan = sub.add_parser(
@@ -119,10 +127,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     experiment = load_experiment(args.spec)
     if args.batch < 1:
         raise GovsimError(f"--batch {args.batch}: allowed: 1 or more")
-    with open_executor(args.executor, args.workers, args.address) as executor:
-        store = run_experiment(
-            experiment, args.out, executor, args.resume, args.batch, wanted(args.json)
-        )
+    with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
+        store = run_experiment(experiment, args.out, ex, args.resume, args.batch, wanted(args.json))
     done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
     if args.json:
         print(json.dumps(done, indent=2))
@@ -145,7 +151,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")
     table = summary(results)
-    figures = _report_figures(results, table, args.figures or args.folder / "figures")
+    figures = _report_figures(results, table, args.figures) if args.figures else []
     if args.json:
         print(table.to_json(orient="records", indent=2))
         return 0
@@ -165,6 +171,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"\n… {len(strata) - 6} more samples: see `govsim report {args.folder} --json`")
     for path in figures:
         print(f"figure saved to {path}")
+    if not args.figures:
+        print(f"figures: govsim report {args.folder} --figures OUT")
     return 0
 
 
@@ -201,7 +209,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     targets = [parse_target(t) for t in args.target]
     vary = dict(parse_vary(v) for v in args.vary)
     policy = load_policy(args.policy) if args.policy else STATUS_QUO
-    with open_executor(args.executor, args.workers, args.address) as executor:
+    with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
         result = plan(
             args.file,
             targets,
@@ -214,7 +222,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             args.min_reps,
             args.step,
             args.max_reps,
-            executor,
+            ex,
             wanted(args.json),
         )
     save_figure(frontier_figure(result), args.plot)

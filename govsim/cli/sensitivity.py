@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from govsim.child_processes import terminating_signals
 from govsim.cli.common import executor_args, spec_command
 from govsim.errors import GovsimError
 
@@ -45,31 +46,43 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from govsim.progress import wanted
 
     study = load_sensitivity(args.spec)
-    with open_executor(args.executor, args.workers, args.address) as executor:
-        responses = run_study(study, args.out, executor, args.resume, wanted(args.json))
+    with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
+        responses = run_study(study, args.out, ex, args.resume, wanted(args.json))
     analysis = analyse_all(study, responses)
-    return _finish(analysis, args.out, args.json)
+    return _finish(analysis, args.out, args.out / "figures", args.json)
 
 
 def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> int:
     """``govsim report DIR`` for a sensitivity folder: analyse the stored runs again and
-    print and save what ``govsim sensitivity`` does."""
+    print what ``govsim sensitivity`` does; the tables and figures go to ``figures`` if
+    given (the results folder is only read)."""
     from govsim.analysis.sensitivity import analyse_all, responses, study_from_record
     from govsim.experiments.results import load
 
     results = load(folder)
-    study = study_from_record(results.manifest["sensitivity"])
+    try:
+        study = study_from_record(results.manifest["sensitivity"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GovsimError(
+            f"{folder / 'manifest.json'}: sensitivity: damaged study record ({exc!r:.60})"
+        ) from None
     analysis = analyse_all(study, responses(study, results.runs))
-    return _finish(analysis, folder, as_json, figures)
+    if figures is None and not as_json:
+        print(f"tables and figures: govsim report {folder} --figures OUT")
+    return _finish(analysis, figures, figures, as_json)
 
 
-def _finish(analysis: Any, folder: Path, as_json: bool, figures: Path | None = None) -> int:
+def _finish(analysis: Any, tables: Path | None, figures: Path | None, as_json: bool) -> int:
+    """Save the tables in ``tables`` and the figures in ``figures`` (each if given), then
+    print the indices (as JSON with ``as_json``)."""
     from govsim.plots.sensitivity import study_figures
 
-    analysis.indices.to_csv(folder / "indices.csv", index=False)
-    analysis.convergence.to_csv(folder / "convergence.csv", index=False)
-    analysis.noise.to_csv(folder / "noise.csv", index=False)
-    saved = study_figures(analysis, figures or folder / "figures")
+    if tables is not None:
+        tables.mkdir(parents=True, exist_ok=True)
+        analysis.indices.to_csv(tables / "indices.csv", index=False)
+        analysis.convergence.to_csv(tables / "convergence.csv", index=False)
+        analysis.noise.to_csv(tables / "noise.csv", index=False)
+    saved = study_figures(analysis, figures) if figures is not None else []
     if as_json:
         record = {
             "indices": json.loads(analysis.indices.to_json(orient="records")),

@@ -12,7 +12,10 @@ registered in ``govsim.registry.EXECUTORS`` (plugins add theirs in the entry-poi
 - ``processes``: ``concurrent.futures.ProcessPoolExecutor`` with the ``spawn`` start
   method (no fork of a threaded process: safe in notebooks, the same on every OS). The
   workers start without re-running the caller's ``__main__`` script, so a script needs no
-  ``if __name__ == "__main__"`` guard;
+  ``if __name__ == "__main__"`` guard. Workers die with their parent, even when it is
+  killed with SIGKILL (``govsim.child_processes.die_with_parent``), ignore Ctrl-C (the parent
+  stops them), and are terminated, not waited for, when the pool is left by an exception
+  (Ctrl-C, SIGTERM under ``govsim.child_processes.terminating_signals``, an error);
 - ``dask``: ``distributed.Client`` on an existing scheduler (``address``), or on a
   ``LocalCluster`` started here. Install with ``pip install 'govsim[dask]'``.
 """
@@ -25,10 +28,10 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from importlib import import_module
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
+from govsim.child_processes import worker_setup
 from govsim.errors import GovsimError
 from govsim.registry import EXECUTORS
 
@@ -78,11 +81,13 @@ class ProcessExecutor(SerialExecutor):
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # forkserver workers are the server's children, not ours: watch their own parent
+            parent = None if self._context.get_start_method() == "forkserver" else os.getpid()
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=self._context,
-                initializer=import_module,
-                initargs=("govsim.experiments.run",),  # import the simulator once per worker
+                initializer=worker_setup,
+                initargs=(parent, "govsim.experiments.run"),  # import the simulator once
             )
             with main_script_hidden():  # each submit spawns a worker until all are up
                 warmups = [self._pool.submit(os.getpid) for _ in range(self.workers)]
@@ -107,10 +112,34 @@ class ProcessExecutor(SerialExecutor):
                 yield future.result()
 
     def close(self) -> None:
-        """Stop the worker processes (unstarted items are cancelled)."""
+        """Stop the worker processes once their current items finish (unstarted items are
+        cancelled)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def terminate(self) -> None:
+        """Stop the worker processes now, abandoning their current items (SIGTERM, then
+        SIGKILL for any still alive after 2 s)."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(2.0)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        """Leaving normally waits for the workers; leaving by an exception terminates them."""
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
 
 
 @EXECUTORS.register("dask")

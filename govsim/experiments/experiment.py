@@ -21,7 +21,6 @@ def manifest(
     spec = experiment.spec
     return {
         **(extra or {}),
-        "format": "govsim-results/1",
         "experiment": spec.name,
         "spec_file": str(experiment.path),
         "spec": spec.model_dump(mode="json"),

@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from govsim.child_processes import dies_with_me, terminating_signals
 from govsim.viz.app import ENV_POLICY, ENV_SCENARIO, ENV_SEED
 
 #: What ``solara run`` serves: the app module's ``Page`` component.
 APP = "govsim.viz.app:Page"
+#: Seconds the server gets to stop after SIGTERM before it is killed.
+STOP_S = 5.0
 
 
 def solara_command(port: int, host: str = "127.0.0.1", open_browser: bool = False) -> list[str]:
@@ -50,6 +53,30 @@ def serve(
     host: str = "127.0.0.1",
     open_browser: bool = False,
 ) -> int:
-    """Run the app's web server in the foreground until interrupted; returns its exit status."""
+    """Run the app's web server in the foreground until interrupted; returns its exit status.
+
+    The server is a child process that never outlives this one: Ctrl-C, SIGTERM or SIGHUP
+    here stop it (SIGTERM, then SIGKILL after ``STOP_S``), and if this process is killed
+    outright the kernel kills it too (Linux, ``govsim.child_processes``)."""
     command = solara_command(port, host, open_browser)
-    return subprocess.call(command, env=app_environment(scenario_file, policy, seed))
+    child = subprocess.Popen(
+        command,
+        env=app_environment(scenario_file, policy, seed),
+        preexec_fn=dies_with_me(),  # safe: the CLI runs no other threads yet
+    )
+    try:
+        with terminating_signals():
+            return child.wait()
+    finally:
+        stop(child)
+
+
+def stop(child: subprocess.Popen[bytes], grace_s: float = STOP_S) -> None:
+    """End ``child`` if it still runs: SIGTERM, then SIGKILL after ``grace_s`` seconds."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
