@@ -24,7 +24,7 @@ import pandas as pd
 from govsim.analysis.comparison import OUTCOMES, compare, outcomes
 from govsim.engine.model import simulate
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, Policy, load_policy
+from govsim.policies.files import STATUS_QUO, Policy, check_distinct, load_policy
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import summarize
 from govsim.world.scenario import Scenario, load_scenario, scenario_path
@@ -53,8 +53,9 @@ def _label(scenario: str | Path | Scenario) -> str:
 class Sim:
     """One simulation of a scenario under a policy: ``Sim(...).run()``, then read it.
 
-    ``days`` is the measured window in days (default: the scenario's ``run.days``); the
-    scenario's warm-up and drain come on top. ``overrides`` maps dotted parameter paths
+    ``days`` is the whole run in days (default: the scenario's ``run.days``): its first
+    ``run.warmup_days`` (at most half of it) are warm-up, excluded from the outcomes, and
+    the drain comes on top (``govsim.world.window``). ``overrides`` maps dotted parameter paths
     (``govsim params``) to values, laid over the policy. After ``run()``, ``ledger`` holds
     every state change of every incident and the other methods read from it.
     """
@@ -133,8 +134,11 @@ class Comparison:
     ) -> None:
         if not policies:
             raise GovsimError("a comparison needs at least one policy")
+        if reps < 2:
+            raise GovsimError(f"reps={reps}: a comparison needs 2 or more (a CI needs 2)")
         self.scenario = scenario_path(scenario)
         self.policies = [load_policy(p) for p in policies]
+        check_distinct(self.policies)
         self.overrides = dict(overrides or {})
         for policy in self.policies:  # refuse a bad file before anything runs
             _load(self.scenario, policy, self.overrides)

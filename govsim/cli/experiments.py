@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from govsim.cli import options
 from govsim.cli.common import (
     cell,
+    days_arg,
     executor_args,
     print_comparison,
     scenario_args,
     spec_command,
 )
+from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.world.scenario import parse_assignments
@@ -52,7 +54,11 @@ def add_experiment_commands(sub: Any) -> None:
         EXPERIMENT_HELP,
     )
     experiment.add_argument(
-        "--batch", type=int, default=25, metavar="N", help="runs per Parquet part (default 25)"
+        "--batch",
+        type=options.count(1, 100_000),
+        default=25,
+        metavar="N",
+        help="runs per Parquet part (default 25)",
     )
     experiment.add_argument("--json", action="store_true", help="print a JSON summary; no bar")
     executor_args(experiment)
@@ -67,7 +73,7 @@ def add_experiment_commands(sub: Any) -> None:
     )
     report.add_argument("folder", type=Path, metavar="DIR", help="results folder")
     report.add_argument("--json", action="store_true", help="print the summary as JSON records")
-    report.add_argument("--figures", type=Path, metavar="DIR", help="figures folder")
+    report.add_argument("--figures", type=options.output_dir, metavar="DIR", help="figures folder")
     report.set_defaults(handler=cmd_report)
 
     plan = sub.add_parser(
@@ -92,15 +98,23 @@ def add_experiment_commands(sub: Any) -> None:
         help="a staffing parameter and its candidate values, e.g. "
         "staffing.grid_workers_per_grid=1..6 or staffing.office_staff.street=4,6,8 (repeatable)",
     )
-    plan.add_argument("--confidence", type=float, default=0.95, help="one-sided (default 0.95)")
-    plan.add_argument("--min-reps", type=int, default=5, help="first replications (default 5)")
-    plan.add_argument("--step", type=int, default=5, help="replications added at a time")
-    plan.add_argument("--max-reps", type=int, default=40, help="most replications per candidate")
-    plan.add_argument("--seed", type=int, default=0, help="seed of the first replication")
-    plan.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    plan.add_argument(
+        "--confidence", type=options.fraction, default=0.95, help="one-sided (default 0.95)"
+    )
+    plan.add_argument(
+        "--min-reps", type=options.reps, default=5, help="first replications (default 5)"
+    )
+    plan.add_argument(
+        "--step", type=options.count(1, 100_000), default=5, help="replications added at a time"
+    )
+    plan.add_argument(
+        "--max-reps", type=options.reps, default=40, help="most replications per candidate"
+    )
+    plan.add_argument("--seed", type=options.seed, default=0, help="seed of the first replication")
+    days_arg(plan)
     plan.add_argument(
         "--plot",
-        type=Path,
+        type=options.output_file(*options.FIGURE_SUFFIXES),
         default=Path("out/plan.png"),
         metavar="OUT.png",
         help="frontier figure (default out/plan.png)",
@@ -117,15 +131,13 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from govsim.progress import wanted
 
     experiment = load_experiment(args.spec)
-    if args.batch < 1:
-        raise GovsimError(f"--batch {args.batch}: allowed: 1 or more")
     with open_executor(args.executor, args.workers, args.address) as executor:
         store = run_experiment(
             experiment, args.out, executor, args.resume, args.batch, wanted(args.json)
         )
     done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
     if args.json:
-        print(json.dumps(done, indent=2))
+        print(dumps(done))
     else:
         print(
             f"{done['runs_done']} of {done['runs_total']} runs stored in {args.out}; "
@@ -147,7 +159,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     table = summary(results)
     figures = _report_figures(results, table, args.figures or args.folder / "figures")
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        print(dumps(table))
         return 0
     labels = {name: OUTCOMES.get(name, (name, None)) for name in results.outcomes}
     m = results.manifest
@@ -198,8 +210,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from govsim.plots.figures import frontier_figure, save_figure
     from govsim.progress import wanted
 
+    if args.max_reps < args.min_reps:
+        raise GovsimError(
+            f"--max-reps {args.max_reps}: allowed: --min-reps ({args.min_reps}) or more"
+        )
     targets = [parse_target(t) for t in args.target]
-    vary = dict(parse_vary(v) for v in args.vary)
+    vary: dict[str, Any] = {}
+    for text in args.vary:
+        path, values = parse_vary(text)
+        if path in vary:
+            raise GovsimError(f"--vary {path}: given twice; give each parameter once")
+        vary[path] = values
     policy = load_policy(args.policy) if args.policy else STATUS_QUO
     with open_executor(args.executor, args.workers, args.address) as executor:
         result = plan(
@@ -223,9 +244,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
             "best": result.best,
             "targets": [str(t) for t in targets],
             "confidence": result.confidence,
-            "candidates": json.loads(result.table.to_json(orient="records")),
+            "candidates": result.table,
         }
-        print(json.dumps(record, indent=2))
+        print(dumps(record))
     else:
         _print_plan(result)
         print(f"figure saved to {args.plot}")

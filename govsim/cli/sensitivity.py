@@ -4,7 +4,6 @@ a sensitivity results folder (``govsim report DIR``)."""
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.cli.common import executor_args, spec_command
+from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
 HELP = """\
@@ -72,11 +72,11 @@ def _finish(analysis: Any, folder: Path, as_json: bool, figures: Path | None = N
     saved = study_figures(analysis, figures or folder / "figures")
     if as_json:
         record = {
-            "indices": json.loads(analysis.indices.to_json(orient="records")),
-            "noise": json.loads(analysis.noise.to_json(orient="records")),
+            "indices": analysis.indices,
+            "noise": analysis.noise,
             "figures": [str(p) for p in saved],
         }
-        print(json.dumps(record, indent=2))
+        print(dumps(record))
         return 0
     print_indices(analysis)
     for path in saved:

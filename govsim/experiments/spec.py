@@ -36,6 +36,7 @@ from govsim.world.scenario import (
     set_path,
     validate_scenario,
 )
+from govsim.world.window import MAX_DAYS, MIN_DAYS
 
 #: Seed scheme, as recorded in every results manifest.
 SEED_SCHEME = (
@@ -85,8 +86,13 @@ class ExperimentSpec(_Section):
     )
     parameters: Parameters | None = None
     replications: int = Field(10, ge=1, description="replications per (scenario, sample, policy)")
-    seed: int = Field(0, ge=0, description="seed of replication 0")
-    days: float | None = Field(None, gt=0, description="simulated days (default: each scenario's)")
+    seed: int = Field(0, ge=0, lt=2**63, description="seed of replication 0")
+    days: float | None = Field(
+        None,
+        ge=MIN_DAYS,
+        le=MAX_DAYS,
+        description="simulated days, the warm-up included (default: each scenario's)",
+    )
     outcomes: list[str] = Field(
         default_factory=list,
         description="outcomes kept besides the compared ones (dotted summary paths)",

@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from govsim.errors import ScenarioError
+from govsim.world.window import MAX_DAYS, MIN_DAYS
+from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
 TRIAGE_CLASSES = ("household", "community", "government")
 HOURS_PER_YEAR = 8760.0
@@ -489,8 +491,15 @@ class Behaviour(Spec):
 class RunSpec(Spec):
     """Default run length; the CLI and experiments may override it."""
 
-    days: float = Field(365.0, gt=0.0, description="simulated days of occurrences")
-    warmup_days: float = Field(30.0, ge=0.0, description="days excluded from metrics")
+    days: float = Field(
+        365.0,
+        ge=MIN_DAYS,
+        le=MAX_DAYS,
+        description="simulated days of occurrences, the warm-up included",
+    )
+    warmup_days: float = Field(
+        30.0, ge=0.0, description="first days excluded from metrics (at most half the run)"
+    )
     drain_days: float = Field(
         60.0, ge=0.0, description="days to keep working after the last occurrence"
     )
@@ -789,11 +798,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a text file (expected UTF-8 YAML)") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ScenarioError(f"{path}: not valid YAML{line}: {exc}") from None
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise ScenarioError(f"{path}: expected a YAML mapping of sections, got {kind}")
@@ -862,8 +875,10 @@ def parse_value(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
+        return load_yaml(value)
+    except DuplicateKeyError as exc:
+        raise ScenarioError(f"--set value {value!r}: {exc}") from None
+    except (yaml.YAMLError, ValueError):
         return value
 
 
