@@ -28,6 +28,7 @@ from govsim.policies.files import STATUS_QUO, Policy, check_distinct, load_polic
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import summarize
 from govsim.world.scenario import Scenario, load_scenario, scenario_path
+from govsim.world.window import check_days
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -72,7 +73,7 @@ class Sim:
         self.policy = load_policy(policy) if policy is not None else STATUS_QUO
         self.scenario = _load(scenario, self.policy, overrides or {})
         self.seed = seed
-        self.days = days
+        self.days = check_days(days) if days is not None else None
         self._ledger: Ledger | None = None
         self._summary: dict[str, Any] | None = None
 
@@ -142,7 +143,8 @@ class Comparison:
         self.overrides = dict(overrides or {})
         for policy in self.policies:  # refuse a bad file before anything runs
             _load(self.scenario, policy, self.overrides)
-        self.reps, self.seed, self.days = reps, seed, days
+        self.reps, self.seed = reps, seed
+        self.days = check_days(days) if days is not None else None
         self.executor, self.workers = executor, workers
         self.runs: pd.DataFrame | None = None
 

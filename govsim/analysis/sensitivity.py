@@ -30,10 +30,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from govsim.errors import GovsimError, ScenarioError
-from govsim.world.scenario import describe_error, format_problems, read_yaml
+from govsim.world.scenario import NoBoolNumbers, describe_error, format_problems, read_yaml
 
 METHODS = ("sobol", "morris", "fast", "rbd_fast", "pawn", "delta")
 #: Designs each method can analyse; the first is its default.
@@ -61,7 +61,7 @@ RBD_M = 10  # RBD-FAST harmonics (SALib's default)
 DELTA_RESAMPLES = 100  # at most, for delta's bootstrap: SALib's is slow (≈30 ms a resample)
 
 
-class _Section(BaseModel):
+class _Section(NoBoolNumbers):
     model_config = ConfigDict(extra="forbid")
 
 

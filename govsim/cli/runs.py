@@ -215,7 +215,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from govsim.world.geography import scenario_map
+    from govsim.world.geography import GeographyError, scenario_map
 
     if args.theory:
         raise GovsimError("check --theory is now `govsim theory [--reps N] [--days D] [--json]`")
@@ -223,7 +223,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise GovsimError("check: name the scenario files to validate")
     for path in args.files:
         scenario = load_scenario(path)
-        grid_map = scenario_map(scenario.map)
+        try:
+            grid_map = scenario_map(scenario.map)
+        except GeographyError as exc:
+            raise GovsimError(f"{path}: map: {exc}") from None
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
             f"tiers {' → '.join(scenario.tiers)}, {grid_map.n_cells:,} cells)"

@@ -20,13 +20,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from govsim.errors import ScenarioError
 from govsim.experiments.run import Run
 from govsim.policies.files import Policy, load_policy
 from govsim.world.scenario import (
+    NoBoolNumbers,
     Scenario,
     deep_merge,
     describe_error,
@@ -49,7 +50,7 @@ SEED_SCHEME = (
 _DESIGN_FIELD = {"list": "values", "factorial": "values", "lhs": "ranges", "table": "file"}
 
 
-class _Section(BaseModel):
+class _Section(NoBoolNumbers):
     model_config = ConfigDict(extra="forbid")
 
 

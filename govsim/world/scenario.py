@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
 from govsim.errors import ScenarioError
@@ -32,7 +32,37 @@ PositiveHours = Annotated[float, Field(gt=0.0)]
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
-class Spec(BaseModel):
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's annotation takes int or float values anywhere (in a union, as
+    dict values, list items …)."""
+    if annotation is int or annotation is float:
+        return True
+    return any(_numeric(arg) for arg in get_args(annotation))
+
+
+def _has_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(_has_bool(v) for v in value.values())
+    return isinstance(value, list | tuple) and any(_has_bool(v) for v in value)
+
+
+class NoBoolNumbers(BaseModel):
+    """Refuses ``true``/``false`` where a number is expected: pydantic would take them as
+    1 and 0 (``grid_workers_per_grid: true`` is a mistake, not one worker). Ints and
+    floats stay interchangeable where the field allows (``3`` for a float field)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_bools(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _numeric(field.annotation) and _has_bool(value):
+            raise ValueError("expected a number, not true/false")
+        return value
+
+
+class Spec(NoBoolNumbers):
     """Base of every scenario section: unknown keys are refused, values are checked."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -851,7 +881,7 @@ def describe_error(err: Mapping[str, Any], root: type[BaseModel] | None = None) 
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
     if err["type"] == "missing":
         return f"{loc}: required field is missing"
-    return f"{loc}: {err['msg']}{shown}"
+    return f"{loc}: {err['msg'].removeprefix('Value error, ')}{shown}"
 
 
 def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
