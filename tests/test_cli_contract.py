@@ -246,10 +246,11 @@ def test_same_policy_twice_refused(tmp_path: Path, capsys: pytest.CaptureFixture
         govsim.Comparison("demo", ["status_quo"], reps=1)
 
 
-def test_plan_vary_twice_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_vary_twice_and_reps_reversed_refused(capsys: pytest.CaptureFixture[str]) -> None:
     vary = "staffing.grid_workers_per_grid"
     argv = ["plan", DEMO, "--target", "on_time_rate>=0.5", "--vary", f"{vary}=1..2"]
     refused(capsys, [*argv, "--vary", f"{vary}=3..4"], f"--vary {vary}: given twice")
+    refused(capsys, [*argv, "--min-reps", "6", "--max-reps", "3"], "--max-reps 3")
 
 
 def test_check_theory_points_to_theory(capsys: pytest.CaptureFixture[str]) -> None:

@@ -184,3 +184,19 @@ def test_every_json_output_has_a_published_schema() -> None:
         path = SCHEMAS / f"{name}.schema.json"
         Draft202012Validator.check_schema(json.loads(path.read_text()))
         assert f"schemas/{name}.schema.json" in docs, name
+
+
+def test_sensitivity_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "morris.yaml"
+    spec.write_text(
+        f"name: m\nscenario: {DEMO}\nmethod: morris\nsamples: 4\ndays: 3\n"
+        "outputs: [resolution_mean_h]\nparameters:\n"
+        "  staffing.grid_workers_per_grid: [1, 4]\n  routing.verify_h: [0.5, 8]\n"
+    )
+    argv = ["sensitivity", str(spec), "--out", str(tmp_path / "out"), "--json"]
+    data = checked(capsys, "sensitivity", argv)
+    assert {i["index"] for i in data["indices"]} == {"mu_star", "mu", "sigma"}
+    # one replication: the noise share is undefined, and says so
+    assert data["noise"][0]["noise_share"] is None
+    again = checked(capsys, "sensitivity", ["report", str(tmp_path / "out"), "--json"])
+    assert again["indices"] == data["indices"]

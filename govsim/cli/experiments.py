@@ -19,6 +19,7 @@ from govsim.cli.common import (
     spec_command,
 )
 from govsim.cli.jsonout import dumps
+from govsim.cli.options import check_writable
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.world.scenario import parse_assignments
@@ -115,7 +116,7 @@ def add_experiment_commands(sub: Any) -> None:
     plan.add_argument(
         "--plot",
         type=options.output_file(*options.FIGURE_SUFFIXES),
-        default=Path("out/plan.png"),
+        default="out/plan.png",  # a string, so that argparse checks it like a given path
         metavar="OUT.png",
         help="frontier figure (default out/plan.png)",
     )
@@ -153,6 +154,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if is_sensitivity_folder(args.folder):
         return report(args.folder, args.json, args.figures)
+    check_writable(args.figures or args.folder / "figures")
     results = load(args.folder)
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")

@@ -39,7 +39,7 @@ def add_preset_commands(sub: Any) -> None:
     validate.add_argument(
         "--out",
         type=options.output_file(*options.REPORT_SUFFIXES),
-        default=DOCS,
+        default=str(DOCS),  # a string, so that argparse checks it like a given path
         help=f"report file (default {DOCS})",
     )
     validate.set_defaults(handler=_cmd_validate)
