@@ -5,6 +5,7 @@ one definition; duplicate keys and duplicate policies are refused."""
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 
@@ -127,6 +128,22 @@ def test_refused_write_is_one_line_naming_the_path_exit_1(
     err = capsys.readouterr().err
     assert code == 1
     assert err.strip() == f"govsim: {target}: No space left on device"
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_a_write_the_system_refuses_is_one_line_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["run", DEMO, "--days", "1", "--ledger", "/proc/x.parquet"])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "/proc/x.parquet" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_folder_refused_before_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    refused(capsys, ["run", DEMO, "--plot", str(locked / "x.png")], "not writable")
 
 
 # --- the window ----------------------------------------------------------------------

@@ -89,8 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
     except OSError as exc:  # the system refused a read or write the input allowed
-        where = exc.filename or "a file"
-        print(f"govsim: {where}: {exc.strerror or exc}", file=sys.stderr)
+        # without a filename (pyarrow's errors), the message itself names the path
+        text = f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)
+        print(f"govsim: {text}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("govsim: interrupted", file=sys.stderr)
