@@ -168,6 +168,14 @@ def test_sim_refuses_a_run_shorter_than_a_day() -> None:
         load_scenario(DEMO, parse_assignments(["run.days=0.5"]))
 
 
+def test_spec_refuses_a_run_shorter_than_a_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"name: a\nscenarios: [{DEMO}]\ndays: 0.5\n")
+    refused(capsys, ["experiment", str(spec), "--out", str(tmp_path / "o")], "days", "0.5")
+
+
 def test_figure_title_says_what_was_measured() -> None:
     from govsim.plots.figures import run_figure
 
