@@ -280,4 +280,5 @@ def test_plan_vary_twice_and_reps_reversed_refused(capsys: pytest.CaptureFixture
 
 def test_check_theory_points_to_theory(capsys: pytest.CaptureFixture[str]) -> None:
     refused(capsys, ["check", "--theory"], "govsim theory")
+    refused(capsys, ["check", "--theory", "--reps", "1"], "govsim theory")
     assert "theory" in build_parser().format_help()

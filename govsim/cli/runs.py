@@ -91,7 +91,9 @@ def add_run_commands(sub: Any) -> None:
         "and built). The engine against queueing theory is `govsim theory`.",
     )
     check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
+    # the options of the former `check --theory`, kept to point to `govsim theory`
     check.add_argument("--theory", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument("--reps", help=argparse.SUPPRESS)
     check.set_defaults(handler=cmd_check)
 
     theory = sub.add_parser(
