@@ -48,7 +48,7 @@ validate: $(STAMP)
 	$(BIN)/govsim validate --all
 
 theory: $(STAMP)
-	$(BIN)/govsim check --theory
+	$(BIN)/govsim theory
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"

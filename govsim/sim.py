@@ -24,10 +24,11 @@ import pandas as pd
 from govsim.analysis.comparison import OUTCOMES, compare, outcomes
 from govsim.engine.model import simulate
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, Policy, load_policy
+from govsim.policies.files import STATUS_QUO, Policy, check_distinct, load_policy
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import summarize
 from govsim.world.scenario import Scenario, load_scenario, scenario_path
+from govsim.world.window import check_days
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -53,8 +54,9 @@ def _label(scenario: str | Path | Scenario) -> str:
 class Sim:
     """One simulation of a scenario under a policy: ``Sim(...).run()``, then read it.
 
-    ``days`` is the measured window in days (default: the scenario's ``run.days``); the
-    scenario's warm-up and drain come on top. ``overrides`` maps dotted parameter paths
+    ``days`` is the whole run in days (default: the scenario's ``run.days``): its first
+    ``run.warmup_days`` (at most half of it) are warm-up, excluded from the outcomes, and
+    the drain comes on top (``govsim.world.window``). ``overrides`` maps dotted parameter paths
     (``govsim params``) to values, laid over the policy. After ``run()``, ``ledger`` holds
     every state change of every incident and the other methods read from it.
     """
@@ -71,7 +73,7 @@ class Sim:
         self.policy = load_policy(policy) if policy is not None else STATUS_QUO
         self.scenario = _load(scenario, self.policy, overrides or {})
         self.seed = seed
-        self.days = days
+        self.days = check_days(days) if days is not None else None
         self._ledger: Ledger | None = None
         self._summary: dict[str, Any] | None = None
 
@@ -133,12 +135,16 @@ class Comparison:
     ) -> None:
         if not policies:
             raise GovsimError("a comparison needs at least one policy")
+        if reps < 2:
+            raise GovsimError(f"reps={reps}: a comparison needs 2 or more (a CI needs 2)")
         self.scenario = scenario_path(scenario)
         self.policies = [load_policy(p) for p in policies]
+        check_distinct(self.policies)
         self.overrides = dict(overrides or {})
         for policy in self.policies:  # refuse a bad file before anything runs
             _load(self.scenario, policy, self.overrides)
-        self.reps, self.seed, self.days = reps, seed, days
+        self.reps, self.seed = reps, seed
+        self.days = check_days(days) if days is not None else None
         self.executor, self.workers = executor, workers
         self.runs: pd.DataFrame | None = None
 

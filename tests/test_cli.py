@@ -106,8 +106,8 @@ def test_help_reads_like_the_docs() -> None:
     assert version.stdout.strip() == f"govsim {govsim.__version__}"
 
 
-def test_check_theory_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["check", "--theory", "--reps", "2"])
+def test_theory_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["theory", "--reps", "2"])
     out = capsys.readouterr().out
     assert "M/M/3" in out and "Jackson street" in out and "mean wait h" in out
     assert code in (0, 1)  # 1 would mean a check outside its interval: see test_validation

@@ -30,10 +30,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from govsim.errors import GovsimError, ScenarioError
-from govsim.world.scenario import describe_error, format_problems, read_yaml
+from govsim.world.scenario import NoBoolNumbers, describe_error, format_problems, read_yaml
+from govsim.world.window import MAX_DAYS, MIN_DAYS
 
 METHODS = ("sobol", "morris", "fast", "rbd_fast", "pawn", "delta")
 #: Designs each method can analyse; the first is its default.
@@ -61,7 +62,7 @@ RBD_M = 10  # RBD-FAST harmonics (SALib's default)
 DELTA_RESAMPLES = 100  # at most, for delta's bootstrap: SALib's is slow (≈30 ms a resample)
 
 
-class _Section(BaseModel):
+class _Section(NoBoolNumbers):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -135,8 +136,15 @@ class SensitivitySpec(_Section):
     )
     outputs: list[str] = Field(min_length=1, description="outcome names to explain")
     replications: int = Field(1, ge=1, description="runs per sample (common random numbers)")
-    seed: int = Field(0, ge=0, description="design and bootstrap seed; replication k: seed + k")
-    days: float | None = Field(None, gt=0, description="simulated days (default: scenario's)")
+    seed: int = Field(
+        0, ge=0, lt=2**63, description="design and bootstrap seed; replication k: seed + k"
+    )
+    days: float | None = Field(
+        None,
+        ge=MIN_DAYS,
+        le=MAX_DAYS,
+        description="simulated days, the warm-up included (default: scenario's)",
+    )
     bootstrap: int = Field(1000, ge=10, description="bootstrap resamples for the CIs")
     confidence: float = Field(0.95, gt=0, lt=1, description="confidence level of the CIs")
 

@@ -1,11 +1,12 @@
 """The ``govsim`` command line.
 
 Each subcommand is a thin layer over the library: parse, call, print. User mistakes
-(a bad file, an unknown parameter path) print one clear message and exit with status 2;
-they never show a traceback. The subcommands live in this package by theme: ``runs``
-(run, compare, check, params), ``viz``, ``presets`` (validate, calibrate), ``experiments``
-(experiment, report, plan) and ``sensitivity``; ``common`` holds their shared options and
-number formats.
+(a bad file, an option out of range, an unknown parameter path) print one clear message
+and exit with status 2; they never show a traceback. Exit statuses: see ``EXIT_CODES``.
+The subcommands live in this package by theme: ``runs`` (run, compare, check, theory,
+params), ``viz``, ``presets`` (validate, calibrate), ``experiments`` (experiment, report,
+plan) and ``sensitivity``; ``common`` holds their shared options and number formats,
+``options`` the checks of option values and ``jsonout`` the writer of every ``--json``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from govsim import __version__
 from govsim.cli.experiments import add_experiment_commands
@@ -30,18 +32,35 @@ EPILOG = """examples:
   govsim compare scenarios/demo.yaml --policy status_quo --policy fast_handoffs --reps 10
   govsim params scenarios/demo.yaml
   govsim check scenarios/demo.yaml
-  govsim check --theory
+  govsim theory --reps 10
   govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
   govsim report out/routing
   govsim sensitivity experiments/sensitivity/sobol_demo.yaml --out out/sobol --executor processes
   govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=64" \\
       --vary staffing.grid_workers_per_grid=1..6
+
+exit status:
+  0    success
+  1    the work ran but failed: a theory check, a validation target or every plan
+       candidate missed; or the system refused to read or write a file (disk full,
+       permission), named on the one line printed
+  2    bad input: an option out of range, an unusable output path, or an invalid
+       scenario, policy, spec or map file; nothing ran
+  130  interrupted (Ctrl-C)
 """
+
+
+class Parser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` that reports a bad command line in one line (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE (see PROG --help)`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``govsim`` and its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="govsim",
         description="Simulate community grid governance and compare policies.",
         epilog=EPILOG,
@@ -66,9 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovsimError as exc:
         print(f"govsim: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("govsim: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
+    except OSError as exc:  # the system refused a read or write the input allowed
+        # without a filename (pyarrow's errors), the message itself names the path
+        text = f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)
+        print(f"govsim: {text}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("govsim: interrupted", file=sys.stderr)
+        return 130

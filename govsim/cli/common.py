@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from govsim.cli import options
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.registry import EXECUTORS
 from govsim.world.scenario import Scenario, load_scenario, parse_assignments
@@ -57,11 +58,22 @@ def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("spec", type=Path, metavar="SPEC", help=f"{name} spec (YAML file)")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="results folder")
+    parser.add_argument(
+        "--out", type=options.output_dir, required=True, metavar="DIR", help="results folder"
+    )
     parser.add_argument(
         "--resume", action="store_true", help="finish the runs already in DIR (after a stop)"
     )
     return parser
+
+
+def days_arg(parser: argparse.ArgumentParser) -> None:
+    """Add --days (validated: 1 to 36,500 days) to ``parser``."""
+    parser.add_argument(
+        "--days",
+        type=options.days,
+        help="simulated days, the warm-up included (default: the file's run.days)",
+    )
 
 
 def executor_args(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +85,9 @@ def executor_args(parser: argparse.ArgumentParser) -> None:
         help="where runs execute (default serial; processes: local worker processes; "
         "dask: a Dask cluster, needs govsim[dask])",
     )
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: CPUs)")
+    parser.add_argument(
+        "--workers", type=options.workers, metavar="N", help="worker processes (default: CPUs)"
+    )
     parser.add_argument(
         "--address", metavar="tcp://HOST:PORT", help="an existing Dask scheduler (--executor dask)"
     )

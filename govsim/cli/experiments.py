@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,17 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.child_processes import terminating_signals
+from govsim.cli import options
 from govsim.cli.common import (
     cell,
+    days_arg,
     executor_args,
     print_comparison,
     scenario_args,
     spec_command,
 )
+from govsim.cli.jsonout import dumps
+from govsim.cli.options import check_writable
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.world.scenario import parse_assignments
@@ -54,7 +57,11 @@ def add_experiment_commands(sub: Any) -> None:
         EXPERIMENT_HELP,
     )
     experiment.add_argument(
-        "--batch", type=int, default=25, metavar="N", help="runs per Parquet part (default 25)"
+        "--batch",
+        type=options.count(1, 100_000),
+        default=25,
+        metavar="N",
+        help="runs per Parquet part (default 25)",
     )
     experiment.add_argument("--json", action="store_true", help="print a JSON summary; no bar")
     executor_args(experiment)
@@ -72,9 +79,9 @@ def add_experiment_commands(sub: Any) -> None:
     report.add_argument("--json", action="store_true", help="print the summary as JSON records")
     report.add_argument(
         "--figures",
-        type=Path,
-        metavar="OUT",
-        help="save figures (and a sensitivity study's index tables) in OUT (default: none)",
+        type=options.output_dir,
+        metavar="DIR",
+        help="save figures (and a sensitivity study's index tables) in DIR (default: none)",
     )
     report.set_defaults(handler=cmd_report)
 
@@ -100,16 +107,24 @@ def add_experiment_commands(sub: Any) -> None:
         help="a staffing parameter and its candidate values, e.g. "
         "staffing.grid_workers_per_grid=1..6 or staffing.office_staff.street=4,6,8 (repeatable)",
     )
-    plan.add_argument("--confidence", type=float, default=0.95, help="one-sided (default 0.95)")
-    plan.add_argument("--min-reps", type=int, default=5, help="first replications (default 5)")
-    plan.add_argument("--step", type=int, default=5, help="replications added at a time")
-    plan.add_argument("--max-reps", type=int, default=40, help="most replications per candidate")
-    plan.add_argument("--seed", type=int, default=0, help="seed of the first replication")
-    plan.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    plan.add_argument(
+        "--confidence", type=options.fraction, default=0.95, help="one-sided (default 0.95)"
+    )
+    plan.add_argument(
+        "--min-reps", type=options.reps, default=5, help="first replications (default 5)"
+    )
+    plan.add_argument(
+        "--step", type=options.count(1, 100_000), default=5, help="replications added at a time"
+    )
+    plan.add_argument(
+        "--max-reps", type=options.reps, default=40, help="most replications per candidate"
+    )
+    plan.add_argument("--seed", type=options.seed, default=0, help="seed of the first replication")
+    days_arg(plan)
     plan.add_argument(
         "--plot",
-        type=Path,
-        default=Path("out/plan.png"),
+        type=options.output_file(*options.FIGURE_SUFFIXES),
+        default="out/plan.png",  # a string, so that argparse checks it like a given path
         metavar="OUT.png",
         help="frontier figure (default out/plan.png)",
     )
@@ -125,13 +140,11 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from govsim.progress import wanted
 
     experiment = load_experiment(args.spec)
-    if args.batch < 1:
-        raise GovsimError(f"--batch {args.batch}: allowed: 1 or more")
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
         store = run_experiment(experiment, args.out, ex, args.resume, args.batch, wanted(args.json))
     done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
     if args.json:
-        print(json.dumps(done, indent=2))
+        print(dumps(done))
     else:
         print(
             f"{done['runs_done']} of {done['runs_total']} runs stored in {args.out}; "
@@ -147,13 +160,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if is_sensitivity_folder(args.folder):
         return report(args.folder, args.json, args.figures)
+    check_writable(args.figures or args.folder / "figures")
     results = load(args.folder)
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")
     table = summary(results)
     figures = _report_figures(results, table, args.figures) if args.figures else []
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        print(dumps(table))
         return 0
     labels = {name: OUTCOMES.get(name, (name, None)) for name in results.outcomes}
     m = results.manifest
@@ -206,8 +220,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from govsim.plots.figures import frontier_figure, save_figure
     from govsim.progress import wanted
 
+    if args.max_reps < args.min_reps:
+        raise GovsimError(
+            f"--max-reps {args.max_reps}: allowed: --min-reps ({args.min_reps}) or more"
+        )
     targets = [parse_target(t) for t in args.target]
-    vary = dict(parse_vary(v) for v in args.vary)
+    vary: dict[str, Any] = {}
+    for text in args.vary:
+        path, values = parse_vary(text)
+        if path in vary:
+            raise GovsimError(f"--vary {path}: given twice; give each parameter once")
+        vary[path] = values
     policy = load_policy(args.policy) if args.policy else STATUS_QUO
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
         result = plan(
@@ -231,9 +254,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
             "best": result.best,
             "targets": [str(t) for t in targets],
             "confidence": result.confidence,
-            "candidates": json.loads(result.table.to_json(orient="records")),
+            "candidates": result.table,
         }
-        print(json.dumps(record, indent=2))
+        print(dumps(record))
     else:
         _print_plan(result)
         print(f"figure saved to {args.plot}")

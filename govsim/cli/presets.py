@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,9 @@ from rich.table import Table
 from govsim.analysis.calibration import Calibration, calibrate
 from govsim.analysis.targets import Achieved
 from govsim.analysis.validation import PRESETS, write_report
+from govsim.cli import options
+from govsim.cli.jsonout import dumps
+from govsim.errors import GovsimError
 from govsim.world.scenario import parse_assignments
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
@@ -33,8 +35,13 @@ def add_preset_commands(sub: Any) -> None:
     )
     validate.add_argument("presets", nargs="*", metavar="PRESET", help=f"one of {PRESETS}")
     validate.add_argument("--all", action="store_true", help="every preset")
-    validate.add_argument("--reps", type=int, default=10, help="replications (default 10)")
-    validate.add_argument("--out", type=Path, default=DOCS, help=f"report file (default {DOCS})")
+    validate.add_argument("--reps", type=options.reps, default=10, help="replications (default 10)")
+    validate.add_argument(
+        "--out",
+        type=options.output_file(*options.REPORT_SUFFIXES),
+        default=str(DOCS),  # a string, so that argparse checks it like a given path
+        help=f"report file (default {DOCS})",
+    )
     validate.set_defaults(handler=_cmd_validate)
 
     fit = sub.add_parser(
@@ -49,10 +56,20 @@ def add_preset_commands(sub: Any) -> None:
         ),
     )
     fit.add_argument("preset", choices=PRESETS)
-    fit.add_argument("--samples", type=int, default=12, help="Latin hypercube points (12)")
-    fit.add_argument("--reps", type=int, default=3, help="replications per setting (3)")
-    fit.add_argument("--refine", type=int, default=20, help="Nelder–Mead evaluations (20)")
-    fit.add_argument("--seed", type=int, default=0, help="first seed and design seed (0)")
+    fit.add_argument(
+        "--samples",
+        type=options.count(1, 10_000, "each point is --reps runs"),
+        default=12,
+        help="Latin hypercube points (12)",
+    )
+    fit.add_argument("--reps", type=options.reps, default=3, help="replications per setting (3)")
+    fit.add_argument(
+        "--refine",
+        type=options.count(0, 10_000),
+        default=20,
+        help="Nelder–Mead evaluations (20)",
+    )
+    fit.add_argument("--seed", type=options.seed, default=0, help="first seed and design seed (0)")
     fit.add_argument(
         "--set",
         dest="overrides",
@@ -80,7 +97,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     presets = list(PRESETS) if args.all or not args.presets else args.presets
     unknown = [p for p in presets if p not in PRESETS]
     if unknown:
-        raise SystemExit(f"govsim validate: unknown preset {unknown[0]!r}; known: {PRESETS}")
+        raise GovsimError(f"validate: unknown preset {unknown[0]!r}; known: {', '.join(PRESETS)}")
     console = Console()
     with _progress("validating", not console.is_terminal) as progress:
         task = progress.add_task("presets", total=len(presets))
@@ -109,7 +126,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             lambda n: progress.update(task, completed=n),
         )
     if args.json:
-        print(json.dumps(_as_json(result), indent=2))
+        print(dumps(_as_json(result)))
         return 0
     console.print(_fit_table(result))
     console.print(_targets_table(f"{args.preset} at the fit ({args.reps} reps)", result.achieved))

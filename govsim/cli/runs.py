@@ -1,9 +1,8 @@
-"""``govsim run``, ``compare``, ``check`` and ``params``: one scenario at a time."""
+"""``govsim run``, ``compare``, ``check``, ``theory`` and ``params``: one scenario at a time."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from govsim.cli import options
 from govsim.cli.common import (
+    days_arg,
     executor_args,
     load_args,
     num,
@@ -20,9 +21,11 @@ from govsim.cli.common import (
     scenario_args,
     triple,
 )
+from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, load_policy
+from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
 from govsim.world.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.world.window import describe
 
 
 def add_run_commands(sub: Any) -> None:
@@ -33,11 +36,21 @@ def add_run_commands(sub: Any) -> None:
         description="Run one scenario once and print its outcomes (a table, or JSON).",
     )
     scenario_args(run)
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--days", type=float, help="simulated days (default: the file's run.days)")
+    run.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
+    days_arg(run)
     run.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    run.add_argument("--ledger", type=Path, metavar="OUT.parquet", help="also save every event")
-    run.add_argument("--plot", type=Path, metavar="OUT.png", help="also save the run's figure")
+    run.add_argument(
+        "--ledger",
+        type=options.output_file(*options.LEDGER_SUFFIXES),
+        metavar="OUT.parquet",
+        help="also save every event",
+    )
+    run.add_argument(
+        "--plot",
+        type=options.output_file(*options.FIGURE_SUFFIXES),
+        metavar="OUT.png",
+        help="also save the run's figure (.png, .svg or .pdf)",
+    )
     run.set_defaults(handler=cmd_run)
 
     compare = sub.add_parser(
@@ -53,24 +66,54 @@ def add_run_commands(sub: Any) -> None:
         "the baseline; default: status_quo)",
         many=True,
     )
-    compare.add_argument("--reps", type=int, default=10, help="replications per policy")
-    compare.add_argument("--seed", type=int, default=0, help="seed of the first replication")
-    compare.add_argument("--days", type=float, help="simulated days (default: the file's)")
+    compare.add_argument(
+        "--reps", type=options.reps, default=10, help="replications per policy (2 or more)"
+    )
+    compare.add_argument(
+        "--seed", type=options.seed, default=0, help="seed of the first replication"
+    )
+    days_arg(compare)
     compare.add_argument("--json", action="store_true", help="print the table as JSON records")
-    compare.add_argument("--plot", type=Path, metavar="OUT.png", help="save the comparison figure")
+    compare.add_argument(
+        "--plot",
+        type=options.output_file(*options.FIGURE_SUFFIXES),
+        metavar="OUT.png",
+        help="save the comparison figure",
+    )
     executor_args(compare)
     compare.set_defaults(handler=cmd_compare)
 
     check = sub.add_parser(
         "check",
-        help="validate a scenario file, or the engine against queueing theory",
-        description="Validate scenario files without running them; with --theory, run the "
-        "engine with behaviour off and compare it with Erlang C and Jackson networks.",
+        help="validate scenario files and their map files without running them",
+        description="Validate scenario files without running them: the schema, the "
+        "cross-checks and the map each one draws (a GraphML or GeoJSON map file is read "
+        "and built). The engine against queueing theory is `govsim theory`.",
     )
     check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
-    check.add_argument("--theory", action="store_true", help="run the queueing-theory checks")
-    check.add_argument("--reps", type=int, default=10, help="replications per theory check")
+    # the options of the former `check --theory`, kept to point to `govsim theory`
+    check.add_argument("--theory", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument("--reps", help=argparse.SUPPRESS)
     check.set_defaults(handler=cmd_check)
+
+    theory = sub.add_parser(
+        "theory",
+        help="check the engine against queueing theory (Erlang C, Jackson networks)",
+        description="Run the engine with behaviour off on M/M/c and Jackson-network "
+        "scenarios and compare waits, queue lengths and utilisations with the formulas, "
+        "at 95% family-wise confidence; exits with 1 when a check fails.",
+    )
+    theory.add_argument(
+        "--reps", type=options.reps, default=10, help="replications per check (default 10)"
+    )
+    theory.add_argument(
+        "--days",
+        type=options.days,
+        default=365.0,
+        help="simulated days per replication, the warm-up included (default 365)",
+    )
+    theory.add_argument("--json", action="store_true", help="print the checks as JSON")
+    theory.set_defaults(handler=cmd_theory)
 
     params = sub.add_parser(
         "params",
@@ -96,23 +139,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
     if args.json:
-        print(json.dumps(summary, indent=2, allow_nan=False, default=_json_default))
+        print(dumps(summary))
     else:
-        _print_summary(summary)
+        _print_summary(summary, describe(ledger.window_h))
         for label, path in (("ledger", args.ledger), ("figure", args.plot)):
             if path:
                 print(f"{label} saved to {path}")
     return 0
 
 
-def _json_default(value: Any) -> Any:
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
+def _print_summary(summary: dict[str, Any], window: str) -> None:
     console = Console()
     res = summary["resolution_time_h"]
-    head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {summary['days']:g} days")
+    head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {window}")
     head.add_column("outcome")
     head.add_column("value", justify="right")
     rows = [
@@ -154,6 +193,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from govsim.experiments.run import policy_runs, run_all
 
     policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
+    check_distinct(policies)
     overrides = parse_assignments(args.set)
     for policy in policies:  # refuse a bad policy before anything runs
         load_scenario(args.file, overrides, policy.sections, policy.source)
@@ -164,7 +204,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
     table = compare(frame, baseline=policies[0].name)
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        print(dumps(table))
     else:
         print_comparison(table, policies[0].name, args.reps, OUTCOMES)
     if args.plot:
@@ -177,21 +217,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    if not args.files and not args.theory:
-        raise GovsimError("check: name scenario files to validate, or pass --theory")
+    from govsim.world.geography import GeographyError, scenario_map
+
+    if args.theory:
+        raise GovsimError("check --theory is now `govsim theory [--reps N] [--days D] [--json]`")
+    if not args.files:
+        raise GovsimError("check: name the scenario files to validate")
     for path in args.files:
         scenario = load_scenario(path)
+        try:
+            grid_map = scenario_map(scenario.map)
+        except GeographyError as exc:
+            raise GovsimError(f"{path}: map: {exc}") from None
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.incidents)} incident types, "
-            f"tiers {' → '.join(scenario.tiers)})"
+            f"tiers {' → '.join(scenario.tiers)}, {grid_map.n_cells:,} cells)"
         )
-    if args.theory:
-        from govsim.analysis.theory import theory_report
-
-        table = theory_report(reps=args.reps)
-        _print_theory(table)
-        return 0 if bool(table["within_ci"].all()) else 1
     return 0
+
+
+def cmd_theory(args: argparse.Namespace) -> int:
+    from govsim.analysis.theory import theory_report
+
+    table = theory_report(reps=args.reps, days=args.days)
+    if args.json:
+        print(dumps({"reps": args.reps, "days": args.days, "checks": table}))
+    else:
+        _print_theory(table)
+    return 0 if bool(table["within_ci"].all()) else 1
 
 
 def _print_theory(table) -> None:

@@ -4,7 +4,6 @@ a sensitivity results folder (``govsim report DIR``)."""
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from govsim.child_processes import terminating_signals
 from govsim.cli.common import executor_args, spec_command
+from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
 HELP = """\
@@ -85,11 +85,11 @@ def _finish(analysis: Any, tables: Path | None, figures: Path | None, as_json: b
     saved = study_figures(analysis, figures) if figures is not None else []
     if as_json:
         record = {
-            "indices": json.loads(analysis.indices.to_json(orient="records")),
-            "noise": json.loads(analysis.noise.to_json(orient="records")),
+            "indices": analysis.indices,
+            "noise": analysis.noise,
             "figures": [str(p) for p in saved],
         }
-        print(json.dumps(record, indent=2))
+        print(dumps(record))
         return 0
     print_indices(analysis)
     for path in saved:

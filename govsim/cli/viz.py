@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from govsim.cli import options
 from govsim.errors import GovsimError
 
 
@@ -22,8 +23,10 @@ def add_viz_command(sub: Any) -> None:
         "file", type=Path, nargs="?", metavar="SCENARIO", help="scenario YAML (default: the demo)"
     )
     viz.add_argument("--policy", default="status_quo", metavar="NAME_OR_FILE", help="policy")
-    viz.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    viz.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    viz.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
+    viz.add_argument(
+        "--port", type=options.count(1, 65_535), default=8765, help="port (default 8765)"
+    )
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     viz.add_argument("--open", action="store_true", help="open the page in a web browser")
     viz.set_defaults(handler=cmd_viz)

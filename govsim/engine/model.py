@@ -50,6 +50,7 @@ from govsim.record.ledger import Ledger, OfficeInfo
 from govsim.registry import DISCIPLINES, EVALUATION, ROUTING
 from govsim.world.geography import GridMap, scenario_map
 from govsim.world.scenario import Scenario
+from govsim.world.window import Window
 
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
 STREAMS = (
@@ -89,10 +90,9 @@ class GovernanceModel(mesa.Model):
         super().__init__(rng=streams["agents"])
         self.spec = scenario  # not `scenario`: Mesa 3.5 keeps its own Model.scenario
         self.seed = seed
-        self.days = float(days if days is not None else scenario.run.days)
-        self.horizon_h = self.days * 24.0
-        self.warmup_h = min(scenario.run.warmup_days * 24.0, self.horizon_h / 2)
-        self.drain_until_h = self.horizon_h + scenario.run.drain_days * 24.0
+        self.window = window = Window.of(scenario, days)
+        self.days, self.horizon_h = window.days, window.horizon_h
+        self.warmup_h, self.drain_until_h = window.warmup_h, window.drain_until_h
         self.now = 0.0
         self.day = 0
         self.patrol_rng = streams["patrol"]

@@ -20,13 +20,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from govsim.errors import ScenarioError
 from govsim.experiments.run import Run
 from govsim.policies.files import Policy, load_policy
 from govsim.world.scenario import (
+    NoBoolNumbers,
     Scenario,
     deep_merge,
     describe_error,
@@ -36,6 +37,7 @@ from govsim.world.scenario import (
     set_path,
     validate_scenario,
 )
+from govsim.world.window import MAX_DAYS, MIN_DAYS
 
 #: Seed scheme, as recorded in every results manifest.
 SEED_SCHEME = (
@@ -48,7 +50,7 @@ SEED_SCHEME = (
 _DESIGN_FIELD = {"list": "values", "factorial": "values", "lhs": "ranges", "table": "file"}
 
 
-class _Section(BaseModel):
+class _Section(NoBoolNumbers):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -85,8 +87,13 @@ class ExperimentSpec(_Section):
     )
     parameters: Parameters | None = None
     replications: int = Field(10, ge=1, description="replications per (scenario, sample, policy)")
-    seed: int = Field(0, ge=0, description="seed of replication 0")
-    days: float | None = Field(None, gt=0, description="simulated days (default: each scenario's)")
+    seed: int = Field(0, ge=0, lt=2**63, description="seed of replication 0")
+    days: float | None = Field(
+        None,
+        ge=MIN_DAYS,
+        le=MAX_DAYS,
+        description="simulated days, the warm-up included (default: each scenario's)",
+    )
     outcomes: list[str] = Field(
         default_factory=list,
         description="outcomes kept besides the compared ones (dotted summary paths)",

@@ -20,6 +20,7 @@ from govsim.engine.incidents import State
 from govsim.plots import style
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import state_counts, tier_flow
+from govsim.world.window import describe
 
 #: What an incident is after its last desk in the columns of :func:`tier_flow_figure`
 #: (``volunteer``: settled on the spot, at no desk).
@@ -51,7 +52,8 @@ def resolved_by_tier(ledger: Ledger) -> pd.DataFrame:
 def run_figure(ledger: Ledger, policy: str | None = None) -> Figure:
     """Backlog and hidden incidents over time, and resolution time by closing tier.
 
-    The title names the scenario, ``policy`` (when given), the seed and the days.
+    The title names the scenario, ``policy`` (when given), the seed, the days and the
+    warm-up.
     """
     fig, (ax_time, ax_dist) = style.new_figure(1, 2, size=(12, 4.5))
     days = np.arange(0.0, ledger.end_h + 24.0, 24.0)
@@ -86,7 +88,7 @@ def run_figure(ledger: Ledger, policy: str | None = None) -> Figure:
         "One run",
         scenario=meta["scenario"],
         policy=policy,
-        detail=f"seed {meta['seed']}, {meta['days']:g} days",
+        detail=f"seed {meta['seed']}, {describe(ledger.window_h)}",
     )
     style.set_title(fig, title)
     return fig
@@ -301,7 +303,7 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
         "Routes of incidents through the tiers",
         scenario=meta["scenario"],
         policy=list(ledgers),
-        detail=f"seed {meta['seed']}, {meta['days']:g} days",
+        detail=f"seed {meta['seed']}, {describe(first.window_h)}",
     )
     style.set_title(fig, title)
     return fig

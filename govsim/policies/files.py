@@ -63,3 +63,18 @@ def load_policy(name_or_path: str | Path) -> Policy:
     return Policy(
         str(raw.get("name", path.stem)), str(raw.get("description", "")), sections, str(path)
     )
+
+
+def check_distinct(policies: list[Policy]) -> None:
+    """Raise ``ScenarioError`` if two of ``policies`` share a name: a comparison keys its
+    runs by policy name, so two would be pooled into one (twice the replications)."""
+    first: dict[str, Policy] = {}
+    for policy in policies:
+        other = first.setdefault(policy.name, policy)
+        if other is not policy:
+            where = f" ({other.source or 'built in'} and {policy.source or 'built in'})"
+            same = other.source == policy.source
+            raise ScenarioError(
+                f"policy '{policy.name}' is named twice{'' if same else where}; "
+                "each policy of a comparison needs its own name"
+            )

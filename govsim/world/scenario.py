@@ -17,12 +17,22 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, core_schema
 
 from govsim.errors import ScenarioError
 from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
+from govsim.world.window import MAX_DAYS, MIN_DAYS
+from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
 TRIAGE_CLASSES = ("household", "community", "government")
 HOURS_PER_YEAR = 8760.0
@@ -56,7 +66,37 @@ class Registered:
         return name
 
 
-class Spec(BaseModel):
+def _numeric(annotation: Any) -> bool:
+    """Whether a field's annotation takes int or float values anywhere (in a union, as
+    dict values, list items …)."""
+    if annotation is int or annotation is float:
+        return True
+    return any(_numeric(arg) for arg in get_args(annotation))
+
+
+def _has_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(_has_bool(v) for v in value.values())
+    return isinstance(value, list | tuple) and any(_has_bool(v) for v in value)
+
+
+class NoBoolNumbers(BaseModel):
+    """Refuses ``true``/``false`` where a number is expected: pydantic would take them as
+    1 and 0 (``grid_workers_per_grid: true`` is a mistake, not one worker). Ints and
+    floats stay interchangeable where the field allows (``3`` for a float field)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_bools(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _numeric(field.annotation) and _has_bool(value):
+            raise ValueError("expected a number, not true/false")
+        return value
+
+
+class Spec(NoBoolNumbers):
     """Base of every scenario section: unknown keys are refused, values are checked."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -516,8 +556,15 @@ class Behaviour(Spec):
 class RunSpec(Spec):
     """Default run length; the CLI and experiments may override it."""
 
-    days: float = Field(365.0, gt=0.0, description="simulated days of occurrences")
-    warmup_days: float = Field(30.0, ge=0.0, description="days excluded from metrics")
+    days: float = Field(
+        365.0,
+        ge=MIN_DAYS,
+        le=MAX_DAYS,
+        description="simulated days of occurrences, the warm-up included",
+    )
+    warmup_days: float = Field(
+        30.0, ge=0.0, description="first days excluded from metrics (at most half the run)"
+    )
     drain_days: float = Field(
         60.0, ge=0.0, description="days to keep working after the last occurrence"
     )
@@ -816,11 +863,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a text file (expected UTF-8 YAML)") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ScenarioError(f"{path}: not valid YAML{line}: {exc}") from None
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise ScenarioError(f"{path}: expected a YAML mapping of sections, got {kind}")
@@ -865,7 +916,7 @@ def describe_error(err: Mapping[str, Any], root: type[BaseModel] | None = None) 
     shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
     if err["type"] == "missing":
         return f"{loc}: required field is missing"
-    return f"{loc}: {err['msg']}{shown}"
+    return f"{loc}: {err['msg'].removeprefix('Value error, ')}{shown}"
 
 
 def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
@@ -889,8 +940,10 @@ def parse_value(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
+        return load_yaml(value)
+    except DuplicateKeyError as exc:
+        raise ScenarioError(f"--set value {value!r}: {exc}") from None
+    except (yaml.YAMLError, ValueError):
         return value
 
 

@@ -101,7 +101,8 @@ def _read_graphml(path: str | Path) -> nx.Graph:
     """Read the raw graph of a GraphML file, which must have at least one node."""
     try:
         raw = nx.read_graphml(str(path))
-    except (OSError, ParseError, nx.NetworkXError) as exc:
+    except (OSError, ParseError, nx.NetworkXError, ValueError) as exc:  # ValueError: a
+        # value that does not parse as its declared attr.type (text in a `long`)
         raise GeographyError(f"cannot read GraphML file {str(path)!r}: {exc}") from exc
     if raw.number_of_nodes() == 0:
         raise GeographyError(f"GraphML file {str(path)!r} has no nodes")
