@@ -15,9 +15,10 @@ import pytest
 
 from govsim.cli import main
 from govsim.errors import GovsimError
+from govsim.experiments import results
 from govsim.experiments.experiment import run_experiment
 from govsim.experiments.parts import Lock, part_bytes
-from govsim.experiments.results import load, read_manifest
+from govsim.experiments.results import load, manifest_text, read_manifest
 from govsim.experiments.spec import load_experiment
 from tests.experiments_support import SMALL, assert_same_results, write_spec
 
@@ -194,15 +195,37 @@ def test_report_on_a_read_only_folder_writes_nothing_there(copy, tmp_path: Path)
 # --- the manifest ----------------------------------------------------------------------------
 
 
-def test_an_unwritable_manifest_leaves_no_folder(tmp_path: Path, capsys) -> None:
+def test_an_infinite_spec_value_is_refused_before_any_folder(tmp_path: Path, capsys) -> None:
     spec = write_spec(tmp_path, SMALL.replace("days: 12", "days: .inf"))
     assert main(["experiment", str(spec), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert f"{spec}: days: inf is not a finite number" in err and "Traceback" not in err
+    assert f"{spec}:" in err and "days:" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
-    (tmp_path / "empty").mkdir()
-    assert main(["experiment", str(spec), "--out", str(tmp_path / "empty")]) == 2
-    assert not list((tmp_path / "empty").iterdir())
+
+
+def test_a_manifest_that_is_not_strict_json_names_the_spec_field() -> None:
+    manifest = {"spec_file": "s.yaml", "spec": {"days": float("inf")}}
+    with pytest.raises(GovsimError, match=r"s\.yaml: days: inf is not a finite number"):
+        manifest_text(manifest)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_an_unwritable_manifest_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, existing: bool
+) -> None:
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(results, "write_atomic", disk_full)
+    out = tmp_path / "out"
+    if existing:
+        out.mkdir()
+    spec = write_spec(tmp_path, SMALL)
+    assert main(["experiment", str(spec), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert out.exists() == existing
+    assert not existing or [p.name for p in out.iterdir()] in ([], [".lock"])
 
 
 def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
