@@ -45,7 +45,7 @@ viz: $(STAMP)
 
 # the seed presets at full size against their sources; writes docs/validation.md
 validate: $(STAMP)
-	$(BIN)/govsim validate --all
+	$(BIN)/govsim validate --all --out docs/validation.md
 
 theory: $(STAMP)
 	$(BIN)/govsim check --theory

@@ -16,25 +16,30 @@ from govsim.analysis.targets import Achieved
 from govsim.analysis.validation import PRESETS, write_report
 from govsim.world.scenario import parse_assignments
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
+#: The report ``govsim validate`` writes by default: in the current folder, never in the
+#: installed package (``make validate`` writes the checkout's docs/validation.md).
+REPORT = Path("validation.md")
 
 
 def add_preset_commands(sub: Any) -> None:
     """Add ``validate`` and ``calibrate`` to the ``govsim`` command's subparsers."""
     validate = sub.add_parser(
         "validate",
-        help="run the seed presets against their source figures and write docs/validation.md",
+        help="run the seed presets against their source figures and write a report",
         description=(
             "Run each seed preset (scenarios/NAME.yaml under policies/NAME.yaml) over "
             "replications and compare it with the figures its source gives "
-            "(scenarios/targets.yaml). Writes a markdown report with one figure per preset; "
+            "(scenarios/targets.yaml). Writes a markdown report (--out, default "
+            "./validation.md) with one figure per preset in a validation/ folder beside it; "
             "exits with 1 when a target that is not a known gap is missed."
         ),
     )
     validate.add_argument("presets", nargs="*", metavar="PRESET", help=f"one of {PRESETS}")
     validate.add_argument("--all", action="store_true", help="every preset")
     validate.add_argument("--reps", type=int, default=10, help="replications (default 10)")
-    validate.add_argument("--out", type=Path, default=DOCS, help=f"report file (default {DOCS})")
+    validate.add_argument(
+        "--out", type=Path, default=REPORT, help=f"report file (default ./{REPORT})"
+    )
     validate.set_defaults(handler=_cmd_validate)
 
     fit = sub.add_parser(

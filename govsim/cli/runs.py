@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govsim.cli.common import (
+    SCENARIO_HELP,
     executor_args,
     load_args,
     num,
@@ -22,7 +23,12 @@ from govsim.cli.common import (
 )
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.world.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.world.scenario import (
+    iter_parameters,
+    load_scenario,
+    parse_assignments,
+    scenario_path,
+)
 
 
 def add_run_commands(sub: Any) -> None:
@@ -49,7 +55,7 @@ def add_run_commands(sub: Any) -> None:
     )
     scenario_args(
         compare,
-        policy_help="a policy name or file (repeatable; the first is "
+        policy_help="a policy file or shipped name, a file winning (repeatable; the first is "
         "the baseline; default: status_quo)",
         many=True,
     )
@@ -67,7 +73,7 @@ def add_run_commands(sub: Any) -> None:
         description="Validate scenario files without running them; with --theory, run the "
         "engine with behaviour off and compare it with Erlang C and Jackson networks.",
     )
-    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help=SCENARIO_HELP)
     check.add_argument("--theory", action="store_true", help="run the queueing-theory checks")
     check.add_argument("--reps", type=int, default=10, help="replications per theory check")
     check.set_defaults(handler=cmd_check)
@@ -157,7 +163,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = parse_assignments(args.set)
     for policy in policies:  # refuse a bad policy before anything runs
         load_scenario(args.file, overrides, policy.sections, policy.source)
-    runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
+    scenario = scenario_path(args.file)
+    runs = policy_runs(scenario, policies, args.reps, args.seed, args.days, overrides)
     from govsim.experiments.executors import open_executor
 
     with open_executor(args.executor, args.workers, args.address) as executor:
