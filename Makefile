@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-ceiling lint docs bench bench-experiments theory viz validate clean
+.PHONY: run test test-installed test-ceiling lint docs bench bench-experiments theory viz validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The wheel installed (not editable) in a fresh venv, used from outside the checkout: the
+# README's example, `govsim run demo` and an experiment naming a preset (a few minutes).
+test-installed:
+	PYTHON=$(PYTHON) .ci/installed
 
 # Python 3.13 with the newest releases; Mesa's FutureWarnings and DeprecationWarnings fail.
 test-ceiling:
@@ -45,7 +50,7 @@ viz: $(STAMP)
 
 # the seed presets at full size against their sources; writes docs/validation.md
 validate: $(STAMP)
-	$(BIN)/govsim validate --all
+	$(BIN)/govsim validate --all --out docs/validation.md
 
 theory: $(STAMP)
 	$(BIN)/govsim theory

@@ -351,8 +351,9 @@ POLICY_INTRO = """\
 A policy is a small YAML file holding the levers a government controls: any of the
 scenario sections {sections}, written exactly as in a scenario file
 ([scenarios.md](scenarios.md)), plus a `name` and a `description`. It is merged over the
-scenario key by key (`govsim run FILE --policy NAME` looks up `policies/NAME.yaml`;
-`--policy path/to/mine.yaml` takes a file), before any `--set` override. `{status_quo}`
+scenario key by key (`govsim run FILE --policy NAME` takes the shipped
+`policies/NAME.yaml`, installed with govsim; `--policy path/to/mine.yaml` takes a file, and
+a file wins over a shipped name), before any `--set` override. `{status_quo}`
 names the scenario as written. `govsim compare`, `Comparison` and experiments run every
 policy on the same seeds, so differences between policies are paired replication by
 replication.

@@ -44,7 +44,7 @@ def _load(
                 "a loaded Scenario takes no policy or overrides: pass its file instead"
             )
         return scenario
-    return load_scenario(scenario_path(scenario), overrides, policy.sections, policy.source)
+    return load_scenario(scenario, overrides, policy.sections, policy.source)
 
 
 def _label(scenario: str | Path | Scenario) -> str:

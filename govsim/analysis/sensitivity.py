@@ -33,7 +33,14 @@ import pandas as pd
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from govsim.errors import GovsimError, ScenarioError
-from govsim.world.scenario import NoBoolNumbers, describe_error, format_problems, read_yaml
+from govsim.world.scenario import (
+    NoBoolNumbers,
+    describe_error,
+    format_problems,
+    read_with_base,
+    read_yaml,
+    scenario_path,
+)
 from govsim.world.window import MAX_DAYS, MIN_DAYS
 
 METHODS = ("sobol", "morris", "fast", "rbd_fast", "pawn", "delta")
@@ -113,7 +120,9 @@ class SensitivitySpec(_Section):
 
     name: str = Field(description="the study's name")
     description: str = ""
-    scenario: str | None = Field(None, description="scenario file, relative to the spec")
+    scenario: str | None = Field(
+        None, description="scenario file (relative to the spec) or shipped name; a file wins"
+    )
     policy: str = Field("status_quo", description="a policy name or file")
     method: Literal["sobol", "morris", "fast", "rbd_fast", "pawn", "delta"] = Field(
         description="sobol | morris | fast | rbd_fast | pawn | delta"
@@ -239,11 +248,11 @@ class Study:
 
     @property
     def scenario_file(self) -> Path | None:
-        """The scenario file (relative paths resolve from the spec's folder)."""
+        """The scenario file: a file (relative paths resolve from the spec's folder; it
+        wins) or a shipped scenario's name. Raises ``ScenarioError`` for neither."""
         if self.spec.scenario is None:
             return None
-        base = self.path.parent if self.path else Path(".")
-        return base / self.spec.scenario
+        return scenario_path(self.spec.scenario, self.path.parent if self.path else None)
 
     def problem_dict(self) -> dict[str, Any]:
         """The SALib problem as a dict: names, bounds, dists, outputs."""
@@ -345,21 +354,26 @@ def sample(spec: SensitivitySpec, problem: dict[str, Any]) -> np.ndarray:
 
 def load_sensitivity(path: str | Path) -> Study:
     """Read and check a sensitivity spec file; raises ``ScenarioError`` naming the file,
-    the field and what is allowed. Parameter paths are checked against the scenario
-    (with the same suggestions as ``--set``) and outputs against what a run offers."""
-    path = Path(path)
+    the field and what is allowed. ``path`` may be a shipped spec's name. Parameter paths
+    are checked against the scenario (with the same suggestions as ``--set``) and outputs
+    against what a run offers."""
+    from govsim.experiments.spec import _integer_paths, locate_spec
+
+    path = locate_spec(path)
     raw = read_yaml(path)
     spec = parse_spec(raw, str(path))
     if spec.scenario is None:
         raise ScenarioError(f"{path}: scenario: required (the scenario file to vary)")
     study = Study(spec, path)
-    scenario_file = study.scenario_file
+    try:
+        scenario_file = study.scenario_file
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: scenario: {exc}") from None
     assert scenario_file is not None
     if not scenario_file.is_file():
         raise ScenarioError(f"{path}: scenario: no such file {scenario_file}")
-    from govsim.experiments.spec import _integer_paths
 
-    scenario_raw = read_yaml(scenario_file)
+    scenario_raw = read_with_base(scenario_file)
     from govsim.world.scenario import set_path
 
     for name in spec.parameters:  # a typo gets the same suggestions as --set
@@ -437,7 +451,7 @@ def as_experiment(study: Study) -> Any:
         [study.scenario_file],
         [policy],
         study.values(),
-        [read_yaml(study.scenario_file)],
+        [read_with_base(study.scenario_file)],
     )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
+from govsim import shipped
 from govsim.engine.incidents import State
 from govsim.errors import ScenarioError
 from govsim.record.ledger import Ledger
@@ -28,7 +29,7 @@ from govsim.stats import Interval, mean_ci
 from govsim.world.scenario import Spec, read_yaml
 
 HOURS_PER_MONTH = 30 * 24.0
-TARGETS_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "targets.yaml"
+TARGETS_FILE = shipped.folder("scenarios") / "targets.yaml"
 
 
 def _kind_rows(ledger: Ledger, kind: str) -> pd.DataFrame:

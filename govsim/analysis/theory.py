@@ -12,11 +12,11 @@ interval; the intervals are Bonferroni-adjusted so that the whole table holds at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from govsim import shipped
 from govsim.analysis import queueing
 from govsim.engine.model import simulate
 from govsim.record.ledger import Ledger
@@ -25,7 +25,7 @@ from govsim.stats import mean_ci
 from govsim.world.geography import scenario_map
 from govsim.world.scenario import HOURS_PER_YEAR, Scenario, load_scenario
 
-THEORY_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "theory"
+THEORY_DIR = shipped.folder("scenarios") / "theory"
 
 #: (λ per hour, servers c, μ per hour): light, moderate and heavy (ρ = 0.9) load.
 MMC_CASES: tuple[tuple[float, int, float], ...] = (

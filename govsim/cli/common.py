@@ -18,14 +18,21 @@ from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.registry import EXECUTORS
 from govsim.world.scenario import Scenario, load_scenario, parse_assignments
 
+#: What a scenario argument takes: a file or a shipped name (the file wins).
+SCENARIO_HELP = (
+    "a scenario YAML file, or a shipped scenario's name (demo, kongtong, theory/mmc …); "
+    "an existing file of that name wins"
+)
+
 
 def scenario_args(
     parser: argparse.ArgumentParser,
-    policy_help: str = "a policy name (policies/NAME.yaml) or file laid over the scenario",
+    policy_help: str = "a policy file, or a shipped policy's name (an existing file of that "
+    "name wins), laid over the scenario",
     many: bool = False,
 ) -> None:
     """Add FILE, --policy (one, or repeatable with ``many``) and --set to ``parser``."""
-    parser.add_argument("file", type=Path, metavar="FILE", help="scenario YAML file")
+    parser.add_argument("file", type=Path, metavar="FILE", help=SCENARIO_HELP)
     parser.add_argument(
         "--policy",
         action="append" if many else "store",

@@ -18,18 +18,21 @@ from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 from govsim.world.scenario import parse_assignments
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
+#: The report ``govsim validate`` writes by default: in the current folder, never in the
+#: installed package (``make validate`` writes the checkout's docs/validation.md).
+REPORT = Path("validation.md")
 
 
 def add_preset_commands(sub: Any) -> None:
     """Add ``validate`` and ``calibrate`` to the ``govsim`` command's subparsers."""
     validate = sub.add_parser(
         "validate",
-        help="run the seed presets against their source figures and write docs/validation.md",
+        help="run the seed presets against their source figures and write a report",
         description=(
             "Run each seed preset (scenarios/NAME.yaml under policies/NAME.yaml) over "
             "replications and compare it with the figures its source gives "
-            "(scenarios/targets.yaml). Writes a markdown report with one figure per preset; "
+            "(scenarios/targets.yaml). Writes a markdown report (--out, default "
+            "./validation.md) with one figure per preset in a validation/ folder beside it; "
             "exits with 1 when a target that is not a known gap is missed."
         ),
     )
@@ -39,8 +42,8 @@ def add_preset_commands(sub: Any) -> None:
     validate.add_argument(
         "--out",
         type=options.output_file(*options.REPORT_SUFFIXES),
-        default=str(DOCS),  # a string, so that argparse checks it like a given path
-        help=f"report file (default {DOCS})",
+        default=str(REPORT),  # a string, so that argparse checks it like a given path
+        help=f"report file (default ./{REPORT})",
     )
     validate.set_defaults(handler=_cmd_validate)
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from govsim.cli import options
 from govsim.cli.common import (
+    SCENARIO_HELP,
     days_arg,
     executor_args,
     load_args,
@@ -24,7 +25,12 @@ from govsim.cli.common import (
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
-from govsim.world.scenario import iter_parameters, load_scenario, parse_assignments
+from govsim.world.scenario import (
+    iter_parameters,
+    load_scenario,
+    parse_assignments,
+    scenario_path,
+)
 from govsim.world.window import describe
 
 
@@ -62,7 +68,7 @@ def add_run_commands(sub: Any) -> None:
     )
     scenario_args(
         compare,
-        policy_help="a policy name or file (repeatable; the first is "
+        policy_help="a policy file or shipped name, a file winning (repeatable; the first is "
         "the baseline; default: status_quo)",
         many=True,
     )
@@ -90,7 +96,7 @@ def add_run_commands(sub: Any) -> None:
         "cross-checks and the map each one draws (a GraphML or GeoJSON map file is read "
         "and built). The engine against queueing theory is `govsim theory`.",
     )
-    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help="scenario files")
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE", help=SCENARIO_HELP)
     # the options of the former `check --theory`, kept to point to `govsim theory`
     check.add_argument("--theory", action="store_true", help=argparse.SUPPRESS)
     check.add_argument("--reps", help=argparse.SUPPRESS)
@@ -197,7 +203,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = parse_assignments(args.set)
     for policy in policies:  # refuse a bad policy before anything runs
         load_scenario(args.file, overrides, policy.sections, policy.source)
-    runs = policy_runs(args.file, policies, args.reps, args.seed, args.days, overrides)
+    scenario = scenario_path(args.file)
+    runs = policy_runs(scenario, policies, args.reps, args.seed, args.days, overrides)
     from govsim.experiments.executors import open_executor
 
     with open_executor(args.executor, args.workers, args.address) as executor:

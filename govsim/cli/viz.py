@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from govsim.cli import options
+from govsim.cli.common import SCENARIO_HELP
 from govsim.errors import GovsimError
+from govsim.world.scenario import scenario_path
 
 
 def add_viz_command(sub: Any) -> None:
@@ -20,7 +22,7 @@ def add_viz_command(sub: Any) -> None:
         "(pip install 'govsim[viz]'). Stop it with Ctrl-C.",
     )
     viz.add_argument(
-        "file", type=Path, nargs="?", metavar="SCENARIO", help="scenario YAML (default: the demo)"
+        "file", type=Path, nargs="?", metavar="SCENARIO", help=f"{SCENARIO_HELP} (default: demo)"
     )
     viz.add_argument("--policy", default="status_quo", metavar="NAME_OR_FILE", help="policy")
     viz.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
@@ -40,6 +42,6 @@ def cmd_viz(args: argparse.Namespace) -> int:
         raise GovsimError(
             f"viz: the live app needs the viz extra ({exc.name} is missing)"
         ) from None
-    scenario_file = args.file or DEMO
+    scenario_file = scenario_path(args.file) if args.file else DEMO
     build_scenario(scenario_file, args.policy, None)  # refuse a bad file or policy up front
     return serve(scenario_file, args.policy, args.seed, args.port, args.host, args.open)

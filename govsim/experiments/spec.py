@@ -23,6 +23,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
+from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.experiments.run import Run
 from govsim.policies.files import Policy, load_policy
@@ -33,7 +34,9 @@ from govsim.world.scenario import (
     describe_error,
     format_problems,
     iter_parameters,
+    read_with_base,
     read_yaml,
+    scenario_path,
     set_path,
     validate_scenario,
 )
@@ -78,9 +81,14 @@ class ExperimentSpec(_Section):
 
     name: str = Field(description="the experiment's name")
     description: str = ""
-    scenarios: list[str] = Field(min_length=1, description="scenario files, relative to the spec")
+    scenarios: list[str] = Field(
+        min_length=1,
+        description="scenario files (relative to the spec) or shipped scenario names; a file wins",
+    )
     policies: list[str] = Field(
-        default_factory=lambda: ["status_quo"], min_length=1, description="policy names or files"
+        default_factory=lambda: ["status_quo"],
+        min_length=1,
+        description="policy files (relative to the spec) or shipped policy names; a file wins",
     )
     baseline: str | None = Field(
         None, description="policy differences are taken to (default: first)"
@@ -198,9 +206,23 @@ class Experiment:
                     self.scenario(index, sample, policy)
 
 
+def locate_spec(spec: str | Path) -> Path:
+    """The file of an experiment or sensitivity spec: a file (it wins), or the name of a
+    shipped spec (``five_policies``, ``sensitivity/sobol_demo``)."""
+    path = shipped.locate("experiments", spec)
+    if path is None:
+        raise ScenarioError(
+            f"{spec}: no such spec file or shipped spec; "
+            f"shipped: {', '.join(shipped.names('experiments'))}"
+        )
+    return path
+
+
 def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment spec; raises ``ScenarioError`` naming file and field."""
-    path = Path(path)
+    """Read and check an experiment spec (a file or a shipped spec's name); raises
+    ``ScenarioError`` naming file and field. Scenarios are read as ``load_scenario``
+    reads them, their ``base`` laid under them."""
+    path = locate_spec(path)
     raw = read_yaml(path)
     try:
         spec = ExperimentSpec.model_validate(raw)
@@ -210,8 +232,8 @@ def load_experiment(path: str | Path) -> Experiment:
     problems = list(_cross_check(spec, path))
     if problems:
         raise ScenarioError(format_problems(str(path), problems, "experiment spec"))
-    scenario_files = [path.parent / name for name in spec.scenarios]
-    raws = [read_yaml(file) for file in scenario_files]
+    scenario_files = [scenario_path(name, path.parent) for name in spec.scenarios]
+    raws = [read_with_base(file) for file in scenario_files]
     policies = [_policy(name, path, i) for i, name in enumerate(spec.policies)]
     _check_policies(spec, policies, path)
     samples = _samples(spec, path, scenario_files[0])
@@ -225,9 +247,8 @@ def load_experiment(path: str | Path) -> Experiment:
 
 
 def _policy(name: str, spec_path: Path, index: int) -> Policy:
-    candidate = spec_path.parent / name
     try:
-        return load_policy(candidate if candidate.suffix and candidate.exists() else name)
+        return load_policy(name, spec_path.parent)
     except ScenarioError as exc:
         raise ScenarioError(f"{spec_path}: policies.{index}: {exc}") from None
 
@@ -243,8 +264,13 @@ def _check_policies(spec: ExperimentSpec, policies: list[Policy], path: Path) ->
 
 def _cross_check(spec: ExperimentSpec, path: Path) -> Iterator[str]:
     for i, name in enumerate(spec.scenarios):
-        if not (path.parent / name).is_file():
-            yield f"scenarios.{i}: no such file {path.parent / name}"
+        try:
+            file = scenario_path(name, path.parent)
+        except ScenarioError as exc:
+            yield f"scenarios.{i}: {exc}"
+            continue
+        if not file.is_file():
+            yield f"scenarios.{i}: no such file {file}"
     params = spec.parameters
     if params is None:
         return

@@ -4,7 +4,8 @@ A policy is a YAML file with a ``name``, an optional ``description`` and any of 
 sections of a scenario (``routing``, ``staffing``, ``departments``, ``incentives``,
 ``followup``), written
 exactly as in a scenario file. ``govsim run SCENARIO --policy NAME_OR_FILE`` merges them
-over the scenario; a name is looked up as ``policies/NAME.yaml``.
+over the scenario; a name is a policy shipped with govsim (``policies/NAME.yaml`` in the
+repository, found by ``govsim.shipped``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.world.scenario import read_yaml
 
 #: Scenario sections a policy may set: the levers a government controls.
 LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup")
-POLICY_DIR = Path(__file__).resolve().parents[2] / "policies"
+#: The policies shipped with govsim, found by name.
+POLICY_DIR = shipped.folder("policies")
 
 
 @dataclass(frozen=True)
@@ -35,23 +38,20 @@ class Policy:
 STATUS_QUO = Policy("status_quo", "the scenario's own levers", {}, "")
 
 
-def load_policy(name_or_path: str | Path) -> Policy:
-    """Load a policy from a file path, or by name from the ``policies/`` folder.
+def load_policy(name_or_path: str | Path, here: Path | None = None) -> Policy:
+    """Load a policy from a file, or by name from the shipped policies.
 
+    A file (relative to ``here``, default the current folder) wins over a shipped name;
     ``status_quo`` names the scenario's own levers. Raises ``ScenarioError`` for an
     unknown name, an unreadable file or a section that is not a lever.
     """
     text = str(name_or_path)
     if text == STATUS_QUO.name:
         return STATUS_QUO
-    path = Path(text)
-    if not path.suffix:
-        path = POLICY_DIR / f"{text}.yaml"
-        if not path.exists():
-            known = sorted(p.stem for p in POLICY_DIR.glob("*.yaml"))
-            raise ScenarioError(
-                f"policy '{text}': no such policy; known: {', '.join([STATUS_QUO.name, *known])}"
-            )
+    path = shipped.locate("policies", text, here)
+    if path is None:
+        known = ", ".join([STATUS_QUO.name, *shipped.names("policies")])
+        raise ScenarioError(f"policy '{text}': no such policy; known: {known}")
     raw = read_yaml(path)
     unknown = sorted(set(raw) - {"name", "description", *LEVER_SECTIONS})
     if unknown:

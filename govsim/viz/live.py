@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from govsim import shipped
 from govsim.engine.model import GovernanceModel
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.viz.levers import Levers
@@ -13,7 +14,7 @@ from govsim.viz.state import Snapshot, snapshot
 from govsim.world.scenario import Scenario, load_scenario
 
 #: The demo city, the app's default scenario.
-DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml"
+DEMO = shipped.folder("scenarios") / "demo.yaml"
 
 
 def build_scenario(scenario_file: str | Path, policy: str, levers: Levers | None) -> Scenario:

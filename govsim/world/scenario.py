@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, core_schema
 
+from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
 from govsim.world.window import MAX_DAYS, MIN_DAYS
@@ -778,26 +779,22 @@ def _check_incident_type(
 # --- loading, overrides and errors -------------------------------------------------------
 
 
-#: The scenarios shipped with govsim, which ``Sim`` and ``Comparison`` find by name.
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+#: The scenarios shipped with govsim, which every command and ``Sim`` find by name.
+SCENARIO_DIR = shipped.folder("scenarios")
 
 
-def scenario_path(scenario: str | Path) -> Path:
-    """The file of ``scenario``: a path as given, or a shipped scenario's name (``demo``,
+def scenario_path(scenario: str | Path, here: Path | None = None) -> Path:
+    """The file of ``scenario``: a file (relative to ``here``, default the current folder;
+    an existing file wins over a shipped name), or a shipped scenario's name (``demo``,
     ``kongtong``, ``theory/mmc``). Raises ``ScenarioError`` naming the shipped ones when
     neither exists."""
-    path = Path(scenario)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    shipped = SCENARIO_DIR / f"{scenario}.yaml"
-    if shipped.exists():
-        return shipped
-    names = sorted(
-        str(p.relative_to(SCENARIO_DIR).with_suffix(""))
-        for p in SCENARIO_DIR.rglob("*.yaml")
-        if p.name != "targets.yaml" and "common" not in p.parts
-    )
-    raise ScenarioError(f"{scenario}: no such scenario file or shipped scenario; shipped: {names}")
+    path = shipped.locate("scenarios", scenario, here)
+    if path is None:
+        raise ScenarioError(
+            f"{scenario}: no such scenario file or shipped scenario; "
+            f"shipped: {', '.join(shipped.names('scenarios'))}"
+        )
+    return path
 
 
 def load_scenario(
@@ -811,9 +808,10 @@ def load_scenario(
     ``policy`` holds whole sections (``routing``, ``staffing`` …) merged key by key over
     the file's; ``overrides`` maps dotted parameter paths to values (already parsed, or
     strings parsed as YAML scalars) and applies last. Raises ``ScenarioError`` naming the
-    file (and the policy file), the field path and what is allowed.
+    file (and the policy file), the field path and what is allowed. ``path`` may be a
+    shipped scenario's name (see ``scenario_path``).
     """
-    path = Path(path)
+    path = scenario_path(path)
     raw = read_with_base(path)
     source = f"{path} with policy {policy_source}" if policy_source else str(path)
     if policy:
