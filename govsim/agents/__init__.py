@@ -2,7 +2,7 @@
 
 from govsim.agents.departments import Department
 from govsim.agents.offices import Office
-from govsim.agents.residents import ChannelChoice, Population, Resident
+from govsim.agents.residents import ChannelChoice, Population
 from govsim.agents.volunteers import Volunteer
 from govsim.agents.workers import (
     DepartmentStaff,
@@ -21,7 +21,6 @@ __all__ = [
     "OfficeStaff",
     "PartTimeGridWorker",
     "Population",
-    "Resident",
     "Volunteer",
     "Worker",
 ]
