@@ -112,7 +112,6 @@ def test_part_timers_make_their_rounds_though_the_tick_falls_outside_the_shift()
     walked: list[int] = []
     search = model.patrols.search
 
-
     def counted(cell: int, channel: Channel) -> None:
         if channel == Channel.PATROL:
             walked.append(cell)

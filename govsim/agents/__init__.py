@@ -1,4 +1,5 @@
-"""The Mesa agents of a governance model: residents, handlers, desks and volunteers."""
+"""The agents of a governance model: handlers, desks and volunteers (Mesa agents), and the
+residents (a `Population` of arrays, not agents)."""
 
 from govsim.agents.departments import Department
 from govsim.agents.offices import Office

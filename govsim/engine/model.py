@@ -29,7 +29,7 @@ from govsim.engine.crews import Crews
 from govsim.engine.incidents import IncidentKind, OccurrenceSampler
 from govsim.engine.lifecycle import Lifecycle
 from govsim.engine.patrols import Patrols
-from govsim.engine.streams import STREAMS, make_streams
+from govsim.engine.streams import make_streams
 from govsim.policies.evaluation import DAYS_PER_MONTH, MonthlyEvaluation
 from govsim.policies.followup import FollowUpRating
 from govsim.policies.incentives import IncentiveScheme
@@ -37,8 +37,6 @@ from govsim.policies.routing import ROUTERS
 from govsim.record.ledger import Ledger
 from govsim.world.geography import GridMap, scenario_map
 from govsim.world.scenario import Scenario
-
-__all__ = ["STREAMS", "GovernanceModel", "make_streams", "simulate"]
 
 
 class GovernanceModel(mesa.Model):
