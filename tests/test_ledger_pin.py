@@ -5,6 +5,7 @@ under one policy and seed, and hashes everything its ledger holds: events, joint
 parts, staff changes, the incident table, the daily series and the evaluations. Handler
 ids are replaced by their rank among the run's handler ids, so the hash does not depend
 on how many other Mesa agents were numbered before the handlers (residents were, once).
+A REPORTED row's actor is the channel's code (0–4), not a handler: it is left as it is.
 
 A deliberate change of behaviour re-pins: ``python -m tests.test_ledger_pin --write``,
 with the reason in the commit message.
@@ -22,6 +23,7 @@ import pandas as pd
 import pytest
 
 from govsim.analysis.validation import PRESETS, preset_scenario
+from govsim.engine.incidents import State
 from govsim.engine.model import simulate
 from govsim.record.ledger import Ledger
 
@@ -47,7 +49,8 @@ CASES = [("demo", policy, 0) for policy in DEMO_POLICIES] + [
 
 def ledger_hash(ledger: Ledger) -> str:
     """SHA-256 of everything a frozen ledger holds, handler ids replaced by their rank."""
-    actors = np.concatenate([ledger.events["actor"], ledger.assists["actor"]])
+    by_handler = ledger.events["state"] != State.REPORTED
+    actors = np.concatenate([ledger.events["actor"][by_handler], ledger.assists["actor"]])
     handlers = np.unique(actors[actors >= 0])
     evaluations = ledger.evaluations.copy()
     if "worker" in evaluations:
@@ -56,7 +59,7 @@ def ledger_hash(ledger: Ledger) -> str:
 
     def ranked(events: np.ndarray) -> np.ndarray:
         events = events.copy()
-        known = events["actor"] >= 0
+        known = (events["actor"] >= 0) & (events["state"] != State.REPORTED)
         events["actor"][known] = np.searchsorted(handlers, events["actor"][known])
         return events
 

@@ -110,18 +110,17 @@ def test_part_timers_make_their_rounds_though_the_tick_falls_outside_the_shift()
     )
     model = GovernanceModel(scenario, seed=2, days=5)
     walked: list[int] = []
-    search = model.search
-
+    search = model.patrols.search
 
     def counted(cell: int, channel: Channel) -> None:
         if channel == Channel.PATROL:
             walked.append(cell)
         search(cell, channel)
 
-    model.search = counted
+    model.patrols.search = counted
     for _ in range(3):
         model.step()
-    assert model.hidden_count > 0  # rounds happen only while something is hidden
+    assert model.lifecycle.hidden_count > 0  # rounds happen only while something is hidden
     per_grid = scenario.staffing.grid_workers_per_grid + 2
     cells = model.grid_map.n_cells
     assert np.bincount(walked, minlength=cells).tolist() == [3 * per_grid] * cells

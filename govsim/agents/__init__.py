@@ -1,8 +1,9 @@
-"""The Mesa agents of a governance model: residents, handlers, desks and volunteers."""
+"""The agents of a governance model: handlers, desks and volunteers (Mesa agents), and the
+residents (a `Population` of arrays, not agents)."""
 
 from govsim.agents.departments import Department
 from govsim.agents.offices import Office
-from govsim.agents.residents import ChannelChoice, Population, Resident
+from govsim.agents.residents import ChannelChoice, Population
 from govsim.agents.volunteers import Volunteer
 from govsim.agents.workers import (
     DepartmentStaff,
@@ -21,7 +22,6 @@ __all__ = [
     "OfficeStaff",
     "PartTimeGridWorker",
     "Population",
-    "Resident",
     "Volunteer",
     "Worker",
 ]

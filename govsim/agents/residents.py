@@ -1,8 +1,8 @@
 """Residents: household groups that live with incidents, report them and rate the service.
 
-Each ``Resident`` is a Mesa agent on its map cell; the slowly changing state all of them
-share (trust) lives in the ``Population``'s arrays so that the daily update is one
-vectorised step over every resident, not a Python loop.
+A resident is an index into the ``Population``'s arrays (their cell, vulnerability and
+trust), not a Mesa agent: the daily update is one vectorised step over every resident,
+not a Python loop, and a city's thousands of residents cost no objects.
 """
 
 from __future__ import annotations
@@ -12,28 +12,12 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import CellAgent
 from scipy import sparse
 
 from govsim.world.scenario import Behaviour, ReportChannel
 
 if TYPE_CHECKING:
     from govsim.engine.incidents import IncidentKind
-
-
-class Resident(CellAgent):
-    """A group of ``households`` households on one map cell; ``index`` into the Population."""
-
-    def __init__(self, model, index: int, households: int, vulnerable: bool) -> None:
-        super().__init__(model)
-        self.index = index
-        self.households = households
-        self.vulnerable = vulnerable
-
-    @property
-    def trust(self) -> float:
-        """This resident's trust in the system (0–1)."""
-        return float(self.model.population.trust[self.index])
 
 
 class Population:

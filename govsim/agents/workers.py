@@ -6,18 +6,21 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import CellAgent
 
-from govsim.engine.incidents import Channel
-from govsim.policies.evaluation import TALLIES
-
 if TYPE_CHECKING:
     from govsim.agents.offices import Office
+    from govsim.engine.patrols import Patrols
+    from govsim.policies.incentives import IncentiveScheme
+
+#: Per-worker tallies of a month (the evaluation's inputs), reset after each evaluation.
+TALLIES = ("closed", "on_time", "failed", "rated", "satisfied")
 
 
 class Worker(CellAgent):
     """Someone who handles incidents for an office; one incident at a time.
 
     ``speed`` divides handling times (1: the incident type's own distribution);
-    ``fail_factor`` scales the chance a fix does not hold. ``role`` names the pay rate
+    ``fail_factor`` scales the chance a fix does not hold; ``incentives`` sets how pace
+    follows effort and fatigue. ``role`` names the pay rate
     (``staffing.hourly_cost``); ``on_duty`` is False outside a part-timer's shift or a
     surge, and ``leaving`` marks one whose shift ended while busy: they go off duty when
     the job in hand is done.
@@ -29,12 +32,14 @@ class Worker(CellAgent):
         self,
         model,
         office: Office,
+        incentives: IncentiveScheme,
         speed: float = 1.0,
         fail_factor: float = 1.0,
         on_duty: bool = True,
     ) -> None:
         super().__init__(model)
         self.office = office
+        self.incentives = incentives
         self.base_speed = speed
         self.speed = speed
         self.fail_factor = fail_factor
@@ -47,15 +52,21 @@ class Worker(CellAgent):
 
     def end_of_day(self) -> None:
         """Tire from today's overtime (or recover), and set tomorrow's pace."""
-        self.fatigue = self.model.incentives.next_fatigue(self.fatigue, self.busy_today)
+        self.fatigue = self.incentives.next_fatigue(self.fatigue, self.busy_today)
         self.set_pace()
         self.busy_today = 0.0
 
     def set_pace(self) -> None:
         """Pace from the rested pace, effort and fatigue: base × (1 + effort), tired."""
-        self.speed = self.model.incentives.tired_speed(
+        self.speed = self.incentives.tired_speed(
             self.base_speed * (1.0 + self.effort), self.fatigue
         )
+
+    def fix_fails(self, u: float, fail_prob: float) -> bool:
+        """Whether a fix of this worker's fails, at uniform draw ``u``, for an incident type
+        failing with ``fail_prob``: effort is speed and care, dividing the chance by
+        ``1 + effort``."""
+        return u < fail_prob * self.fail_factor / (1.0 + self.effort)
 
 
 class GridWorker(Worker):
@@ -63,24 +74,18 @@ class GridWorker(Worker):
 
     role = "grid_worker"
 
-    def patrol(self) -> None:
+    def patrol(self, patrols: Patrols) -> None:
         """The day's rounds, at the daily tick: walk the grid ``patrols_per_day`` times and
         knock on doors ``visits_per_week`` times (fractions by chance); each may find
         hidden incidents. Off duty: none."""
         if self.on_duty:
-            self.rounds()
+            self.rounds(patrols)
 
-    def rounds(self) -> None:
+    def rounds(self, patrols: Patrols) -> None:
         """Walk the grid and knock on doors once a day's worth (see ``patrol``)."""
-        for channel, per_day in (
-            (Channel.PATROL, self.model.patrols_per_day),
-            (Channel.VISIT, self.model.visits_per_day),
-        ):
-            whole = int(per_day)
-            if self.model.patrol_rng.random() < per_day - whole:
-                whole += 1
-            for _ in range(whole):
-                self.model.search(self.cell.coordinate, channel)
+        for channel, per_day in patrols.daily:
+            for _ in range(patrols.times(per_day)):
+                patrols.search(self.cell.coordinate, channel)
 
 
 class PartTimeGridWorker(GridWorker):
@@ -88,10 +93,10 @@ class PartTimeGridWorker(GridWorker):
 
     role = "part_time"
 
-    def patrol(self) -> None:
+    def patrol(self, patrols: Patrols) -> None:
         """The day's rounds: the daily tick falls outside the shift, but the shift ran that
         day (a rider reports what the deliveries pass), so a part-timer always makes them."""
-        self.rounds()
+        self.rounds(patrols)
 
 
 class OfficeStaff(Worker):

@@ -24,20 +24,14 @@ the rating of their fixes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from govsim.agents.workers import TALLIES, Worker
 from govsim.registry import EVALUATION
 from govsim.world.scenario import Scenario
 
-if TYPE_CHECKING:
-    from govsim.agents.workers import Worker
-
 DAYS_PER_MONTH = 30
-
-#: Per-worker tallies of a month, reset after each evaluation.
-TALLIES = ("closed", "on_time", "failed", "rated", "satisfied")
 
 
 @EVALUATION.register("monthly_points")
@@ -53,6 +47,23 @@ class MonthlyEvaluation:
         self.points = scenario.incentives.points
         self.weights = scenario.incentives.evaluation
         self.bonus = scenario.incentives.bonus
+        self.satisfied_at = scenario.followup.satisfied_at
+
+    def closed(self, worker: Worker, on_time: bool) -> None:
+        """Count a closure by ``worker``, within its deadline or not."""
+        tally = worker.tally
+        tally["closed"] += 1
+        tally["on_time"] += on_time
+
+    def failed(self, worker: Worker) -> None:
+        """Count a fix of ``worker``'s that did not hold."""
+        worker.tally["failed"] += 1
+
+    def rated(self, worker: Worker, rating: float) -> None:
+        """Count a follow-up rating (1–5) of a closure by ``worker``."""
+        tally = worker.tally
+        tally["rated"] += 1
+        tally["satisfied"] += rating >= self.satisfied_at
 
     def evaluate(self, workers: Sequence[Worker]) -> dict[str, np.ndarray]:
         """Evaluate ``workers`` on their tallies, update their effort and reset the tallies.

@@ -3,7 +3,9 @@
 Every policy answers two questions for the model: ``entry`` (the first desk, and the
 delay before the incident reaches it) and ``escalate`` (the next desk and the delay,
 when the current desk cannot resolve it or it is overdue). A desk resolves an incident
-when its tier is at or above the incident's ``level``, the lowest capable tier.
+when its tier is at or above the incident's ``level``, the lowest capable tier. Under
+every policy a petition skips the tiers to the top desk of its region (``admit``), and
+nothing is handed up from the top tier (``below_top``).
 
 - ``tiered``: every tier tries in turn, each hand-off taking ``routing.handoff_h``.
 - ``platform``: straight to the capable desk; a share is misrouted one tier off first and
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from govsim.engine.incidents import Channel
 from govsim.registry import ROUTING
 from govsim.world.scenario import Routing
 
@@ -98,6 +101,18 @@ class TieredEscalation:
         self.desks = desks
         self.spec = spec
         self.kinds = kinds
+
+    def admit(self, incident: Incident, now: float) -> Move:
+        """Where a verified incident goes first: a petition to the top desk of its region
+        (the city takes it, skipping the tiers), any other by the policy's ``entry``."""
+        if incident.channel == Channel.PETITION:
+            desks = self.desks
+            return desks.office(incident, desks.top), 0.0
+        return self.entry(incident, now)
+
+    def below_top(self, office: Office) -> bool:
+        """Whether an incident overdue at ``office`` can still be handed up."""
+        return office.rank < self.desks.top
 
     def entry(self, incident: Incident, now: float) -> Move:
         """The first desk for a verified, triaged incident (and the delay to reach it)."""

@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from govsim import shipped
 from govsim.errors import ScenarioError
-from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
+from govsim.registry import DISCIPLINES, DISPATCH, EVALUATION, ROUTING, Registry
 from govsim.world.window import MAX_DAYS, MIN_DAYS
 from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
@@ -371,7 +371,10 @@ class Routing(Spec):
 
     policy: Annotated[str, Registered(ROUTING)] = Field("tiered", description="routing policy")
     discipline: Annotated[str, Registered(DISCIPLINES)] = Field(
-        "fifo", description="queue discipline"
+        "fifo", description="queue discipline: which waiting incident a desk serves next"
+    )
+    dispatch: Annotated[str, Registered(DISPATCH)] = Field(
+        "last_freed", description="dispatch rule: which of a desk's free handlers takes a job"
     )
     verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
     handoff_h: dict[str, Hours] = Field(

@@ -15,12 +15,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from govsim.errors import ScenarioError
 
-if TYPE_CHECKING:
-    from govsim.world.scenario import Scenario
+
+class RunSection(Protocol):
+    """A scenario's ``run`` section, as far as the window reads it (days)."""
+
+    days: float
+    warmup_days: float
+    drain_days: float
+
+
+class HasRun(Protocol):
+    """A scenario (``govsim.world.scenario.Scenario``), as far as the window reads it."""
+
+    run: RunSection
 
 #: Shortest run: the metrics sample the state once a day, so a shorter run has no sample.
 MIN_DAYS = 1.0
@@ -53,7 +64,7 @@ class Window:
     drain_days: float
 
     @classmethod
-    def of(cls, scenario: Scenario, days: float | None = None) -> Window:
+    def of(cls, scenario: HasRun, days: float | None = None) -> Window:
         """The window of ``scenario`` (its ``run`` section), ``days`` overriding ``run.days``.
 
         Raises ``ScenarioError`` when ``days`` is not in [MIN_DAYS, MAX_DAYS].

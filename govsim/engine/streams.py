@@ -1,0 +1,27 @@
+"""The named random streams of a run: one independent generator per source of chance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Named random streams, spawned in this order from the run's SeedSequence (append only).
+STREAMS = (
+    "occurrence",
+    "handling",
+    "reporting",
+    "patrol",
+    "agents",
+    "routing",
+    "quality",
+    "recurrence",
+    "joint",
+    "channel",
+)
+
+
+def make_streams(seed: int) -> dict[str, np.random.Generator]:
+    """One independent generator per named stream, all from ``SeedSequence(seed)``."""
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }
