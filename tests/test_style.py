@@ -72,7 +72,7 @@ def test_run_figure_is_titled_with_scenario_policy_and_seed() -> None:
     ledger = simulate(load_scenario(DEMO), seed=3, days=20)
     fig = run_figure(ledger, policy="fast_handoffs")
     assert fig.get_suptitle() == (
-        "One run — scenario demo · policy fast_handoffs · seed 3, 20 days"
+        "One run — scenario demo · policy fast_handoffs · seed 3, 20 days, the first 10 warm-up"
     )
     assert fig.axes[0].get_lines()[0].get_color() == style.PALETTE[0]
 
