@@ -15,6 +15,6 @@ __all__ = [
     "simulate",
     "summarize",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 mesa_ids.install()  # finished models must be freed (Mesa holds them otherwise)
