@@ -49,7 +49,7 @@ from govsim.policies.incentives import IncentiveScheme
 from govsim.policies.routing import ROUTERS, Desks
 from govsim.record.ledger import Ledger, OfficeInfo
 from govsim.world.geography import GridMap, scenario_map
-from govsim.world.scenario import Scenario
+from govsim.world.scenario import Scenario, check_run_days
 
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
 STREAMS = (
@@ -89,6 +89,8 @@ class GovernanceModel(mesa.Model):
         self.spec = scenario  # not `scenario`: Mesa 3.5 keeps its own Model.scenario
         self.seed = seed
         self.days = float(days if days is not None else scenario.run.days)
+        if days is not None:
+            check_run_days(scenario, self.days)
         self.horizon_h = self.days * 24.0
         self.warmup_h = min(scenario.run.warmup_days * 24.0, self.horizon_h / 2)
         self.drain_until_h = self.horizon_h + scenario.run.drain_days * 24.0
