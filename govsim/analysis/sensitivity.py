@@ -33,7 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from govsim.errors import GovsimError, ScenarioError
-from govsim.world.scenario import MAX_DAYS, describe_error, format_problems, read_yaml
+from govsim.world.scenario import MAX_DAYS, describe_errors, format_problems, read_yaml
 
 METHODS = ("sobol", "morris", "fast", "rbd_fast", "pawn", "delta")
 #: Designs each method can analyse; the first is its default.
@@ -109,7 +109,7 @@ class Distribution(_Section):
             elif name not in needs and given:
                 yield f"{name}: not used by dist {self.dist} (it uses {', '.join(needs)})"
         if self.low is not None and self.high is not None and not self.low < self.high:
-            yield f"needs low < high, got [{self.low:g}, {self.high:g}]"
+            yield f"high: needs low < high, got [{self.low:g}, {self.high:g}]"
 
 
 class SensitivitySpec(_Section):
@@ -419,7 +419,7 @@ def parse_spec(raw: Mapping[str, Any], source: str = "<sensitivity spec>") -> Se
     try:
         spec = SensitivitySpec.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err, SensitivitySpec) for err in exc.errors()]
+        lines = describe_errors(exc.errors(), SensitivitySpec)
         raise ScenarioError(format_problems(source, lines, "sensitivity spec")) from None
     problems = check_spec(spec)
     if problems:

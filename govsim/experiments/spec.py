@@ -32,7 +32,7 @@ from govsim.world.scenario import (
     Scenario,
     check_run_days,
     deep_merge,
-    describe_error,
+    describe_errors,
     format_problems,
     iter_parameters,
     read_yaml,
@@ -231,7 +231,7 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err, ExperimentSpec) for err in exc.errors()]
+        lines = describe_errors(exc.errors(), ExperimentSpec)
         raise ScenarioError(format_problems(str(path), lines, "experiment spec")) from None
     problems = list(_cross_check(spec, path))
     if problems:

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
@@ -1079,7 +1080,7 @@ def validate_scenario(
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err) for err in exc.errors()]
+        lines = describe_errors(exc.errors())
         raise ScenarioError(format_problems(source, lines)) from None
     problems = cross_check(scenario)
     if problems:
@@ -1095,6 +1096,45 @@ def format_problems(source: str, lines: list[str], what: str = "scenario") -> st
     """One message for a refused file: ``SOURCE: invalid WHAT (N problems)`` and a line each."""
     head = f"{source}: invalid {what} ({len(lines)} problem{'s' * (len(lines) > 1)})"
     return "\n".join([head, *(f"  {line}" for line in lines)])
+
+
+def describe_errors(errors: list[Any], root: type[BaseModel] | None = None) -> list[str]:
+    """One line per field path for pydantic's errors (see ``describe_error``).
+
+    A value that no member of a union accepts (``per_parent``: a count or a list of
+    counts) gets one line, the members' complaints joined by "or", without the members'
+    type names that pydantic puts in the path.
+    """
+    tags = _model_names(root or Scenario)
+    merged: dict[str, list[str]] = {}
+    for err in errors:
+        loc = tuple(part for part in err["loc"] if not _is_union_tag(part, tags))
+        path, _, message = describe_error({**err, "loc": loc}, root).partition(": ")
+        merged.setdefault(path, []).append(message)
+    return [f"{path}: {' or '.join(dict.fromkeys(found))}" for path, found in merged.items()]
+
+
+def _is_union_tag(part: Any, model_names: set[str]) -> bool:
+    """Whether a part of an error's path is pydantic's name of a union member."""
+    if not isinstance(part, str):
+        return False
+    builtin = re.fullmatch(r"(constrained-)?(int|float|str|bool)|(list|tuple|dict)\[.*\]", part)
+    return builtin is not None or part in model_names
+
+
+def _model_names(root: type[BaseModel]) -> set[str]:
+    """Names of the models reachable from ``root`` through its fields' types."""
+    found: set[str] = set()
+    pending: list[Any] = [root]
+    while pending:
+        annotation = pending.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation.__name__ not in found:
+                found.add(annotation.__name__)
+                pending.extend(f.annotation for f in annotation.model_fields.values())
+        else:
+            pending.extend(get_args(annotation))
+    return found
 
 
 def describe_error(err: Mapping[str, Any], root: type[BaseModel] | None = None) -> str:
@@ -1117,16 +1157,26 @@ def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
     """Field names allowed at ``loc`` in the schema ``root``."""
     model: Any = root
     for part in loc:
-        annotation = model.model_fields[part].annotation if part in model.model_fields else None
-        if annotation is None:
-            continue
-        if get_origin(annotation) is dict:
-            model = get_args(annotation)[1]
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
+        fields = getattr(model, "model_fields", None)
+        if fields is not None and part in fields:  # else a mapping's key: same model
+            model = _values_model(fields[part].annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
+
+
+def _values_model(annotation: Any) -> Any:
+    """The model a field's value is, or its mapping's values are, or a member of its union
+    is (``Parameters | None``); otherwise the annotation itself."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is dict:
+        return _values_model(get_args(annotation)[1])
+    if get_origin(annotation) in (Union, UnionType):
+        members = [_values_model(arg) for arg in get_args(annotation)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        return models[0] if models else annotation
+    return annotation
 
 
 def parse_value(value: Any) -> Any:
