@@ -174,7 +174,7 @@ def test_work_caps_name_the_product_and_the_limit() -> None:
         load_scenario(demo, {"staffing.grid_workers_per_grid": 1000, "map.per_parent.grid": 600})
     with pytest.raises(GovsimError, match=r"patrols_per_day: .*visits.*limit is 20,000,000"):
         load_scenario(demo, {"staffing.patrols_per_day": 48, "map.per_parent.grid": 600})
-    with pytest.raises(GovsimError, match=r"incidents: .*limit is 2,000,000"):
+    with pytest.raises(GovsimError, match=r"incidents: .*limit is 1,000,000"):
         load_scenario(demo, {"incidents.home_repair.rate": 500})
     with pytest.raises(GovsimError, match=r"fail_prob: .*limit is 0.9"):
         load_scenario(demo, {"incidents.home_repair.fail_prob": 0.8, "incentives.bonus": 1})

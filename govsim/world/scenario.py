@@ -40,7 +40,8 @@ MAX_DAYS = 3650.0
 #: Caps on what one run creates (see ``cross_check``): memory and run time grow with each.
 MAX_CELLS = 50_000
 MAX_AGENTS = 1_000_000
-MAX_INCIDENTS = 2_000_000
+#: A year of Kongtong is 300,000 incidents and 0.95 GB at peak (docs/performance.md).
+MAX_INCIDENTS = 1_000_000
 MAX_PATROL_VISITS = 20_000_000
 #: Highest severity level: deadlines are kept per level up to the highest one.
 MAX_SEVERITY = 10
@@ -684,11 +685,11 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
       0.9, since at 1 every fix fails and the problem recurs without end.
     - What one run creates (see ``run_size``) is capped, because its memory and run time
       grow with each: at most 50,000 map cells; 1,000,000 agents (residents, grid
-      workers, volunteers, office and department staff); 2,000,000 expected incidents
+      workers, volunteers, office and department staff); 1,000,000 expected incidents
       over ``run.days`` + ``run.drain_days`` (at the starting trust); 20,000,000 patrol
       and door-to-door visits. A run's ``days`` given elsewhere (``--days``, a spec's
-      ``days``) is checked the same way. Maps read from a file count the cells the
-      scenario's fields imply only when it is generated.
+      ``days``) is checked the same way. A map read from a file (``graphml``,
+      ``geojson``) is counted as one cell: its size is not known before it is read.
     """
     problems: list[tuple[str, str]] = []
     tiers = scenario.tiers
