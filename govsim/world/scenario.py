@@ -686,10 +686,11 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - What one run creates (see ``run_size``) is capped, because its memory and run time
       grow with each: at most 50,000 map cells; 1,000,000 agents (residents, grid
       workers, volunteers, office and department staff); 1,000,000 expected incidents
-      over ``run.days`` + ``run.drain_days`` (at the starting trust); 20,000,000 patrol
-      and door-to-door visits. A run's ``days`` given elsewhere (``--days``, a spec's
-      ``days``) is checked the same way. A map read from a file (``graphml``,
-      ``geojson``) is counted as one cell: its size is not known before it is read.
+      over ``run.days`` + ``run.drain_days`` (with trust raising every rate as far as it
+      can); 20,000,000 patrol and door-to-door visits. A run's ``days`` given elsewhere
+      (``--days``, a spec's ``days``) is checked the same way. A map read from a file
+      (``graphml``, ``geojson``) is counted as one cell: its size is not known before it
+      is read.
     """
     problems: list[tuple[str, str]] = []
     tiers = scenario.tiers
@@ -760,8 +761,8 @@ class RunSize:
     ``cells`` is None for a map read from a file (its size is known only once read).
     ``agents`` maps each kind of agent to how many (an estimate for residents: one agent
     per ``households_per_agent`` households of a cell, at least one a cell), ``incidents``
-    is the expected number over the run at the starting trust, ``visits`` the patrol and
-    door-to-door visits.
+    the expected number over the run were trust to move every rate as high as it can
+    (``trust_elasticity``), ``visits`` the patrol and door-to-door visits.
     """
 
     cells: int | None
@@ -796,10 +797,14 @@ def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
         "shop": n * spec.shops_per_cell,
         "visitor": n * spec.tourist_load,
     }
-    gap = scenario.behaviour.trust.reference - scenario.behaviour.trust.initial
+    reference = scenario.behaviour.trust.reference
     per_hour = (
-        sum(
-            kind.rate * units[kind.per] * math.exp(kind.trust_elasticity * gap)
+        sum(  # trust stays within 0–1: a rate is highest at one end of it
+            kind.rate
+            * units[kind.per]
+            * math.exp(
+                max(kind.trust_elasticity * reference, kind.trust_elasticity * (reference - 1))
+            )
             for kind in scenario.incidents.values()
         )
         / HOURS_PER_YEAR
