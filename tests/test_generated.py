@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from govsim.analysis.sensitivity import load_sensitivity, parse_spec
 from govsim.cli import main
-from govsim.engine.model import simulate
+from govsim.engine.incidents import handling_quantile
+from govsim.engine.model import GovernanceModel, simulate
 from govsim.errors import GovsimError
 from govsim.experiments.spec import load_experiment
 from govsim.policies.files import load_policy
@@ -377,3 +378,51 @@ def test_a_union_field_gets_one_line_without_type_names() -> None:
     (line,) = str(caught.value).split("\n")[1:]
     assert line.startswith("  map.per_parent.grid: Input should be a valid integer")
     assert "or Input should be a valid list" in line and "constrained" not in line
+
+
+def test_a_tiny_spread_is_a_fixed_value_not_a_division_by_zero() -> None:
+    """Issue 14 measured ZeroDivisionError at cv 1e-300: 1 / cv² underflowed to 1 / 0 in
+    the gamma's shape (handling times) and in the households drawn per cell."""
+    raw = _small_raw()
+    raw["map"]["households_cv"] = 1e-300
+    raw["incidents"]["public_facility"]["handling"]["default"]["cv"] = 1e-300  # gamma
+    scenario = validate_scenario(raw, SOURCE)
+    spec = scenario.incidents["public_facility"].handling["default"]
+    assert (handling_quantile(spec, np.array([0.1, 0.9])) == spec.mean_h).all()
+    ledger = simulate(scenario)
+    assert ledger.incidents["occurred_at"].notna().all()
+
+
+def test_a_resident_with_no_trust_left_reports_without_dividing_by_zero() -> None:
+    """With ``learning_rate: 1`` one bad experience sets a resident's trust to exactly 0,
+    and the report delay divided the reference trust by it."""
+    raw = _small_raw()
+    raw["behaviour"] = {"trust": {"learning_rate": 1.0}}
+    model = GovernanceModel(validate_scenario(raw, SOURCE))
+    model.population.experience(0, 0.0)
+    assert model.population.trust[0] == 0.0
+    assert math.isfinite(model.population.delay_factor(0))
+    kind = model.kinds[0]
+    assert model.population.report_probability(0, kind) < 1e-6  # the distrustful keep quiet
+
+
+def test_days_given_outside_the_file_are_checked_like_run_days() -> None:
+    """``days: .inf`` crashed an experiment; ``simulate(days=…)`` and ``--days`` are now
+    refused outside 1 to 3,650 days or over the caps."""
+    scenario = validate_scenario(_small_raw(), SOURCE)
+    for days in (math.inf, math.nan, 0.5, 4000):
+        with pytest.raises(GovsimError, match="allowed: 1 to 3,650"):
+            simulate(scenario, days=days)
+    big = validate_scenario(set_at(_small_raw(), ("map", "per_parent", "grid"), 400), SOURCE)
+    with pytest.raises(GovsimError, match=r"3650 days of demo[\s\S]*incidents: [\s\S]*1,000,000"):
+        simulate(big, days=3650)
+
+
+def test_the_incident_cap_counts_the_rates_trust_can_raise() -> None:
+    """A rate that answers trust can grow e^(elasticity × reference)-fold as trust falls
+    to 0, so the cap counts it at that end, not at the starting trust."""
+    demo = ROOT / "scenarios" / "demo.yaml"
+    calm = {"incidents.home_repair.rate": 10.0, "run.days": 1000}
+    load_scenario(demo, calm)  # about 700,000 incidents in ~3 years: under the cap
+    with pytest.raises(GovsimError, match="incidents: "):
+        load_scenario(demo, {**calm, "incidents.home_repair.trust_elasticity": 5.0})
