@@ -15,6 +15,7 @@ import copy
 import functools
 import io
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from govsim.world.scenario import (
 )
 from tests.mutations import (
     ROOT,
+    Hang,
     assert_refusal,
     examples,
     mutated,
@@ -100,9 +102,11 @@ def _raw(path: Path) -> dict[str, Any]:
 
 
 def _refused_or_valid(action: Any, source: str) -> Any:
-    """``action()``'s value, or None when it raised a user error naming ``source``."""
+    """``action()``'s value, or None when it raised a user error naming ``source``; within
+    the time budget either way."""
     try:
-        result = action()
+        with time_budget(RUN_BUDGET_S):
+            result = action()
     except GovsimError as exc:
         assert_refusal(exc, source)
         event("refused")
@@ -227,8 +231,7 @@ def test_mutated_experiment_spec_is_valid_or_refused(
     raw = data.draw(mutated(_spec_raw(data.draw(st.sampled_from(EXPERIMENTS)))))
     file = tmp_path_factory.mktemp("experiment") / "mutant.yaml"
     file.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with time_budget(RUN_BUDGET_S):
-        _refused_or_valid(lambda: load_experiment(file), str(file))
+    _refused_or_valid(lambda: load_experiment(file), str(file))
 
 
 @settings(max_examples=examples(200))
@@ -250,8 +253,7 @@ def test_mutated_sensitivity_file_is_valid_or_refused(
     raw = data.draw(mutated(raw, most=1))
     file = tmp_path_factory.mktemp("sensitivity") / "mutant.yaml"
     file.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    with time_budget(RUN_BUDGET_S):
-        _refused_or_valid(lambda: load_sensitivity(file), str(file))
+    _refused_or_valid(lambda: load_sensitivity(file), str(file))
 
 
 def test_spec_limits_refuse_runaway_sizes() -> None:
@@ -426,3 +428,10 @@ def test_the_incident_cap_counts_the_rates_trust_can_raise() -> None:
     load_scenario(demo, calm)  # about 700,000 incidents in ~3 years: under the cap
     with pytest.raises(GovsimError, match="incidents: "):
         load_scenario(demo, {**calm, "incidents.home_repair.trust_elasticity": 5.0})
+
+
+def test_the_time_budget_stops_a_hang() -> None:
+    """The per-case budget the generated tests rely on fires, and is off afterwards."""
+    with pytest.raises(Hang), time_budget(0.05):
+        time.sleep(2)
+    time.sleep(0.1)  # no alarm left behind
