@@ -435,3 +435,18 @@ def test_the_time_budget_stops_a_hang() -> None:
     with pytest.raises(Hang), time_budget(0.05):
         time.sleep(2)
     time.sleep(0.1)  # no alarm left behind
+
+
+def test_a_policy_name_or_section_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
+    """Found reading the policy loader for the generated policy test: a list as a name was
+    taken as the text "[1, 2]", and a lever section given as a number replaced the
+    scenario's whole section, refused as the scenario's problem, not the policy file's."""
+    for text, message in (
+        ("name: [1, 2]\n", "name: expected text"),
+        ("name: p\nrouting: 5\n", "routing: expected a mapping of levers, got int"),
+    ):
+        file = tmp_path / "bad.yaml"
+        file.write_text(text, encoding="utf-8")
+        with pytest.raises(GovsimError, match=message) as caught:
+            load_policy(file)
+        assert_refusal(caught.value, str(file))
