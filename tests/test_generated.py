@@ -181,6 +181,17 @@ def test_work_caps_name_the_product_and_the_limit() -> None:
         load_scenario(demo, {"staffing.patrols_per_day": 48, "map.per_parent.grid": 600})
     with pytest.raises(GovsimError, match=r"incidents: .*limit is 1,000,000"):
         load_scenario(demo, {"incidents.home_repair.rate": 500})
+    with pytest.raises(GovsimError, match=r"50,000 map cells.*limit is 5,000"):
+        load_scenario(demo, {"map.per_parent.community": 50, "map.per_parent.grid": 1000})
+    specialists = {  # a desk per incident category in each of 3,600 cells
+        "map.per_parent.community": 600,
+        "map.households_per_cell": 10,
+        "staffing.specialised": ["grid"],
+        "staffing.grid_workers_per_grid": 6,
+    }
+    with pytest.raises(GovsimError, match=r"22,\d{3} office desks for 3,600 cells"):
+        load_scenario(demo, specialists)
+    load_scenario(demo, {**specialists, "map.per_parent.community": 300})  # 1,800 cells: fine
     with pytest.raises(GovsimError, match=r"fail_prob: .*limit is 0.9"):
         load_scenario(demo, {"incidents.home_repair.fail_prob": 0.8, "incentives.bonus": 1})
 

@@ -38,7 +38,10 @@ MIN_HOURS = 1e-3
 #: grows with its length.
 MAX_DAYS = 3650.0
 #: Caps on what one run creates (see ``cross_check``): memory and run time grow with each.
-MAX_CELLS = 50_000
+#: 5,000 cells build in 2.4 s; 50,000 took 293 s (the travel times from every office).
+MAX_CELLS = 5_000
+#: Every desk keeps its travel time to every cell: 5,000 desks × 5,000 cells took 1.2 GB.
+MAX_DESK_CELLS = 40_000_000
 MAX_AGENTS = 1_000_000
 #: A year of Kongtong is 300,000 incidents and 0.95 GB at peak (docs/performance.md).
 MAX_INCIDENTS = 1_000_000
@@ -684,7 +687,8 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
       ``incentives`` (``1 + corner_cutting × bonus × (government − residents)``) at most
       0.9, since at 1 every fix fails and the problem recurs without end.
     - What one run creates (see ``run_size``) is capped, because its memory and run time
-      grow with each: at most 50,000 map cells; 1,000,000 agents (residents, grid
+      grow with each: at most 5,000 map cells and 40,000,000 office desks × cells (each
+      desk keeps its travel time to every cell); 1,000,000 agents (residents, grid
       workers, volunteers, office and department staff); 1,000,000 expected incidents
       over ``run.days`` + ``run.drain_days`` (with trust raising every rate as far as it
       can); 20,000,000 patrol and door-to-door visits. A run's ``days`` given elsewhere
@@ -762,13 +766,16 @@ class RunSize:
     ``agents`` maps each kind of agent to how many (an estimate for residents: one agent
     per ``households_per_agent`` households of a cell, at least one a cell), ``incidents``
     the expected number over the run were trust to move every rate as high as it can
-    (``trust_elasticity``), ``visits`` the patrol and door-to-door visits.
+    (``trust_elasticity``), ``visits`` the patrol and door-to-door visits, ``desks`` the
+    office desks (one per region and tier, per category where it is specialised, and the
+    departments', at home and sent down).
     """
 
     cells: int | None
     agents: dict[str, float]
     incidents: float
     visits: float
+    desks: int
 
 
 def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
@@ -810,7 +817,14 @@ def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
         / HOURS_PER_YEAR
     )
     daily = staffing.patrols_per_day + staffing.visits_per_week / 7.0
-    return RunSize(cells, agents, per_hour * hours, daily * grid * hours / 24.0)
+    categories = len({kind.category for kind in scenario.incidents.values()})
+    desks = sum(
+        count * (categories if tier in staffing.specialised else 1)
+        for tier, count in counted.items()
+    )
+    desks += len(scenario.departments)
+    desks += sum(counted.get(s.tier, 0) for s in staffing.sent_down.values())
+    return RunSize(cells, agents, per_hour * hours, daily * grid * hours / 24.0, desks)
 
 
 def size_problems(scenario: Scenario, days: float | None = None) -> list[tuple[str, str]]:
@@ -822,7 +836,17 @@ def size_problems(scenario: Scenario, days: float | None = None) -> list[tuple[s
             (
                 "map.per_parent",
                 f"this scenario would create {size.cells:,} map cells (the product of the "
-                f"counts); the limit is {MAX_CELLS:,}: memory and run time grow with them",
+                f"counts); the limit is {MAX_CELLS:,}: building the map's travel times "
+                "grows faster than the cells",
+            )
+        )
+    elif size.cells is not None and size.cells * size.desks > MAX_DESK_CELLS:
+        problems.append(
+            (
+                "map.per_parent",
+                f"this scenario would create {size.desks:,} office desks for {size.cells:,} "
+                f"cells, each desk keeping its travel time to every cell: "
+                f"{size.cells * size.desks:,}; the limit is {MAX_DESK_CELLS:,}",
             )
         )
     total = sum(size.agents.values())
