@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-installed test-ceiling lint docs bench bench-experiments theory viz validate clean
+.PHONY: run test test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: $(STAMP)
 # README's example, `govsim run demo` and an experiment naming a preset (a few minutes).
 test-installed:
 	PYTHON=$(PYTHON) .ci/installed
+
+# The generated tests with random, 20 times as many cases (tests/conftest.py's fuzz profile);
+# `make test` runs them derandomized. docs/reliability.md gives the counts.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_generated.py \
+		--hypothesis-show-statistics
 
 # Python 3.13 with the newest releases; Mesa's FutureWarnings and DeprecationWarnings fail.
 test-ceiling:

@@ -162,7 +162,7 @@ def test_window_is_the_engines_and_days_include_the_warmup() -> None:
 
 
 def test_sim_refuses_a_run_shorter_than_a_day() -> None:
-    with pytest.raises(GovsimError, match="allowed: 1 to 36,500"):
+    with pytest.raises(GovsimError, match="allowed: 1 to 3,650"):
         govsim.Sim("demo", days=0.5)
     with pytest.raises(GovsimError, match=r"run\.days"):
         load_scenario(DEMO, parse_assignments(["run.days=0.5"]))

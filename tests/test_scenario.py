@@ -90,8 +90,8 @@ def test_params_lists_paths_types_and_ranges() -> None:
         path: (value, kind, allowed)
         for path, value, kind, allowed, _ in iter_parameters(load_scenario(DEMO))
     }
-    assert rows["staffing.grid_workers_per_grid"] == (2, "int", ">= 1")
-    assert rows["incidents.neighbour_dispute.rate"] == (0.5, "float", ">= 0")
+    assert rows["staffing.grid_workers_per_grid"] == (2, "int", ">= 1, <= 1000")
+    assert rows["incidents.neighbour_dispute.rate"] == (0.5, "float", ">= 0, <= 1000")
     assert rows["incidents.neighbour_dispute.reporting.prob"][2] == ">= 0, <= 1"
     assert rows["routing.discipline"][2] == "fifo | deadline | severity | vulnerable"
     assert rows["map.per_parent.grid"][0] == 6

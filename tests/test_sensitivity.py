@@ -161,7 +161,7 @@ def test_pawn_ranks_ishigami_on_a_latin_design() -> None:
         ({"method": "morris", "samples": 10, "levels": 5}, "levels: Morris needs an even"),
         ({"method": "morris", "samples": 10, "optimal_trajectories": 10}, "2 ≤ k < samples"),
         ({"method": "morris", "second_order": True}, "second_order: only Sobol"),
-        ({"parameters": {"x1": [1, 1], "x2": [0, 1]}}, "parameters.x1.needs low < high"),
+        ({"parameters": {"x1": [1, 1], "x2": [0, 1]}}, "parameters.x1.high: needs low < high"),
         ({"parameters": {"x1": {"dist": "norm", "low": 0}, "x2": [0, 1]}}, "x1.mean: required"),
         ({"method": "fast", "samples": 64}, "FAST needs N > 4·M² = 64"),
         ({"metod": "sobol"}, "metod: unknown key; allowed:"),

@@ -19,6 +19,10 @@ from govsim.world.scenario import Behaviour, ReportChannel
 if TYPE_CHECKING:
     from govsim.engine.incidents import IncidentKind
 
+#: Trust a ratio (trust / reference, its inverse) is taken at least: a resident whose trust
+#: fell to 0 (learning_rate 1 after a bad experience) would otherwise divide by zero.
+TRUST_FLOOR = 1e-9
+
 
 class Population:
     """Every resident's trust, how it drives reporting, and how it learns and spreads.
@@ -63,14 +67,14 @@ class Population:
         base = kind.report_prob * self.report_factor[resident]
         if not self.enabled:
             return base
-        ratio = self.trust.item(resident) / self.spec.trust.reference
+        ratio = max(self.trust.item(resident), TRUST_FLOOR) / self.spec.trust.reference
         return min(1.0, base * ratio**self.spec.trust.report_elasticity)
 
     def delay_factor(self, resident: int) -> float:
         """How much slower (>1) or faster (<1) than usual ``resident`` reports."""
         if not self.enabled:
             return 1.0
-        ratio = self.spec.trust.reference / self.trust.item(resident)
+        ratio = self.spec.trust.reference / max(self.trust.item(resident), TRUST_FLOOR)
         return ratio**self.spec.trust.report_elasticity
 
     def experience(self, resident: int, outcome: float) -> None:
@@ -120,7 +124,7 @@ class ChannelChoice:
     def choose(self, resident: int, u: float) -> int:
         """The index of the channel ``resident`` reports through, at uniform draw ``u``."""
         population = self.population
-        ratio = population.trust.item(resident) / population.spec.trust.reference
+        ratio = max(population.trust.item(resident), TRUST_FLOOR) / population.spec.trust.reference
         vulnerable = population.vulnerable.item(resident)
         weights = list(
             accumulate(

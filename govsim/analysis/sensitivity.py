@@ -35,7 +35,7 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator
 from govsim.errors import GovsimError, ScenarioError
 from govsim.world.scenario import (
     NoBoolNumbers,
-    describe_error,
+    describe_errors,
     format_problems,
     read_with_base,
     read_yaml,
@@ -69,8 +69,13 @@ RBD_M = 10  # RBD-FAST harmonics (SALib's default)
 DELTA_RESAMPLES = 100  # at most, for delta's bootstrap: SALib's is slow (≈30 ms a resample)
 
 
+#: Most rows a design may have (Sobol: N × (k + 2), or N × (2k + 2) with second order;
+#: Morris: N × (k + 1); FAST: N × k; others: N): it is drawn in memory, then run.
+MAX_DESIGN_ROWS = 1_000_000
+
+
 class _Section(NoBoolNumbers):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(_Section):
@@ -112,7 +117,7 @@ class Distribution(_Section):
             elif name not in needs and given:
                 yield f"{name}: not used by dist {self.dist} (it uses {', '.join(needs)})"
         if self.low is not None and self.high is not None and not self.low < self.high:
-            yield f"needs low < high, got [{self.low:g}, {self.high:g}]"
+            yield f"high: needs low < high, got [{self.low:g}, {self.high:g}]"
 
 
 class SensitivitySpec(_Section):
@@ -131,30 +136,41 @@ class SensitivitySpec(_Section):
         None, description="the sampling design (default: the method's own)"
     )
     samples: int = Field(
+        le=MAX_DESIGN_ROWS,
         description="N: base samples (sobol: a power of two), trajectories (morris), "
-        "samples per parameter (fast) or all samples (rbd_fast, pawn, delta)"
+        "samples per parameter (fast) or all samples (rbd_fast, pawn, delta); the design "
+        "it gives is at most 1,000,000 rows",
     )
     second_order: bool = Field(False, description="sobol: also second-order indices")
-    levels: int = Field(4, description="morris: grid levels (even, 2 or more)")
+    levels: int = Field(4, le=1000, description="morris: grid levels (even, 2 to 1,000)")
     optimal_trajectories: int | None = Field(
         None, description="morris: keep this many of the samples trajectories (2 … samples-1)"
     )
-    slices: int = Field(10, ge=2, description="pawn: conditioning slices")
+    slices: int = Field(10, ge=2, le=1000, description="pawn: conditioning slices (≤ 1,000)")
     parameters: dict[str, tuple[float, float] | Distribution] = Field(
-        min_length=1, description="parameter path → [low, high] or a distribution"
+        min_length=1,
+        max_length=1000,
+        description="parameter path → [low, high] or a distribution (≤ 1,000 parameters)",
     )
     outputs: list[str] = Field(min_length=1, description="outcome names to explain")
-    replications: int = Field(1, ge=1, description="runs per sample (common random numbers)")
+    replications: int = Field(
+        1, ge=1, le=10_000, description="runs per sample (common random numbers; ≤ 10,000)"
+    )
     seed: int = Field(
-        0, ge=0, lt=2**63, description="design and bootstrap seed; replication k: seed + k"
+        0,
+        ge=0,
+        le=2**32 - 1,
+        description="design and bootstrap seed; replication k: seed + k (< 2^32, SALib's)",
     )
     days: float | None = Field(
         None,
         ge=MIN_DAYS,
         le=MAX_DAYS,
-        description="simulated days, the warm-up included (default: scenario's)",
+        description="simulated days, the warm-up included (default: scenario's); 1 to 3,650",
     )
-    bootstrap: int = Field(1000, ge=10, description="bootstrap resamples for the CIs")
+    bootstrap: int = Field(
+        1000, ge=10, le=100_000, description="bootstrap resamples for the CIs (≤ 100,000)"
+    )
     confidence: float = Field(0.95, gt=0, lt=1, description="confidence level of the CIs")
 
     @field_validator("parameters", mode="after")
@@ -186,6 +202,19 @@ def check_spec(spec: SensitivitySpec) -> list[str]:
         why = " (Sobol indices need the Saltelli design)" if method == "sobol" else ""
         problems.append(
             f"design: {method} cannot analyse a {spec.design} design{why}; allowed: {allowed}"
+        )
+    rows = design_rows(spec)
+    if rows > MAX_DESIGN_ROWS:
+        problems.append(
+            f"samples: {method} with {n:,} samples of {len(spec.parameters)} parameters gives "
+            f"a design of {rows:,} rows; the limit is {MAX_DESIGN_ROWS:,}"
+        )
+    from govsim.experiments.spec import MAX_RUNS
+
+    if rows * spec.replications > MAX_RUNS:
+        problems.append(
+            f"replications: {rows * spec.replications:,} runs (design rows × replications); "
+            f"the limit is {MAX_RUNS:,}"
         )
     if n < _MIN_SAMPLES[method]:
         problems.append(f"samples: {method} needs at least {_MIN_SAMPLES[method]}, got {n}")
@@ -224,6 +253,17 @@ def check_spec(spec: SensitivitySpec) -> list[str]:
     if len(spec.parameters) < 2:
         problems.append("parameters: give at least two parameters to compare")
     return problems
+
+
+def design_rows(spec: SensitivitySpec) -> int:
+    """Rows of the design ``spec`` draws, before any run (see ``MAX_DESIGN_ROWS``)."""
+    n, k = spec.samples, len(spec.parameters)
+    per_sample = {
+        "saltelli": 2 * k + 2 if spec.second_order else k + 2,
+        "morris": k + 1,
+        "fast": k,
+    }
+    return n * per_sample.get(spec.the_design, 1)
 
 
 @dataclass
@@ -394,7 +434,7 @@ def parse_spec(raw: Mapping[str, Any], source: str = "<sensitivity spec>") -> Se
     try:
         spec = SensitivitySpec.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err, SensitivitySpec) for err in exc.errors()]
+        lines = describe_errors(exc.errors(), SensitivitySpec)
         raise ScenarioError(format_problems(source, lines, "sensitivity spec")) from None
     problems = check_spec(spec)
     if problems:

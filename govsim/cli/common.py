@@ -75,7 +75,7 @@ def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
 
 
 def days_arg(parser: argparse.ArgumentParser) -> None:
-    """Add --days (validated: 1 to 36,500 days) to ``parser``."""
+    """Add --days (validated: 1 to 3,650 days) to ``parser``."""
     parser.add_argument(
         "--days",
         type=options.days,

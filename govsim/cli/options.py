@@ -26,7 +26,7 @@ REPORT_SUFFIXES = (".md",)
 
 
 def days(text: str) -> float:
-    """Simulated days: a finite number in [1, 36,500] (see ``govsim.world.window``)."""
+    """Simulated days: a finite number in [1, 3,650] (see ``govsim.world.window``)."""
     try:
         return check_days(float(text), "days")
     except (ValueError, GovsimError) as exc:

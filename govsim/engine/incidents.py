@@ -138,6 +138,11 @@ class IncidentKind:
         ]
 
 
+#: Below this coefficient of variation a handling time is fixed: the spread is under float
+#: precision of the mean, and the gamma's shape 1 / cv² would overflow.
+FIXED_BELOW_CV = 1e-6
+
+
 def handling_time(spec: Handling, u: float) -> float:
     """One handling time (h) at probability ``u`` (see ``handling_quantile``)."""
     return float(handling_quantile(spec, np.array([u]))[0])
@@ -149,7 +154,7 @@ def handling_quantile(spec: Handling, u: np.ndarray) -> np.ndarray:
         return np.full_like(u, spec.mean_h)
     if spec.dist == "exponential":
         return -spec.mean_h * np.log1p(-u)
-    if spec.cv == 0.0:
+    if spec.cv < FIXED_BELOW_CV:
         return np.full_like(u, spec.mean_h)
     if spec.dist == "lognormal":
         sigma2 = np.log1p(spec.cv**2)

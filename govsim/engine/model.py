@@ -36,7 +36,7 @@ from govsim.policies.incentives import IncentiveScheme
 from govsim.record.ledger import Ledger
 from govsim.registry import EVALUATION, ROUTING
 from govsim.world.geography import GridMap, scenario_map
-from govsim.world.scenario import Scenario
+from govsim.world.scenario import Scenario, check_run_days
 from govsim.world.window import Window
 
 
@@ -55,6 +55,8 @@ class GovernanceModel(mesa.Model):
         self.window = window = Window.of(scenario, days)
         self.days, self.horizon_h = window.days, window.horizon_h
         self.warmup_h, self.drain_until_h = window.warmup_h, window.drain_until_h
+        if days is not None:  # a length given outside the file: the file's caps apply
+            check_run_days(scenario, self.days)
         self.day = 0
         self.clock = Clock()
         self.ledger = Ledger()

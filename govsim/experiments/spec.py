@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,9 @@ from govsim.policies.files import Policy, load_policy
 from govsim.world.scenario import (
     NoBoolNumbers,
     Scenario,
+    check_run_days,
     deep_merge,
-    describe_error,
+    describe_errors,
     format_problems,
     iter_parameters,
     read_with_base,
@@ -53,8 +55,16 @@ SEED_SCHEME = (
 _DESIGN_FIELD = {"list": "values", "factorial": "values", "lhs": "ranges", "table": "file"}
 
 
+#: Most parameter samples and runs an experiment may have: its plan (the samples table,
+#: the run ids, the manifest) is built in memory before anything runs.
+MAX_SAMPLES = 100_000
+MAX_RUNS = 10_000_000
+#: Largest seed: seeds are stored in 64-bit integer columns, replication k adds k.
+MAX_SEED = 2**62
+
+
 class _Section(NoBoolNumbers):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Parameters(_Section):
@@ -71,8 +81,14 @@ class Parameters(_Section):
     ranges: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="path → [low, high] (lhs)"
     )
-    samples: int = Field(10, ge=1, description="number of Latin hypercube samples (lhs)")
-    seed: int = Field(0, ge=0, description="seed of the Latin hypercube (lhs)")
+    samples: int = Field(
+        10,
+        ge=1,
+        le=MAX_SAMPLES,
+        description="number of Latin hypercube samples (lhs); ≤ 100,000: the design is "
+        "built in memory before anything runs",
+    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of the Latin hypercube (lhs)")
     file: str | None = Field(None, description="design table, relative to the spec (table)")
 
 
@@ -94,20 +110,29 @@ class ExperimentSpec(_Section):
         None, description="policy differences are taken to (default: first)"
     )
     parameters: Parameters | None = None
-    replications: int = Field(10, ge=1, description="replications per (scenario, sample, policy)")
-    seed: int = Field(0, ge=0, lt=2**63, description="seed of replication 0")
+    replications: int = Field(
+        10,
+        ge=1,
+        le=10_000,
+        description="replications per (scenario, sample, policy) (≤ 10,000)",
+    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="seed of replication 0 (≤ 2^62)")
     days: float | None = Field(
         None,
         ge=MIN_DAYS,
         le=MAX_DAYS,
-        description="simulated days, the warm-up included (default: each scenario's)",
+        description="simulated days, the warm-up included (default: each scenario's); 1 to "
+        "3,650, as run.days",
     )
     outcomes: list[str] = Field(
         default_factory=list,
         description="outcomes kept besides the compared ones (dotted summary paths)",
     )
     series_every_days: int = Field(
-        1, ge=0, description="time-series resolution in days (0: no time series)"
+        1,
+        ge=0,
+        le=int(MAX_DAYS),
+        description="time-series resolution in days (0: no time series; ≤ 3,650)",
     )
     ledgers: bool = Field(False, description="also keep every run's full ledger")
 
@@ -163,7 +188,10 @@ class Experiment:
             f" with policy {policy.source}" if policy.source else ""
         )
         try:
-            return validate_scenario(raw, source, self.scenario_files[index].parent)
+            scenario = validate_scenario(raw, source, self.scenario_files[index].parent)
+            if self.spec.days is not None:
+                check_run_days(scenario, self.spec.days, f"{source}: days")
+            return scenario
         except ScenarioError as exc:
             raise ScenarioError(f"{where}: {exc}" if where else str(exc)) from None
 
@@ -227,7 +255,7 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err, ExperimentSpec) for err in exc.errors()]
+        lines = describe_errors(exc.errors(), ExperimentSpec)
         raise ScenarioError(format_problems(str(path), lines, "experiment spec")) from None
     problems = list(_cross_check(spec, path))
     if problems:
@@ -286,6 +314,22 @@ def _cross_check(spec: ExperimentSpec, path: Path) -> Iterator[str]:
         if not values:
             yield f"parameters.values.{name}: give at least one value"
     lengths = {len(v) for v in params.values.values()}
+    rows = {
+        "factorial": math.prod(len(v) for v in params.values.values()),
+        "list": max(lengths, default=0),
+        "lhs": params.samples,
+    }.get(design, 0)  # a table's rows are counted when it is read
+    if rows > MAX_SAMPLES:
+        yield (
+            f"parameters.values: design {design} gives {rows:,} samples; the limit is "
+            f"{MAX_SAMPLES:,} (the plan is built in memory before anything runs)"
+        )
+    runs = len(spec.scenarios) * rows * len(spec.policies)
+    if runs * spec.replications > MAX_RUNS:
+        yield (
+            f"replications: {runs * spec.replications:,} runs (scenarios × samples × policies "
+            f"× replications); the limit is {MAX_RUNS:,}"
+        )
     if design == "list" and len(lengths) > 1:
         got = sorted(lengths)
         yield f"parameters.values: design list zips the lists, so they need one length; got {got}"
@@ -339,6 +383,11 @@ def _read_table(file: Path, spec_path: Path) -> pd.DataFrame:
         raise ScenarioError(f"{spec_path}: parameters.file: cannot read {file} ({exc})") from None
     if frame.empty or not len(frame.columns):
         raise ScenarioError(f"{spec_path}: parameters.file: {file} has no rows or no columns")
+    if len(frame) > MAX_SAMPLES:
+        raise ScenarioError(
+            f"{spec_path}: parameters.file: {file} has {len(frame):,} rows; the limit is "
+            f"{MAX_SAMPLES:,} samples"
+        )
     return frame
 
 

@@ -43,7 +43,8 @@ def load_policy(name_or_path: str | Path, here: Path | None = None) -> Policy:
 
     A file (relative to ``here``, default the current folder) wins over a shipped name;
     ``status_quo`` names the scenario's own levers. Raises ``ScenarioError`` for an
-    unknown name, an unreadable file or a section that is not a lever.
+    unknown name, an unreadable file, a section that is not a lever or not a mapping, or a
+    name or description that is not text.
     """
     text = str(name_or_path)
     if text == STATUS_QUO.name:
@@ -59,10 +60,15 @@ def load_policy(name_or_path: str | Path, here: Path | None = None) -> Policy:
             f"{path}: {unknown[0]}: not a policy section; allowed: name, description, "
             f"{', '.join(LEVER_SECTIONS)}"
         )
+    for key in ("name", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ScenarioError(f"{path}: {key}: expected text, got {raw[key]!r}")
+    for key in LEVER_SECTIONS:
+        if key in raw and not isinstance(raw[key], dict):
+            kind = type(raw[key]).__name__
+            raise ScenarioError(f"{path}: {key}: expected a mapping of levers, got {kind}")
     sections = {key: raw[key] for key in LEVER_SECTIONS if key in raw}
-    return Policy(
-        str(raw.get("name", path.stem)), str(raw.get("description", "")), sections, str(path)
-    )
+    return Policy(raw.get("name", path.stem), raw.get("description", ""), sections, str(path))
 
 
 def check_distinct(policies: list[Policy]) -> None:

@@ -23,6 +23,12 @@ EVENT_DTYPE = np.dtype(
 )
 #: Paid roles, each with its rate in ``staffing.hourly_cost``.
 ROLES = ("grid_worker", "part_time", "office_staff", "department_staff")
+#: Column types of an incidents table without rows (a run in which nothing occurred).
+EMPTY_INCIDENT_TYPES = {
+    **dict.fromkeys(("incident", "kind", "cell", "severity", "level"), "int64"),
+    **dict.fromkeys(("handoffs", "parent", "via"), "int64"),
+    **dict.fromkeys(("failed", "vulnerable"), "bool"),
+}
 STAFF_DTYPE = np.dtype([("time", "f8"), ("office", "i4"), ("role", "i1"), ("change", "i4")])
 
 
@@ -142,6 +148,8 @@ class Ledger:
         )
         columns = {name: list(map(attrgetter(attr), incidents)) for name, attr in fields}
         frame = pd.DataFrame(columns)
+        if not incidents:  # empty lists give float columns: keep the types rows would have
+            frame = frame.astype(EMPTY_INCIDENT_TYPES)
         frame["deadline_h"] = frame.pop("deadline_at") - frame["reported_at"]
         frame["in_window"] = frame["occurred_at"].between(*window_h, inclusive="left")
         self.incidents = frame

@@ -4,16 +4,22 @@ A scenario is a YAML file. Every number in it is a named parameter reachable by 
 dotted path (``incidents.dispute.rate``, ``staffing.grid_workers_per_grid``,
 ``map.per_parent.grid``) that ``--set PATH=VALUE`` can override and ``govsim params``
 lists with its type and allowed range. Times are in hours, rates per household-year.
+
+Every number has a finite range: NaN and infinity are refused everywhere, times are at
+most ``MAX_HOURS``, and what a run creates (cells, agents, incidents, patrol visits) is
+capped by ``cross_check`` so that any valid scenario runs in bounded time and memory.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
@@ -32,15 +38,42 @@ from pydantic_core import PydanticCustomError, core_schema
 from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.registry import DISCIPLINES, DISPATCH, EVALUATION, ROUTING, Registry
-from govsim.world.window import MAX_DAYS, MIN_DAYS
+from govsim.world.window import MAX_DAYS, MIN_DAYS, check_days
 from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
 TRIAGE_CLASSES = ("household", "community", "government")
 HOURS_PER_YEAR = 8760.0
+#: Longest time a field may give (h): 10^6 h is over a century, beyond any run.
+MAX_HOURS = 1e6
+#: Shortest positive time a field may give (h): 0.001 h is 3.6 s, below anything modelled.
+MIN_HOURS = 1e-3
+#: Caps on what one run creates (see ``cross_check``): memory and run time grow with each.
+#: 5,000 cells build in 2.4 s; 50,000 took 293 s (the travel times from every office).
+MAX_CELLS = 5_000
+#: Every desk keeps its travel time to every cell: 5,000 desks × 5,000 cells took 1.2 GB.
+MAX_DESK_CELLS = 40_000_000
+MAX_AGENTS = 1_000_000
+#: A year of Kongtong is 300,000 incidents and 0.95 GB at peak (docs/performance.md).
+MAX_INCIDENTS = 1_000_000
+MAX_PATROL_VISITS = 20_000_000
+#: Highest severity level: deadlines are kept per level up to the highest one.
+MAX_SEVERITY = 10
+#: Highest chance a fix fails (corner cutting included): each failure is a recurrence.
+MAX_FAIL = 0.9
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Hours = Annotated[float, Field(ge=0.0)]
-PositiveHours = Annotated[float, Field(gt=0.0)]
+Hours = Annotated[float, Field(ge=0.0, le=MAX_HOURS)]
+PositiveHours = Annotated[float, Field(ge=MIN_HOURS, le=MAX_HOURS)]
+Elasticity = Annotated[float, Field(ge=-10.0, le=10.0)]
+RegionCount = Annotated[int, Field(le=10_000)]
+Money = Annotated[float, Field(ge=0.0, le=1e6)]
+WeekHours = Annotated[float, Field(ge=0.0, le=168.0)]
+#: Rating points (ratings are 1–5: beyond 100 points every rating clips to 1 anyway).
+RatingPoints = Annotated[float, Field(ge=0.0, le=100.0)]
+#: A multiplier or gain on pace, effort or participation: at most tenfold.
+Gain = Annotated[float, Field(ge=0.0, le=10.0)]
+#: Evaluation points per event: at most 1,000 (the score is relative, only ratios count).
+Points100 = Annotated[float, Field(ge=0.0, le=1000.0)]
 TierName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -100,7 +133,7 @@ class NoBoolNumbers(BaseModel):
 class Spec(NoBoolNumbers):
     """Base of every scenario section: unknown keys are refused, values are checked."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Handling(Spec):
@@ -111,7 +144,11 @@ class Handling(Spec):
     )
     mean_h: PositiveHours = Field(2.0, description="mean handling time (h)")
     cv: float = Field(
-        1.0, ge=0.0, description="coefficient of variation (lognormal and gamma only)"
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="coefficient of variation (lognormal and gamma only); ≤ 10: beyond any "
+        "measured handling times, and larger values put the mean in rare enormous draws",
     )
 
 
@@ -139,11 +176,17 @@ class IncidentType(Spec):
     triage: Literal["household", "community", "government"] = Field(
         "community", description="three-way triage class"
     )
-    rate: float = Field(ge=0.0, description="occurrences per year per unit of ``per``")
-    trust_elasticity: float = Field(
+    rate: float = Field(
+        ge=0.0,
+        le=1000.0,
+        description="occurrences per year per unit of ``per``; ≤ 1,000 (three a day per "
+        "unit): beyond any real demand",
+    )
+    trust_elasticity: Elasticity = Field(
         0.0,
         description="rate × exp(elasticity × (trust.reference − the cell's mean trust)): "
-        "> 0, it flares where trust is low (disputes), boundedly (trust is 0–1)",
+        "> 0, it flares where trust is low (disputes), boundedly (trust is 0–1); within "
+        "±10, so a rate changes at most e^10-fold",
     )
     per: Literal["household", "shop", "visitor"] = Field(
         "household",
@@ -204,7 +247,7 @@ class MapSpec(Spec):
         max_length=5,
         description="region tiers top to bottom; the last is the map cell",
     )
-    per_parent: dict[str, int | list[int]] = Field(
+    per_parent: dict[str, RegionCount | list[RegionCount]] = Field(
         default_factory=lambda: {"street": 1, "community": 4, "grid": 6},
         description="regions of each tier inside one region of the tier above, or a list "
         "with one count per region of the tier above (an uneven tree, lattice maps only)",
@@ -221,18 +264,49 @@ class MapSpec(Spec):
     coordinates: Literal["lonlat", "metres"] = Field(
         "lonlat", description="how the GeoJSON file gives positions (generator: geojson)"
     )
-    households_per_cell: float = Field(800.0, gt=0.0, description="mean households per cell")
-    households_cv: float = Field(0.0, ge=0.0, description="spread of households across cells")
-    household_size: float = Field(2.8, gt=0.0, description="residents per household")
+    households_per_cell: float = Field(
+        800.0,
+        gt=0.0,
+        le=1_000_000.0,
+        description="mean households per cell (≤ 10^6: a grid cell is a few hundred)",
+    )
+    households_cv: float = Field(
+        0.0,
+        ge=0.0,
+        le=3.0,
+        description="spread of households across cells; ≤ 3: beyond this most cells draw "
+        "one household and a few draw the whole city",
+    )
+    household_size: float = Field(
+        2.8, gt=0.0, le=100.0, description="residents per household (≤ 100)"
+    )
     vulnerable_share: Probability = Field(0.1, description="share of vulnerable residents")
-    shops_per_cell: int = Field(0, ge=0, description="shops per cell")
-    tourist_load: float = Field(0.0, ge=0.0, description="visitors per cell-day")
+    shops_per_cell: int = Field(
+        0, ge=0, le=100_000, description="shops per cell (≤ 100,000: more than any city block)"
+    )
+    tourist_load: float = Field(
+        0.0,
+        ge=0.0,
+        le=1_000_000.0,
+        description="visitors per cell-day (≤ 10^6: more than any city district receives)",
+    )
     edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
     within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
-    radius_km: float = Field(0.8, gt=0.0, description="link radius (random_geometric)")
-    speed_kmh: float = Field(15.0, gt=0.0, description="travel speed (random_geometric, geojson)")
+    radius_km: float = Field(
+        0.8, gt=0.0, le=1000.0, description="link radius (random_geometric; ≤ 1,000 km)"
+    )
+    speed_kmh: float = Field(
+        15.0,
+        ge=0.1,
+        le=1000.0,
+        description="travel speed (random_geometric, geojson); 0.1–1,000 km/h, so travel "
+        "times stay finite",
+    )
     seed: int = Field(
-        0, ge=0, description="seed of the map's random draws (the same city in every run)"
+        0,
+        ge=0,
+        le=2**63 - 1,
+        description="seed of the map's random draws (the same city in every run)",
     )
 
 
@@ -243,16 +317,18 @@ class HourlyCost(Spec):
     surge staff only during the surge.
     """
 
-    grid_worker: float = Field(30.0, ge=0.0, description="cost per grid-worker hour")
-    part_time: float = Field(25.0, ge=0.0, description="cost per part-time grid-worker hour")
-    office_staff: float = Field(40.0, ge=0.0, description="cost per office-staff hour")
-    department_staff: float = Field(50.0, ge=0.0, description="cost per department-staff hour")
+    grid_worker: Money = Field(30.0, description="cost per grid-worker hour")
+    part_time: Money = Field(25.0, description="cost per part-time grid-worker hour")
+    office_staff: Money = Field(40.0, description="cost per office-staff hour")
+    department_staff: Money = Field(50.0, description="cost per department-staff hour")
 
 
 class PartTime(Spec):
     """Part-time grid workers (delivery riders, drivers): on duty in a daily window only."""
 
-    per_grid: int = Field(0, ge=0, description="part-time grid workers in each cell")
+    per_grid: int = Field(
+        0, ge=0, le=1000, description="part-time grid workers in each cell (≤ 1,000)"
+    )
     start_h: float = Field(17.0, ge=0.0, lt=24.0, description="hour of the day their shift starts")
     hours: float = Field(4.0, gt=0.0, le=24.0, description="length of their daily shift (h)")
 
@@ -261,9 +337,11 @@ class Surge(Spec):
     """Extra handlers at every office of a tier for a period (Zhenyuan: 213 stewards)."""
 
     tier: str = Field(description="tier whose offices get the extra handlers")
-    extra: int = Field(ge=1, description="extra handlers at each office of the tier")
-    start_day: float = Field(ge=0.0, description="day the surge starts")
-    days: float = Field(gt=0.0, description="how many days it lasts")
+    extra: int = Field(
+        ge=1, le=10_000, description="extra handlers at each office of the tier (≤ 10,000)"
+    )
+    start_day: float = Field(ge=0.0, le=MAX_DAYS, description="day the surge starts")
+    days: float = Field(gt=0.0, le=MAX_DAYS, description="how many days it lasts")
 
 
 class SentDown(Spec):
@@ -274,7 +352,9 @@ class SentDown(Spec):
     """
 
     tier: str = Field(description="tier whose offices the staff are stationed at")
-    staff: int = Field(ge=1, description="staff stationed at each office of that tier")
+    staff: int = Field(
+        ge=1, le=10_000, description="staff stationed at each office of that tier (≤ 10,000)"
+    )
     resolves: Probability = Field(
         0.8, description="share of the department's incidents they resolve on site"
     )
@@ -283,29 +363,46 @@ class SentDown(Spec):
 class Staffing(Spec):
     """Who handles incidents at each tier."""
 
-    grid_workers_per_grid: int = Field(3, ge=1, description="grid workers in each cell")
-    office_staff: dict[str, Annotated[int, Field(ge=1)]] = Field(
-        default_factory=lambda: {"city": 10, "street": 6, "community": 4},
-        description="handlers at each office above the cell tier",
+    grid_workers_per_grid: int = Field(
+        3,
+        ge=1,
+        le=1000,
+        description="grid workers in each cell; ≤ 1,000: beyond any real grid, and memory "
+        "and run time grow with it",
     )
-    volunteers_per_cell: int = Field(0, ge=0, description="building heads in each cell")
+    office_staff: dict[str, Annotated[int, Field(ge=1, le=10_000)]] = Field(
+        default_factory=lambda: {"city": 10, "street": 6, "community": 4},
+        description="handlers at each office above the cell tier (≤ 10,000 each)",
+    )
+    volunteers_per_cell: int = Field(
+        0, ge=0, le=1000, description="building heads in each cell (≤ 1,000)"
+    )
     volunteer_participation: Probability = Field(
         1.0, description="chance a volunteer makes their daily round, with no time bank"
     )
     volunteer_fix_prob: Probability = Field(
         0.0, description="chance a volunteer settles a household matter they find on the spot"
     )
-    patrols_per_day: float = Field(1.0, ge=0.0, description="patrol visits per grid worker per day")
+    patrols_per_day: float = Field(
+        1.0,
+        ge=0.0,
+        le=48.0,
+        description="patrol visits per grid worker per day; ≤ 48, one each half hour: each "
+        "visit searches the cell, so run time grows with them",
+    )
     visits_per_week: float = Field(
-        0.0, ge=0.0, description="door-to-door visits per grid worker per week (走访)"
+        0.0,
+        ge=0.0,
+        le=336.0,
+        description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols",
     )
     hourly_cost: HourlyCost = Field(
         default_factory=HourlyCost, description="cost of an on-duty hour per role"
     )
-    paperwork_h_per_week: Hours = Field(
+    paperwork_h_per_week: WeekHours = Field(
         0.0, description="hours a week each grid worker and office staff spends on paperwork"
     )
-    workweek_h: PositiveHours = Field(40.0, description="working hours in a week")
+    workweek_h: float = Field(40.0, ge=1.0, le=168.0, description="working hours in a week (1–168)")
     part_time: PartTime = Field(
         default_factory=PartTime, description="part-time grid workers on a daily shift"
     )
@@ -319,7 +416,10 @@ class Staffing(Spec):
         "(specialists); other tiers pool them (generalists who take any task)",
     )
     specialist_speed: float = Field(
-        1.0, gt=0.0, description="how much faster a specialist handles their own category"
+        1.0,
+        ge=0.1,
+        le=10.0,
+        description="how much faster a specialist handles their own category (0.1–10×)",
     )
 
 
@@ -327,7 +427,7 @@ class Department(Spec):
     """A functional department: a pool of staff that takes government matters at a tier."""
 
     tier: str = Field(description="tier at which the department takes over")
-    staff: int = Field(ge=1, description="handlers")
+    staff: int = Field(ge=1, le=10_000, description="handlers (≤ 10,000)")
 
 
 class PlatformDispatch(Spec):
@@ -352,7 +452,7 @@ class Claim(Spec):
         1.0, description="mean delay to claim a clear-owner incident (h)"
     )
     ambiguity_slowdown: float = Field(
-        4.0, ge=0.0, description="claim delay grows by this factor × ambiguity"
+        4.0, ge=0.0, le=100.0, description="claim delay grows by this factor × ambiguity (≤ 100)"
     )
     unclaimed_after_h: PositiveHours = Field(
         24.0, description="a post nobody claimed by then goes to arbitration or up the tiers (h)"
@@ -399,12 +499,12 @@ class FollowUp(Spec):
     prob: Probability = Field(1.0, description="share of closed incidents visited")
     delay_h: Hours = Field(24.0, description="delay from closure to visit (h)")
     base_rating: float = Field(4.5, ge=1.0, le=5.0, description="rating of an on-time fix")
-    per_overdue_deadline: float = Field(
-        1.0, ge=0.0, description="rating lost per deadline-length of lateness"
+    per_overdue_deadline: RatingPoints = Field(
+        1.0, description="rating lost per deadline-length of lateness"
     )
-    per_handoff: float = Field(0.3, ge=0.0, description="rating lost per tier hand-off")
-    per_failed_fix: float = Field(1.5, ge=0.0, description="rating lost when the fix did not hold")
-    noise_sd: float = Field(0.5, ge=0.0, description="spread of individual ratings")
+    per_handoff: RatingPoints = Field(0.3, description="rating lost per tier hand-off")
+    per_failed_fix: RatingPoints = Field(1.5, description="rating lost when the fix did not hold")
+    noise_sd: RatingPoints = Field(0.5, description="spread of individual ratings")
     satisfied_at: float = Field(4.0, ge=1.0, le=5.0, description="rating counted as satisfied")
 
 
@@ -426,24 +526,22 @@ class Points(Spec):
     scheme: Annotated[str, Registered(EVALUATION)] = Field(
         "monthly_points", description="how workers are scored, listed and pushed to effort"
     )
-    per_closure: float = Field(1.0, ge=0.0, description="points per incident closed")
-    per_satisfied: float = Field(1.0, ge=0.0, description="points per satisfied rating")
-    overdue_penalty: float = Field(
-        3.0, ge=0.0, description="points lost per incident closed after its deadline"
+    per_closure: Points100 = Field(1.0, description="points per incident closed")
+    per_satisfied: Points100 = Field(1.0, description="points per satisfied rating")
+    overdue_penalty: Points100 = Field(
+        3.0, description="points lost per incident closed after its deadline"
     )
     list_share: float = Field(
         0.1, ge=0.0, le=0.5, description="share of workers on the red list, and on the black"
     )
     excellent_at: Probability = Field(0.9, description="monthly score (0–1) rated excellent")
-    effort_step: float = Field(
-        0.05, ge=0.0, description="effort gained per month not rated excellent, at full bonus"
+    effort_step: Gain = Field(
+        0.05, description="effort gained per month not rated excellent, at full bonus"
     )
-    black_list_push: float = Field(
-        0.02, ge=0.0, description="extra effort after a month on the black list"
-    )
-    effort_max: float = Field(0.5, ge=0.0, description="most effort: pace × (1 + effort_max)")
-    effort_care: float = Field(
-        1.0, ge=0.0, description="rating points a grid worker's fix gains per unit of effort"
+    black_list_push: Gain = Field(0.02, description="extra effort after a month on the black list")
+    effort_max: Gain = Field(0.5, description="most effort: pace × (1 + effort_max)")
+    effort_care: Gain = Field(
+        1.0, description="rating points a grid worker's fix gains per unit of effort"
     )
 
 
@@ -451,10 +549,12 @@ class TimeBank(Spec):
     """A volunteer time bank (爱心时间银行): hours volunteered are banked for later services."""
 
     enabled: bool = Field(False, description="bank volunteers' hours")
-    participation_gain: float = Field(
-        0.5, ge=0.0, description="relative rise in volunteers' daily participation"
+    participation_gain: Gain = Field(
+        0.5, description="relative rise in volunteers' daily participation"
     )
-    hours_per_round: PositiveHours = Field(1.0, description="hours banked per round made")
+    hours_per_round: float = Field(
+        1.0, ge=MIN_HOURS, le=24.0, description="hours banked per round made (≤ 24)"
+    )
 
 
 class Incentives(Spec):
@@ -469,11 +569,11 @@ class Incentives(Spec):
     evaluation: Evaluation = Field(
         default_factory=Evaluation, description="weights of the evaluation pay follows"
     )
-    speed_gain: float = Field(0.5, ge=0.0, description="speed-up when pay follows closures fully")
-    corner_cutting: float = Field(
-        2.0, ge=0.0, description="growth of failed fixes when closures outweigh ratings"
+    speed_gain: Gain = Field(0.5, description="speed-up when pay follows closures fully")
+    corner_cutting: Gain = Field(
+        2.0, description="growth of failed fixes when closures outweigh ratings"
     )
-    burden_reduction_h_per_week: Hours = Field(
+    burden_reduction_h_per_week: WeekHours = Field(
         0.0, description="paperwork hours a week taken off each worker (减负)"
     )
     points: Points = Field(
@@ -491,18 +591,27 @@ class ReportChannel(Spec):
 
     share: Probability = Field(description="share of residents' reports at reference trust")
     verify_h: Hours = Field(description="time from a report to verified and triaged (h)")
-    trust_elasticity: float = Field(
-        0.0, description="> 0: the trusting use it more; < 0: the distrustful (the hotline)"
+    trust_elasticity: Elasticity = Field(
+        0.0,
+        description="> 0: the trusting use it more; < 0: the distrustful (the hotline); within ±10",
     )
     vulnerable_factor: float = Field(
-        1.0, ge=0.0, description="weight for vulnerable residents (no smartphone: below 1)"
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="weight for vulnerable residents (no smartphone: below 1; ≤ 100)",
     )
 
 
 class Residents(Spec):
     """Resident agents, each standing for a group of households, and how they report."""
 
-    households_per_agent: int = Field(10, ge=1, description="households one agent represents")
+    households_per_agent: int = Field(
+        10,
+        ge=1,
+        le=1_000_000,
+        description="households one agent represents (≤ 10^6; a cell has at least one agent)",
+    )
     channels: dict[str, ReportChannel] = Field(
         default_factory=dict,
         description="reporting channels; none: every report takes routing.verify_h",
@@ -516,7 +625,7 @@ class Trust(Spec):
     reference: float = Field(
         0.7, gt=0.0, le=1.0, description="trust at which residents report with reporting.prob"
     )
-    spread: float = Field(0.1, ge=0.0, description="spread (sd) of starting trust")
+    spread: float = Field(0.1, ge=0.0, le=1.0, description="spread (sd) of starting trust")
     learning_rate: Probability = Field(
         0.3, description="weight of one's latest experience (a rated or ignored incident)"
     )
@@ -526,18 +635,21 @@ class Trust(Spec):
     report_elasticity: float = Field(
         1.0,
         ge=0.0,
+        le=10.0,
         description="reporting ∝ (trust / reference)^elasticity, the delay to report ∝ "
-        "(reference / trust)^elasticity; 0: trust does not matter",
+        "(reference / trust)^elasticity; 0: trust does not matter; ≤ 10",
     )
 
 
 class Fatigue(Spec):
     """Overtime tires grid workers, and tired workers are slower."""
 
-    standard_h_per_day: PositiveHours = Field(10.0, description="busy hours a day before overtime")
+    standard_h_per_day: float = Field(
+        10.0, ge=0.1, le=24.0, description="busy hours a day before overtime (0.1–24)"
+    )
     recovery_per_day: Probability = Field(0.5, description="share of fatigue gone each day")
-    effect: float = Field(
-        0.2, ge=0.0, description="slow-down per unit of fatigue (large values: burnout spirals)"
+    effect: Gain = Field(
+        0.2, description="slow-down per unit of fatigue (large values: burnout spirals)"
     )
 
 
@@ -564,13 +676,20 @@ class RunSpec(Spec):
         365.0,
         ge=MIN_DAYS,
         le=MAX_DAYS,
-        description="simulated days of occurrences, the warm-up included",
+        description="simulated days of occurrences, the warm-up included; 1 to 3,650 (ten "
+        "years): the model ticks daily, and a run's work grows with its length",
     )
     warmup_days: float = Field(
-        30.0, ge=0.0, description="first days excluded from metrics (at most half the run)"
+        30.0,
+        ge=0.0,
+        le=MAX_DAYS,
+        description="first days excluded from metrics (at most half the run; ≤ 3,650)",
     )
     drain_days: float = Field(
-        60.0, ge=0.0, description="days to keep working after the last occurrence"
+        60.0,
+        ge=0.0,
+        le=MAX_DAYS,
+        description="days to keep working after the last occurrence (≤ 3,650)",
     )
 
 
@@ -633,7 +752,19 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
       ``deadline_h`` for every severity level; ``departments`` exist, and a government
       matter names at least one; ``resolvable_at`` names tiers and its shares sum to 1;
-      ``handling`` names tiers or ``default`` and covers every tier (a ``default`` does).
+      ``handling`` names tiers or ``default`` and covers every tier (a ``default`` does);
+      severity levels at most 10; ``fail_prob`` × the corner cutting of
+      ``incentives`` (``1 + corner_cutting × bonus × (government − residents)``) at most
+      0.9, since at 1 every fix fails and the problem recurs without end.
+    - What one run creates (see ``run_size``) is capped, because its memory and run time
+      grow with each: at most 5,000 map cells and 40,000,000 office desks × cells (each
+      desk keeps its travel time to every cell); 1,000,000 agents (residents, grid
+      workers, volunteers, office and department staff); 1,000,000 expected incidents
+      over ``run.days`` + ``run.drain_days`` (with trust raising every rate as far as it
+      can); 20,000,000 patrol and door-to-door visits. A run's ``days`` given elsewhere
+      (``--days``, a spec's ``days``) is checked the same way. A map read from a file
+      (``graphml``, ``geojson``) is counted as one cell: its size is not known before it
+      is read.
     """
     problems: list[tuple[str, str]] = []
     tiers = scenario.tiers
@@ -692,7 +823,156 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         problems.append(("incentives.evaluation", f"weights must sum to 1, got {total:g}"))
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
+    if not problems:  # the sizes need a consistent region tree
+        problems.extend(size_problems(scenario))
     return problems
+
+
+@dataclass(frozen=True)
+class RunSize:
+    """What one run of a scenario creates, estimated from its fields before it is built.
+
+    ``cells`` is None for a map read from a file (its size is known only once read).
+    ``agents`` maps each kind of agent to how many (an estimate for residents: one agent
+    per ``households_per_agent`` households of a cell, at least one a cell), ``incidents``
+    the expected number over the run were trust to move every rate as high as it can
+    (``trust_elasticity``), ``visits`` the patrol and door-to-door visits, ``desks`` the
+    office desks (one per region and tier, per category where it is specialised, and the
+    departments', at home and sent down).
+    """
+
+    cells: int | None
+    agents: dict[str, float]
+    incidents: float
+    visits: float
+    desks: int
+
+
+def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
+    """Estimate what a run of ``scenario`` creates over ``days`` (default ``run.days``),
+    the drain period included."""
+    spec, staffing = scenario.map, scenario.staffing
+    regions = _region_counts(scenario)
+    cells = regions[scenario.tiers[-1]] if regions else None
+    n = float(cells if cells is not None else 1)
+    per_agent = scenario.residents.households_per_agent
+    hours = ((days if days is not None else scenario.run.days) + scenario.run.drain_days) * 24.0
+    grid = n * (staffing.grid_workers_per_grid + staffing.part_time.per_grid)
+    counted = regions or {tier: 1 for tier in scenario.tiers}
+    offices = sum(counted[tier] * staff for tier, staff in staffing.office_staff.items())
+    offices += sum(counted.get(s.tier, 0) * s.extra for s in staffing.surge)
+    offices += sum(d.staff for d in scenario.departments.values())
+    offices += sum(counted.get(s.tier, 0) * s.staff for s in staffing.sent_down.values())
+    agents = {
+        "residents": n * (1 + spec.households_per_cell / per_agent),
+        "grid workers": grid,
+        "volunteers": n * staffing.volunteers_per_cell,
+        "office and department staff": float(offices),
+    }
+    units = {
+        "household": n * spec.households_per_cell,
+        "shop": n * spec.shops_per_cell,
+        "visitor": n * spec.tourist_load,
+    }
+    reference = scenario.behaviour.trust.reference
+    per_hour = (
+        sum(  # trust stays within 0–1: a rate is highest at one end of it
+            kind.rate
+            * units[kind.per]
+            * math.exp(
+                max(kind.trust_elasticity * reference, kind.trust_elasticity * (reference - 1))
+            )
+            for kind in scenario.incidents.values()
+        )
+        / HOURS_PER_YEAR
+    )
+    daily = staffing.patrols_per_day + staffing.visits_per_week / 7.0
+    categories = len({kind.category for kind in scenario.incidents.values()})
+    desks = sum(
+        count * (categories if tier in staffing.specialised else 1)
+        for tier, count in counted.items()
+    )
+    desks += len(scenario.departments)
+    desks += sum(counted.get(s.tier, 0) for s in staffing.sent_down.values())
+    return RunSize(cells, agents, per_hour * hours, daily * grid * hours / 24.0, desks)
+
+
+def size_problems(scenario: Scenario, days: float | None = None) -> list[tuple[str, str]]:
+    """The caps of ``cross_check`` on what a run creates, as (field path, problem) pairs."""
+    size = run_size(scenario, days)
+    problems = []
+    if size.cells is not None and size.cells > MAX_CELLS:
+        problems.append(
+            (
+                "map.per_parent",
+                f"this scenario would create {size.cells:,} map cells (the product of the "
+                f"counts); the limit is {MAX_CELLS:,}: building the map's travel times "
+                "grows faster than the cells",
+            )
+        )
+    elif size.cells is not None and size.cells * size.desks > MAX_DESK_CELLS:
+        problems.append(
+            (
+                "map.per_parent",
+                f"this scenario would create {size.desks:,} office desks for {size.cells:,} "
+                f"cells, each desk keeping its travel time to every cell: "
+                f"{size.cells * size.desks:,}; the limit is {MAX_DESK_CELLS:,}",
+            )
+        )
+    total = sum(size.agents.values())
+    if total > MAX_AGENTS:
+        parts = ", ".join(f"{kind} {count:,.0f}" for kind, count in size.agents.items())
+        problems.append(
+            (
+                "staffing",
+                f"this scenario would create {total:,.0f} agents ({parts}; map cells × "
+                f"each cell's residents, grid workers and volunteers); the limit is "
+                f"{MAX_AGENTS:,}: memory grows with them",
+            )
+        )
+    if size.incidents > MAX_INCIDENTS:
+        problems.append(
+            (
+                "incidents",
+                f"this scenario would create about {size.incidents:,.0f} incidents (rates × "
+                f"households, shops or visitors × run days + drain days); the limit is "
+                f"{MAX_INCIDENTS:,}: memory and run time grow with them",
+            )
+        )
+    if size.visits > MAX_PATROL_VISITS:
+        problems.append(
+            (
+                "staffing.patrols_per_day",
+                f"this scenario would make {size.visits:,.0f} patrol and door-to-door visits "
+                f"(grid workers × (patrols_per_day + visits_per_week / 7) × days); the limit "
+                f"is {MAX_PATROL_VISITS:,}: each visit searches its cell",
+            )
+        )
+    return problems
+
+
+def check_run_days(scenario: Scenario, days: float, source: str = "days") -> None:
+    """Refuse a run length given outside the file (``--days``, a spec's ``days``, the
+    ``days`` argument of ``simulate``) that ``run.days`` could not take: not finite,
+    outside 1 to ``MAX_DAYS``, or over the caps of ``cross_check`` for this scenario."""
+    check_days(days, source)
+    problems = size_problems(scenario, days)
+    if problems:
+        lines = [f"{path}: {msg}" for path, msg in problems]
+        raise ScenarioError(format_problems(f"{source}: {days:g} days of {scenario.name}", lines))
+
+
+def _region_counts(scenario: Scenario) -> dict[str, int] | None:
+    """Regions of each tier the map's generator makes (None for a map read from a file)."""
+    if scenario.map.generator in ("graphml", "geojson"):
+        return None
+    counts = {scenario.tiers[0]: 1}
+    parents = 1
+    for tier in scenario.tiers[1:]:
+        count = scenario.map.per_parent.get(tier, 1)
+        parents = sum(count) if isinstance(count, list) else count * parents
+        counts[tier] = parents
+    return counts
 
 
 def _check_uncertain(scenario: Scenario) -> Iterator[tuple[str, str]]:
@@ -777,6 +1057,18 @@ def _check_incident_type(
     handled_everywhere = "default" in kind.handling or set(tiers) <= set(kind.handling)
     if not handled_everywhere:
         yield f"{path}.handling", "give a 'default' or a distribution for every tier"
+    if max(kind.severity, default=1) > MAX_SEVERITY:
+        yield f"{path}.severity", f"severity levels are 1 to {MAX_SEVERITY}"
+    incentives = scenario.incentives
+    weights = incentives.evaluation
+    pressure = incentives.bonus * (weights.government - weights.residents)
+    failing = kind.fail_prob * max(0.0, 1.0 + incentives.corner_cutting * pressure)
+    if failing > MAX_FAIL:
+        yield (
+            f"{path}.fail_prob",
+            f"with the corner cutting of incentives a fix fails with chance {failing:g}; the "
+            f"limit is {MAX_FAIL}: near 1 every fix fails and the problem recurs without end",
+        )
 
 
 # --- loading, overrides and errors -------------------------------------------------------
@@ -886,7 +1178,7 @@ def validate_scenario(
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        lines = [describe_error(err) for err in exc.errors()]
+        lines = describe_errors(exc.errors())
         raise ScenarioError(format_problems(source, lines)) from None
     problems = cross_check(scenario)
     if problems:
@@ -902,6 +1194,45 @@ def format_problems(source: str, lines: list[str], what: str = "scenario") -> st
     """One message for a refused file: ``SOURCE: invalid WHAT (N problems)`` and a line each."""
     head = f"{source}: invalid {what} ({len(lines)} problem{'s' * (len(lines) > 1)})"
     return "\n".join([head, *(f"  {line}" for line in lines)])
+
+
+def describe_errors(errors: list[Any], root: type[BaseModel] | None = None) -> list[str]:
+    """One line per field path for pydantic's errors (see ``describe_error``).
+
+    A value that no member of a union accepts (``per_parent``: a count or a list of
+    counts) gets one line, the members' complaints joined by "or", without the members'
+    type names that pydantic puts in the path.
+    """
+    tags = _model_names(root or Scenario)
+    merged: dict[str, list[str]] = {}
+    for err in errors:
+        loc = tuple(part for part in err["loc"] if not _is_union_tag(part, tags))
+        path, _, message = describe_error({**err, "loc": loc}, root).partition(": ")
+        merged.setdefault(path, []).append(message)
+    return [f"{path}: {' or '.join(dict.fromkeys(found))}" for path, found in merged.items()]
+
+
+def _is_union_tag(part: Any, model_names: set[str]) -> bool:
+    """Whether a part of an error's path is pydantic's name of a union member."""
+    if not isinstance(part, str):
+        return False
+    builtin = re.fullmatch(r"(constrained-)?(int|float|str|bool)|(list|tuple|dict)\[.*\]", part)
+    return builtin is not None or part in model_names
+
+
+def _model_names(root: type[BaseModel]) -> set[str]:
+    """Names of the models reachable from ``root`` through its fields' types."""
+    found: set[str] = set()
+    pending: list[Any] = [root]
+    while pending:
+        annotation = pending.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation.__name__ not in found:
+                found.add(annotation.__name__)
+                pending.extend(f.annotation for f in annotation.model_fields.values())
+        else:
+            pending.extend(get_args(annotation))
+    return found
 
 
 def describe_error(err: Mapping[str, Any], root: type[BaseModel] | None = None) -> str:
@@ -924,16 +1255,26 @@ def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
     """Field names allowed at ``loc`` in the schema ``root``."""
     model: Any = root
     for part in loc:
-        annotation = model.model_fields[part].annotation if part in model.model_fields else None
-        if annotation is None:
-            continue
-        if get_origin(annotation) is dict:
-            model = get_args(annotation)[1]
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
+        fields = getattr(model, "model_fields", None)
+        if fields is not None and part in fields:  # else a mapping's key: same model
+            model = _values_model(fields[part].annotation)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
+
+
+def _values_model(annotation: Any) -> Any:
+    """The model a field's value is, or its mapping's values are, or a member of its union
+    is (``Parameters | None``); otherwise the annotation itself."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is dict:
+        return _values_model(get_args(annotation)[1])
+    if get_origin(annotation) in (Union, UnionType):
+        members = [_values_model(arg) for arg in get_args(annotation)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        return models[0] if models else annotation
+    return annotation
 
 
 def parse_value(value: Any) -> Any:

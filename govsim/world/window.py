@@ -35,20 +35,23 @@ class HasRun(Protocol):
 
 #: Shortest run: the metrics sample the state once a day, so a shorter run has no sample.
 MIN_DAYS = 1.0
-#: Longest run, 100 years: the engine keeps every event of a run in memory (a year of the
-#: demo is ~10⁵ events and takes seconds), so a longer run is a mistake, not a study.
-MAX_DAYS = 36_500.0
+#: Longest run, ten years: twice the longest preset (Helong, five); the engine keeps every
+#: event of a run in memory and a run's work grows with its length.
+MAX_DAYS = 3_650.0
 
 
 def check_days(days: float, where: str = "days") -> float:
     """``days`` as a float if it is a finite number of days in [MIN_DAYS, MAX_DAYS];
     otherwise raise ``ScenarioError`` naming ``where`` and the allowed range."""
     if isinstance(days, bool) or not isinstance(days, int | float) or not math.isfinite(days):
-        raise ScenarioError(f"{where}: expected a number of days, got {days!r}")
+        raise ScenarioError(
+            f"{where}: expected a number of days, got {days!r}; allowed: {MIN_DAYS:g} to "
+            f"{MAX_DAYS:,.0f}"
+        )
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise ScenarioError(
             f"{where}: {days:g} days; allowed: {MIN_DAYS:g} to {MAX_DAYS:,.0f} "
-            "(a run samples its state once a day; 36,500 days is 100 years)"
+            "(a run samples its state once a day; 3,650 days is ten years)"
         )
     return float(days)
 

@@ -252,7 +252,7 @@ def _draw_households(
         return np.rint(values).astype(np.int64)
     _check_positive("households_per_cell", households_per_cell)
     mean = float(households_per_cell)
-    if cv == 0:
+    if cv < 1e-6:  # no spread to speak of, and the gamma's shape 1 / cv² would overflow
         return np.full(n, max(1, round(mean)), dtype=np.int64)
     if rng is None:
         raise GeographyError("households_cv > 0 needs an rng to draw households from")
