@@ -93,13 +93,20 @@ def test_strict_turns_non_finite_numbers_into_explained_nulls() -> None:
         ["scenarios/theory/mmc.yaml"],
         ["scenarios/theory/jackson.yaml"],
         [DEMO, "--set", "followup.prob=0"],
-        [DEMO, "--set", "routing.verify_h=.inf"],
     ],
 )
 def test_run_json_is_strict(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     argv = [str(ROOT / argv[0]) if not argv[0].startswith("/") else argv[0], *argv[1:]]
     data = checked(capsys, "run", ["run", *argv, "--days", "6", "--json"])
     assert data["days"] == 6
+
+
+def test_an_infinite_time_is_refused_not_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    """``routing.verify_h=.inf`` once printed NaN outcomes; the schema refuses it now."""
+    assert main(["run", DEMO, "--set", "routing.verify_h=.inf", "--days", "6", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "routing.verify_h" in captured.err and "Traceback" not in captured.err
 
 
 def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
