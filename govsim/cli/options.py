@@ -12,11 +12,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from govsim.engine.streams import MAX_SEED
 from govsim.errors import GovsimError
 from govsim.world.window import check_days
 
-#: Seeds are numpy SeedSequence entropy and stored in int64 columns (results, ledgers).
-MAX_SEED = 2**63 - 1
 #: Worker processes: more than this is a typo on any machine govsim runs on.
 MAX_WORKERS = 1024
 #: Suffixes each kind of output file may have.
@@ -52,7 +51,7 @@ def count(low: int, high: int, why: str = "") -> Callable[[str], int]:
 #: Replications wherever a confidence interval is printed: one replication has none.
 reps = count(2, 100_000, "a 95% CI needs at least 2 replications")
 #: A random seed.
-seed = count(0, MAX_SEED, "seeds are 64-bit")
+seed = count(0, MAX_SEED, "replication k runs on seed + k, stored in 64 bits")
 #: Worker processes.
 workers = count(1, MAX_WORKERS)
 

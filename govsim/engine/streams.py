@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Largest seed a run may be given: replication k of a comparison or an experiment runs on
+#: seed + k, and seeds are stored in 64-bit integer columns (results, ledgers).
+MAX_SEED = 2**62
+
 #: Named random streams, spawned in this order from the run's SeedSequence (append only).
 STREAMS = (
     "occurrence",

@@ -25,6 +25,7 @@ from pydantic import ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from govsim import shipped
+from govsim.engine.streams import MAX_SEED
 from govsim.errors import ScenarioError
 from govsim.experiments.run import Run
 from govsim.policies.files import Policy, load_policy
@@ -59,8 +60,6 @@ _DESIGN_FIELD = {"list": "values", "factorial": "values", "lhs": "ranges", "tabl
 #: the run ids, the manifest) is built in memory before anything runs.
 MAX_SAMPLES = 100_000
 MAX_RUNS = 10_000_000
-#: Largest seed: seeds are stored in 64-bit integer columns, replication k adds k.
-MAX_SEED = 2**62
 
 
 class _Section(NoBoolNumbers):

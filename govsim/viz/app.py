@@ -27,7 +27,7 @@ from govsim.viz.mapview import map_figure
 #: Environment variables through which ``govsim viz`` configures ``Page``.
 ENV_SCENARIO, ENV_POLICY, ENV_SEED = "GOVSIM_VIZ_SCENARIO", "GOVSIM_VIZ_POLICY", "GOVSIM_VIZ_SEED"
 #: Highest seed the seed slider offers.
-MAX_SEED = 99
+SEED_SLIDER_MAX = 99
 
 
 def model_params(scenario_file: str | Path, policy: str, seed: int) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def model_params(scenario_file: str | Path, policy: str, seed: int) -> dict[str,
             "label": "seed",
             "value": seed,
             "min": 0,
-            "max": max(MAX_SEED, seed),
+            "max": max(SEED_SLIDER_MAX, seed),
             "step": 1,
         },
         **controls(levers),
