@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from govsim.engine.patrols import Patrols
     from govsim.policies.incentives import IncentiveScheme
 
-#: Per-worker tallies of a month (the evaluation's inputs), reset after each evaluation.
-TALLIES = ("closed", "on_time", "failed", "rated", "satisfied")
+#: Per-worker tallies of an evaluation period (the evaluation's inputs, and ``taken``: jobs
+#: started, for the ``least_loaded`` dispatch rule), reset after each evaluation.
+TALLIES = ("closed", "on_time", "failed", "rated", "satisfied", "taken")
 
 
 class Worker(CellAgent):
@@ -23,7 +24,9 @@ class Worker(CellAgent):
     follows effort and fatigue. ``role`` names the pay rate
     (``staffing.hourly_cost``); ``on_duty`` is False outside a part-timer's shift or a
     surge, and ``leaving`` marks one whose shift ended while busy: they go off duty when
-    the job in hand is done.
+    the job in hand is done. ``last_cell`` is the cell of their last job (−1 before the
+    first) and ``skill`` the incident category they know best (None: none), for the
+    dispatch rules (``govsim.policies.dispatch``).
     """
 
     role = "office_staff"
@@ -47,6 +50,8 @@ class Worker(CellAgent):
         self.fatigue = 0.0
         self.on_duty = on_duty
         self.leaving = False
+        self.last_cell = -1
+        self.skill: str | None = None
         self.effort = 0.0  # raised by the monthly evaluation: pace × (1 + effort)
         self.tally = dict.fromkeys(TALLIES, 0)  # this month's closures, ratings …
 
