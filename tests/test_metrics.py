@@ -185,6 +185,7 @@ def test_staff_cost(ledger: Ledger) -> None:
         "part_time": 0.0,
         "office_staff": 4000.0,
         "department_staff": 0.0,
+        "bonus": 0.0,
     }
 
 

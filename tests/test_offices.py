@@ -22,7 +22,7 @@ class Hand:
 
 def desk() -> Office:
     info = OfficeInfo(0, "grid 0", "grid", 0, 2)
-    return Office(mesa.Model(), info, np.zeros(3), FifoQueue(), LastFreed())
+    return Office(mesa.Model(), info, np.zeros(3), FifoQueue(), LastFreed(None))
 
 
 def job(name: str) -> SimpleNamespace:
@@ -38,7 +38,7 @@ def test_the_last_freed_worker_takes_the_next_job() -> None:
     assert office.next_job(second) is None  # nothing waits: free again, last
     assert office.arrive(job("b")) is second
     assert office.arrive(job("c")) is first
-    assert office.free == []
+    assert not office.free
 
 
 def test_a_job_waits_when_nobody_is_free_and_goes_to_the_next_freed() -> None:
@@ -50,7 +50,7 @@ def test_a_job_waits_when_nobody_is_free_and_goes_to_the_next_freed() -> None:
     assert office.arrive(waiting) is None
     assert waiting.waiting_in is office.queue
     assert office.next_job(worker) is waiting
-    assert office.free == []
+    assert not office.free
 
 
 def test_only_a_free_worker_is_dismissed_at_once() -> None:
@@ -61,10 +61,10 @@ def test_only_a_free_worker_is_dismissed_at_once() -> None:
     office.free.remove(busy)  # at work
     assert not office.dismiss(busy)
     assert office.dismiss(idle)
-    assert office.free == []
+    assert not office.free
 
 
 def test_off_duty_hires_wait_to_come_on() -> None:
     office = desk()
     office.hire(Hand(on_duty=False))
-    assert office.free == [] and len(office.staff) == 1
+    assert not office.free and len(office.staff) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -25,8 +26,9 @@ class Office(CellAgent):
 
     ``travel_h[cell]`` is the one-way travel time (h) from the desk to each map cell;
     a handler's busy time for an incident is the round trip plus the handling time.
-    ``free`` holds the handlers on duty and idle, in the order they came free; the
-    desk's dispatch rule picks which of them takes an arriving job.
+    ``free`` holds the handlers on duty and idle, in the order they came free (a deque,
+    the last freed at the right); the desk's dispatch rule picks which of them takes an
+    arriving job.
     """
 
     def __init__(
@@ -39,7 +41,8 @@ class Office(CellAgent):
         self.round_trip_h = (2.0 * travel_h).tolist()
         self.queue = queue
         self._take = dispatch.take
-        self.free: list[Any] = []
+        self.free: deque[Any] = deque()
+        self.category = ""  # the incident category of a specialised desk; "" pooled
         self.staff: list[Any] = []
 
     def hire(self, worker: Handler) -> None:
@@ -53,7 +56,7 @@ class Office(CellAgent):
         waits in the queue)."""
         free = self.free
         if free:
-            return self._take(free)
+            return self._take(free, incident)
         incident.waiting_in = self.queue
         self.queue.push(incident)
         return None

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from govsim.engine.patrols import Patrols
     from govsim.policies.incentives import IncentiveScheme
 
-#: Per-worker tallies of a month (the evaluation's inputs), reset after each evaluation.
-TALLIES = ("closed", "on_time", "failed", "rated", "satisfied")
+#: Per-worker tallies of an evaluation period (the evaluation's inputs, and ``taken``: jobs
+#: started, for the ``least_loaded`` dispatch rule), reset after each evaluation.
+TALLIES = ("closed", "on_time", "failed", "rated", "satisfied", "taken")
 
 
 class Worker(CellAgent):
@@ -26,6 +27,9 @@ class Worker(CellAgent):
     (at ``off_at``, h) or who was called out (``called_out``, on duty since ``on_at``):
     they go off duty when the job in hand is done. ``summoned``: called out, on the way.
     ``shift_today``: a rostered grid worker's shift ran today (they make their rounds).
+    ``last_cell`` is the cell of their last job (−1 before the first) and ``skill`` the
+    incident category they know best (None: none), for the dispatch rules
+    (``govsim.policies.dispatch``).
     """
 
     role = "office_staff"
@@ -51,6 +55,8 @@ class Worker(CellAgent):
         self.leaving = False
         self.called_out = self.summoned = self.shift_today = False
         self.off_at = self.on_at = 0.0
+        self.last_cell = -1
+        self.skill: str | None = None
         self.effort = 0.0  # raised by the monthly evaluation: pace × (1 + effort)
         self.tally = dict.fromkeys(TALLIES, 0)  # this month's closures, ratings …
 

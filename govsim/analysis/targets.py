@@ -105,14 +105,17 @@ def satisfied_share(ledger: Ledger, kind: str) -> float:
 
 
 def excellent_year(ledger: Ledger, which: str) -> float:
-    """Mean share of grid workers rated excellent over the ``first`` or ``last`` twelve
-    monthly evaluations of the window."""
+    """Share of rated grid workers' evaluations rated excellent over the ``first`` or
+    ``last`` year (360 days) of the window, whatever the evaluation period."""
     frame = ledger.evaluations
+    if frame.empty:
+        return float("nan")
     w0, w1 = ledger.window_h
-    frame = frame[(frame["time_h"] > w0) & (frame["time_h"] <= w1)]
-    shares = frame.groupby("time_h")["excellent"].mean().to_numpy()
-    year = shares[:12] if which == "first" else shares[-12:]
-    return float(year.mean()) if year.size else float("nan")
+    year_h = 360 * 24.0
+    lo, hi = (w0, w0 + year_h) if which == "first" else (w1 - year_h, w1)
+    frame = frame[(frame["time_h"] > max(lo, w0)) & (frame["time_h"] <= min(hi, w1))]
+    rated = int(frame["rated"].sum())
+    return float(frame["excellent"].sum() / rated) if rated else float("nan")
 
 
 def settled_by_volunteers(ledger: Ledger, kind: str) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
+from scipy.sparse.csgraph import dijkstra
 
 from govsim.agents import (
     Department,
@@ -29,11 +30,13 @@ from govsim.agents import (
 )
 from govsim.engine.crews import Crew, Surge
 from govsim.engine.incidents import IncidentKind
+from govsim.policies.dispatch import DispatchContext
 from govsim.policies.incentives import IncentiveScheme
 from govsim.policies.routing import Desks
 from govsim.record.ledger import Ledger, OfficeInfo
 from govsim.registry import DISCIPLINES, DISPATCH
 from govsim.world.geography import GridMap
+from govsim.world.geography.offices import travel_adjacency
 from govsim.world.rosters import Crew as CrewSpec
 from govsim.world.rosters import Shift
 
@@ -98,7 +101,10 @@ class WorldBuilder:
         self.offices: list[Office] = []
         #: per rostered group, per desk, its handlers in hiring order
         self.groups: dict[str, list[list[Worker]]] = {}
-        self.dispatch = DISPATCH[self.spec.routing.dispatch]()
+        self.dispatch = DISPATCH[self.spec.routing.dispatch]
+        self.travel = CellTravel(grid_map)
+        self.categories = [kind.spec.category for kind in kinds]
+        self.skills = sorted(set(self.categories))
 
     def build(self) -> World:
         """Build everything, in the order that numbers the agents (see the module)."""
@@ -158,6 +164,7 @@ class WorldBuilder:
                     name = gm.region_name(level, region) + (f"/{category}" if category else "")
                     share = servers // len(groups) + (g < servers % len(groups))
                     desk = self.desk(Office, name, tier, level, region, share)
+                    desk.category = category
                     speed = staffing.specialist_speed if specialised else 1.0
                     roster = "grid_workers" if bottom else f"office_staff.{tier}"
                     self.staff(desk, share, speed, group=roster)
@@ -187,8 +194,10 @@ class WorldBuilder:
         travel = gm.travel_from_office[level]
         travel = travel if rank == 0 else travel[region] + gm.within_cell_travel_h
         queue = DISCIPLINES[self.spec.routing.discipline]()
-        desk = cls(self.model, info, travel, queue, self.dispatch)
-        desk.cell = self.space[int(gm.office_cells[level][region])]
+        home = int(gm.office_cells[level][region])
+        rule = self.dispatch(DispatchContext(home, self.travel, self.categories))
+        desk = cls(self.model, info, travel, queue, rule)
+        desk.cell = self.space[home]
         self.offices.append(desk)
         return desk
 
@@ -220,6 +229,7 @@ class WorldBuilder:
                     model, desk, scheme, scheme.grid_speed * speed, scheme.fail_factor, on_duty
                 )
             worker.cell = desk.cell
+            worker.skill = desk.category or self.skills[len(desk.staff) % len(self.skills)]
             desk.hire(worker)
             if on_duty:
                 self.ledger.staff_change(0.0, desk.id, worker.role, 1)
@@ -334,3 +344,19 @@ class WorldBuilder:
                     grid = group in ("grid_workers", "part_time")
                     crews.append(Crew(shifts[entry.shift], workers, grid))
         return crews
+
+
+class CellTravel:
+    """Travel times (h) between map cells: the shortest path over the cell graph (edge
+    weight ``travel_h``), each source cell's row computed once, when first asked for."""
+
+    def __init__(self, grid_map: GridMap) -> None:
+        self.adjacency = travel_adjacency(grid_map.graph)
+        self.rows: dict[int, list[float]] = {}
+
+    def __call__(self, a: int, b: int) -> float:
+        """Hours from cell ``a`` to cell ``b``."""
+        row = self.rows.get(a)
+        if row is None:
+            row = self.rows[a] = dijkstra(self.adjacency, indices=a).tolist()
+        return row[b]

@@ -207,6 +207,8 @@ class Lifecycle:
             incident.handling_h[office.rank] / worker.speed + office.round_trip_h[incident.cell]
         )
         worker.busy_today += busy_h
+        worker.last_cell = incident.cell
+        worker.tally["taken"] += 1
         heapq.heappush(self._events, (now + busy_h, next(self._order), self._finish, incident))
 
     def _finish(self, incident: Incident) -> None:

@@ -71,6 +71,7 @@ class GovernanceModel(mesa.Model):
         self.incentives = IncentiveScheme(scenario)
         points = scenario.incentives.points
         self.evaluation = EVALUATION[points.scheme](scenario) if points.enabled else None
+        self._evaluation_days = getattr(self.evaluation, "period_days", DAYS_PER_MONTH)
 
         world = WorldBuilder(
             self, self.space, self.grid_map, self.kinds, self.incentives, self.ledger
@@ -146,7 +147,7 @@ class GovernanceModel(mesa.Model):
         self._rescale_rates()
         if self.spec.behaviour.enabled:
             self.grid_workers.do("end_of_day")
-        if self.evaluation is not None and self.day % DAYS_PER_MONTH == 0:
+        if self.evaluation is not None and self.day % self._evaluation_days == 0:
             self._evaluate()
         if self.lifecycle.hidden_count:
             self.grid_workers.shuffle_do("patrol", self.patrols)
@@ -170,7 +171,7 @@ class GovernanceModel(mesa.Model):
         self.sampler.rescale(np.exp(gap[:, None] * self._rate_elasticity[None, :]))
 
     def _evaluate(self) -> None:
-        """The month's evaluation of every grid worker; effort changes their pace."""
+        """The period's evaluation of every grid worker; effort changes their pace."""
         workers = list(self.grid_workers)
         result = self.evaluation.evaluate(workers)
         for worker in workers:
@@ -207,6 +208,7 @@ class GovernanceModel(mesa.Model):
                 "days": self.days,
                 "start_date": self.spec.calendar.start_date.isoformat(),
                 "satisfied_at": self.spec.followup.satisfied_at,
+                "pay_per_excellent": self.spec.incentives.points.pay_per_excellent,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),
                 "channels": self.channels.names if self.channels is not None else [],

@@ -1,24 +1,28 @@
-"""Monthly evaluation of grid workers: points, the red and black lists, and effort.
+"""Evaluation of grid workers each period: points, the red and black lists, effort, pay.
 
-Every month (30 days) each grid worker is scored on the month's work, by the scenario's
-evaluation weights (Zhenyuan's 4 : 3 : 3):
+Every period (``points.period``: 30, 90 or 360 days) each grid worker is scored on the
+period's work, by the scenario's evaluation weights (Zhenyuan's 4 : 3 : 3):
 
 - government: the share of their closures made within the deadline;
 - community: the share of their closures whose fix held (no recurrence);
 - residents: the share of their rated closures rated satisfied;
 
 ``score = Σ weight × share`` (0–1; a share with nothing to count is 1), and a worker
-scoring at least ``points.excellent_at`` is rated excellent. Points are the public
+scoring at least ``points.excellent_at`` is rated excellent. A worker with fewer than
+``points.min_caseload`` closures in the period is not rated: not excellent, on neither
+list, their effort not pushed (otherwise one with nothing to count scores 1). Each
+excellent rating is paid ``points.pay_per_excellent``. Points are the public
 currency: ``per_closure × closures + per_satisfied × satisfied ratings −
 overdue_penalty × overdue closures`` (accountability counts a late case against the
-one who closed it). The ``list_share`` with most points make the red list, those with
-fewest the black list.
+one who closed it). The ``list_share`` of rated workers with most points make the red
+list, those with fewest the black list.
 
-Effort responds: a worker not rated excellent raises effort by ``effort_step × bonus``
-(pay follows the evaluation), a black-listed one by ``black_list_push`` more, up to
-``effort_max``. Effort is speed and care: it multiplies a worker's pace by ``1 + effort``,
-divides the chance their fix fails by ``1 + effort`` and adds ``effort_care × effort`` to
-the rating of their fixes.
+Effort responds: a rated worker not rated excellent raises effort by
+``effort_step × bonus`` (pay follows the evaluation), a black-listed one by
+``black_list_push`` more, up to ``effort_max``; one rated excellent or not rated (no
+pressure) loses the share ``effort_decay`` of it. Effort is speed and care: it
+multiplies a worker's pace by ``1 + effort``, divides the chance their fix fails by
+``1 + effort`` and adds ``effort_care × effort`` to the rating of their fixes.
 """
 
 from __future__ import annotations
@@ -32,15 +36,20 @@ from govsim.registry import EVALUATION
 from govsim.world.scenario import Scenario
 
 DAYS_PER_MONTH = 30
+#: The tallies a score is made of.
+SCORED = ("closed", "on_time", "failed", "rated", "satisfied")
+#: Days between evaluations, per ``points.period`` (a year: twelve 30-day months).
+PERIOD_DAYS = {"monthly": DAYS_PER_MONTH, "quarterly": 3 * DAYS_PER_MONTH, "yearly": 360}
 
 
 @EVALUATION.register("monthly_points")
 class MonthlyEvaluation:
     """Points for closures and ratings, a score by the evaluation weights, red and black lists.
 
-    Each month a worker is scored by the evaluation weights (excellent at
-    ``points.excellent_at``), earns points, may make the red or black list, and raises
-    their effort when not rated excellent (see ``govsim.policies.evaluation``).
+    Every ``period_days`` a worker with at least ``points.min_caseload`` closures is scored
+    by the evaluation weights (excellent at ``points.excellent_at``), earns points, may
+    make the red or black list, and raises their effort when not rated excellent; effort
+    decays otherwise (see ``govsim.policies.evaluation``).
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -48,6 +57,7 @@ class MonthlyEvaluation:
         self.weights = scenario.incentives.evaluation
         self.bonus = scenario.incentives.bonus
         self.satisfied_at = scenario.followup.satisfied_at
+        self.period_days = PERIOD_DAYS[self.points.period]
 
     def closed(self, worker: Worker, on_time: bool) -> None:
         """Count a closure by ``worker``, within its deadline or not."""
@@ -68,10 +78,11 @@ class MonthlyEvaluation:
     def evaluate(self, workers: Sequence[Worker]) -> dict[str, np.ndarray]:
         """Evaluate ``workers`` on their tallies, update their effort and reset the tallies.
 
-        Returns per worker: ``worker`` (id), ``points``, ``score``, ``excellent`` (bool),
-        ``listed`` (+1 red list, −1 black list, 0 neither) and the new ``effort``.
+        Returns per worker: ``worker`` (id), ``points``, ``score``, ``rated`` (bool: at
+        least ``min_caseload`` closures), ``excellent`` (bool, rated only), ``listed`` (+1
+        red list, −1 black list, 0 neither; rated only) and the new ``effort``.
         """
-        tally = {name: np.array([w.tally[name] for w in workers], float) for name in TALLIES}
+        tally = {name: np.array([w.tally[name] for w in workers], float) for name in SCORED}
         closed, rated = tally["closed"], tally["rated"]
         w, p = self.weights, self.points
         score = (
@@ -82,10 +93,14 @@ class MonthlyEvaluation:
         overdue = closed - tally["on_time"]
         points = p.per_closure * closed + p.per_satisfied * tally["satisfied"]
         points -= p.overdue_penalty * overdue
-        excellent = score >= p.excellent_at - 1e-12
-        listed = _lists(points, p.list_share)
+        rated_ok = closed >= p.min_caseload
+        excellent = (score >= p.excellent_at - 1e-12) & rated_ok
+        listed = np.zeros(len(workers), dtype=np.int8)
+        listed[rated_ok] = _lists(points[rated_ok], p.list_share)
+        pressed = rated_ok & ~excellent
         effort = np.array([wk.effort for wk in workers])
-        effort += p.effort_step * self.bonus * ~excellent + p.black_list_push * (listed < 0)
+        effort = np.where(pressed, effort, effort * (1.0 - p.effort_decay))
+        effort += p.effort_step * self.bonus * pressed + p.black_list_push * (listed < 0)
         effort = np.minimum(effort, p.effort_max)
         for worker, value in zip(workers, effort.tolist(), strict=True):
             worker.effort = value
@@ -94,6 +109,7 @@ class MonthlyEvaluation:
             "worker": np.array([wk.unique_id for wk in workers]),
             "points": points,
             "score": score,
+            "rated": rated_ok,
             "excellent": excellent,
             "listed": listed,
             "effort": effort,

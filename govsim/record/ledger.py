@@ -84,9 +84,11 @@ class Ledger:
       ``incident`` the incident the part belongs to, each part queued, started and
       resolved at its own office (the incident's own rows show the joint response as
       one visit to the lead desk, handler −1);
-    - ``evaluations``: one row per grid worker and month when ``incentives.points`` is
-      on: ``time_h``, ``worker``, ``points``, ``score``, ``excellent``, ``listed`` (+1
-      red list, −1 black) and ``effort``;
+    - ``evaluations``: one row per grid worker and evaluation (each
+      ``incentives.points.period``) when ``incentives.points`` is on: ``time_h``,
+      ``worker``, ``points``, ``score``, ``rated`` (False: fewer closures than
+      ``min_caseload``, not rated), ``excellent``, ``listed`` (+1 red list, −1 black) and
+      ``effort``;
     - ``meta``: scenario name, seed, days, rating threshold, costs.
     """
 
@@ -118,7 +120,7 @@ class Ledger:
         self.out_of_hours = np.empty(0, dtype=OUT_OF_HOURS_DTYPE)
 
     def record_evaluation(self, time_h: float, result: dict[str, np.ndarray]) -> None:
-        """Record one monthly evaluation: per worker, points, score, lists and effort."""
+        """Record one evaluation: per worker, points, score, rated, lists and effort."""
         self.evaluation_parts.append(pd.DataFrame({"time_h": time_h, **result}))
 
     def staff_change(self, time_h: float, office: int, role: str, change: int) -> None:

@@ -313,7 +313,8 @@ def tier_flow(ledger: Ledger) -> pd.DataFrame:
 
 
 def staff_cost(ledger: Ledger) -> dict[str, float]:
-    """Cost of the staff over the window, by role: paid hours × hourly cost.
+    """Cost of the staff over the window, by role: paid hours × hourly cost; and
+    ``bonus``: excellent ratings of evaluations inside the window × ``pay_per_excellent``.
 
     Roles are those of ``govsim.record.ledger.ROLES``; staff are paid for their hours on
     duty (around the clock without a roster, else their shifts), overtime at
@@ -322,7 +323,11 @@ def staff_cost(ledger: Ledger) -> dict[str, float]:
     """
     rates = ledger.meta["hourly_cost"]
     hours = paid_hours(ledger, by="role")
-    return {role: float(hours[i] * rates[role]) for i, role in enumerate(ROLES)}
+    cost = {role: float(hours[i] * rates[role]) for i, role in enumerate(ROLES)}
+    pay = ledger.meta.get("pay_per_excellent", 0.0)
+    frame = _window_evaluations(ledger)
+    cost["bonus"] = float(pay * frame["excellent"].sum()) if pay and len(frame) else 0.0
+    return cost
 
 
 def resolution_by_triage(ledger: Ledger) -> dict[str, dict[str, float]]:
@@ -377,18 +382,21 @@ def petitions(ledger: Ledger) -> int:
 
 
 def monthly_evaluations(ledger: Ledger) -> pd.DataFrame:
-    """Per monthly evaluation of grid workers: ``time_h``, ``share_excellent``,
-    ``mean_points``, ``mean_effort``, ``red`` and ``black`` (workers on each list).
-    Empty when the scenario does not evaluate (``incentives.points.enabled``)."""
+    """Per evaluation of grid workers (each ``incentives.points.period``): ``time_h``,
+    ``rated`` (workers rated: at least ``min_caseload`` closures), ``share_excellent`` (of
+    the rated workers; NaN if none), ``mean_points``, ``mean_effort`` (all workers), ``red``
+    and ``black`` (workers on each list). Empty when the scenario does not evaluate
+    (``incentives.points.enabled``)."""
     frame = ledger.evaluations
+    columns = ["time_h", "rated", "share_excellent", "mean_points", "mean_effort", "red", "black"]
     if frame.empty:
-        return pd.DataFrame(
-            columns=["time_h", "share_excellent", "mean_points", "mean_effort", "red", "black"]
-        )
+        return pd.DataFrame(columns=columns)
     grouped = frame.groupby("time_h")
+    rated = grouped["rated"].sum()
     return pd.DataFrame(
         {
-            "share_excellent": grouped["excellent"].mean(),
+            "rated": rated.astype(int),
+            "share_excellent": grouped["excellent"].sum() / rated.where(rated > 0),
             "mean_points": grouped["points"].mean(),
             "mean_effort": grouped["effort"].mean(),
             "red": grouped["listed"].apply(lambda x: int((x > 0).sum())),
@@ -398,15 +406,25 @@ def monthly_evaluations(ledger: Ledger) -> pd.DataFrame:
 
 
 def excellence(ledger: Ledger) -> dict[str, float]:
-    """Share of grid workers rated excellent at the first and at the last monthly
-    evaluation inside the window, and over all of them (NaN without evaluations)."""
+    """Share of rated grid workers rated excellent at the first and at the last
+    evaluation inside the window, and the mean over evaluations (NaN without any)."""
     months = monthly_evaluations(ledger)
     w0, w1 = ledger.window_h
     inside = months[(months["time_h"] > w0) & (months["time_h"] <= w1)]
     if inside.empty:
         return {"first": float("nan"), "last": float("nan"), "mean": float("nan")}
     shares = inside["share_excellent"].to_numpy(dtype=float)
-    return {"first": float(shares[0]), "last": float(shares[-1]), "mean": float(shares.mean())}
+    mean = float(np.nanmean(shares)) if np.isfinite(shares).any() else float("nan")
+    return {"first": float(shares[0]), "last": float(shares[-1]), "mean": mean}
+
+
+def _window_evaluations(ledger: Ledger) -> pd.DataFrame:
+    """The evaluation rows of evaluations made inside the window."""
+    frame = ledger.evaluations
+    if frame.empty:
+        return frame
+    w0, w1 = ledger.window_h
+    return frame[(frame["time_h"] > w0) & (frame["time_h"] <= w1)]
 
 
 def volunteering(ledger: Ledger) -> dict[str, float]:

@@ -449,14 +449,30 @@ class Evaluation(Spec):
 
 
 class Points(Spec):
-    """Monthly evaluation of grid workers: points, red/black lists, effort (积分制, 红黑榜).
+    """Evaluation of grid workers each period: points, red/black lists, effort, pay (积分制,
+    红黑榜).
 
     See ``govsim.policies.evaluation`` for the score, the points and how effort responds.
     """
 
-    enabled: bool = Field(False, description="evaluate grid workers every 30 days")
+    enabled: bool = Field(False, description="evaluate grid workers once every period")
     scheme: Annotated[str, Registered(EVALUATION)] = Field(
         "monthly_points", description="how workers are scored, listed and pushed to effort"
+    )
+    period: Literal["monthly", "quarterly", "yearly"] = Field(
+        "monthly",
+        description="how often workers are evaluated: every 30, 90 or 360 days (12 months "
+        "of 30 days). Zhenyuan: 4:3:3 '年底综合测算' (totalled at the year's end); Helong: "
+        "'5年来累计测评2000余人次' (2,000+ evaluations in 5 years of ~269 workers: about "
+        "one a year); Kongtong: '每月考核排名' (monthly ranking)",
+    )
+    min_caseload: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="closures in the period below which a worker is not rated: neither "
+        "excellent nor listed, and effort not pushed (0: everyone rated); assumption — a "
+        "share with nothing to count would otherwise score 1 (excellent for doing nothing)",
     )
     per_closure: Points100 = Field(1.0, description="points per incident closed")
     per_satisfied: Points100 = Field(1.0, description="points per satisfied rating")
@@ -464,16 +480,33 @@ class Points(Spec):
         3.0, description="points lost per incident closed after its deadline"
     )
     list_share: float = Field(
-        0.1, ge=0.0, le=0.5, description="share of workers on the red list, and on the black"
+        0.1,
+        ge=0.0,
+        le=0.5,
+        description="share of rated workers on the red list, and on the black",
     )
-    excellent_at: Probability = Field(0.9, description="monthly score (0–1) rated excellent")
+    excellent_at: Probability = Field(0.9, description="score (0–1) rated excellent")
     effort_step: Gain = Field(
-        0.05, description="effort gained per month not rated excellent, at full bonus"
+        0.05, description="effort gained per evaluation not rated excellent, at full bonus"
     )
-    black_list_push: Gain = Field(0.02, description="extra effort after a month on the black list")
+    black_list_push: Gain = Field(
+        0.02, description="extra effort after an evaluation on the black list"
+    )
+    effort_decay: Probability = Field(
+        0.0,
+        description="share of effort lost per evaluation rated excellent or not rated (no "
+        "pressure): effort falls back toward 0 (0: effort only rises); assumption",
+    )
     effort_max: Gain = Field(0.5, description="most effort: pace × (1 + effort_max)")
     effort_care: Gain = Field(
         1.0, description="rating points a grid worker's fix gains per unit of effort"
+    )
+    pay_per_excellent: Money = Field(
+        0.0,
+        description="pay per excellent rating (currency units), counted in the staff cost; "
+        "Helong: '测评结果……直接与网格员……绩效奖金发放等相挂钩' (results tied to "
+        "performance bonuses); '累计发放网格员补助49万元' (490,000 yuan paid to grid "
+        "workers)",
     )
 
 
@@ -509,7 +542,7 @@ class Incentives(Spec):
         0.0, description="paperwork hours a week taken off each worker (减负)"
     )
     points: Points = Field(
-        default_factory=Points, description="monthly points, red and black lists, effort"
+        default_factory=Points, description="points, red and black lists, effort and pay"
     )
     time_bank: TimeBank = Field(default_factory=TimeBank, description="a volunteer time bank")
 

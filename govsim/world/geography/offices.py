@@ -42,7 +42,7 @@ def _assemble(
         raise GeographyError(f"the map graph is not connected: it has {n_components} components")
     ancestors = tuple(np.asarray(a, dtype=np.int64) for a in ancestors)
     counts = tuple(int(a.max()) + 1 for a in ancestors)
-    adjacency = _adjacency(graph)
+    adjacency = travel_adjacency(graph)
     upper = range(len(tiers) - 1)
     totals = _totals_within_region(adjacency, [ancestors[k] for k in upper], counts[:-1])
     offices = [_most_central(totals[k], ancestors[k], counts[k]) for k in upper]
@@ -63,7 +63,7 @@ def _assemble(
     )
 
 
-def _adjacency(graph: nx.Graph) -> csr_array:
+def travel_adjacency(graph: nx.Graph) -> csr_array:
     """Return the symmetric sparse matrix of edge ``travel_h`` (explicit zeros kept)."""
     n = graph.number_of_nodes()
     us, vs, ws = [], [], []
