@@ -16,6 +16,7 @@ from enum import IntEnum
 import numpy as np
 from scipy import special
 
+from govsim.world.escalation import Recognition
 from govsim.world.scenario import HOURS_PER_YEAR, Handling, IncidentType, Scenario
 
 
@@ -169,7 +170,8 @@ class OccurrenceSampler:
     Occurrences are a Poisson process with rate ``exposure[cell, kind] * rate[kind]`` per
     year for every (cell, kind) pair, the exposure being the cell's households, shops or
     daily visitors (the type's ``per``); each occurrence picks a resident agent of its
-    cell uniformly.
+    cell uniformly. With ``recognise`` (``routing.recognise``) a tier below an incident's
+    capable one that recognises it as beyond it spends only the triage time on it.
     """
 
     def __init__(
@@ -178,6 +180,7 @@ class OccurrenceSampler:
         exposure: np.ndarray,
         resident_offsets: np.ndarray,
         streams: dict[str, np.random.Generator],
+        recognise: Recognition | None = None,
     ) -> None:
         self.kinds = kinds
         rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
@@ -192,6 +195,8 @@ class OccurrenceSampler:
             streams[name] for name in ("occurrence", "handling", "reporting", "routing", "quality")
         )
         self.recurring = streams["recurrence"]
+        self.recognise = recognise if recognise is not None and recognise.prob else None
+        self.escalation = streams["escalation"]
         self.next_id = 0
 
     def rescale(self, factors: np.ndarray) -> None:
@@ -262,6 +267,8 @@ class OccurrenceSampler:
             level[mask] = _pick(kind.level_values, kind.level_cdf, u_level[mask])
             for rank, spec in enumerate(kind.handling):
                 handling[mask, rank] = handling_quantile(spec, u_handling[mask, rank])
+        if self.recognise is not None:
+            self._recognise(handling, level)
         first = self.next_id
         self.next_id += n
         columns = (
@@ -283,6 +290,15 @@ class OccurrenceSampler:
             quality.exponential(1.0, n).tolist(),
         )
         return list(map(Incident, *columns))
+
+    def _recognise(self, handling: np.ndarray, level: np.ndarray) -> None:
+        """Cut the handling time (h) at each tier below an incident's level to the triage
+        time where that tier recognises it as beyond it (one draw per incident and tier,
+        from the escalation stream, so that other draws stay as they are)."""
+        recognise = self.recognise
+        below = np.arange(self.n_ranks)[None, :] < level[:, None]
+        quick = below & (self.escalation.random(handling.shape) < recognise.prob)
+        np.minimum(handling, recognise.h, out=handling, where=quick)
 
 
 def _pick(values: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -81,7 +81,11 @@ class GovernanceModel(mesa.Model):
         self.router = ROUTING[scenario.routing.policy](world.desks, scenario.routing, self.kinds)
         self.grid_workers = self.agents.select(agent_type=GridWorker)  # part-timers too
         self.sampler = OccurrenceSampler(
-            self.kinds, exposure(self.grid_map, self.kinds), world.resident_offsets, streams
+            self.kinds,
+            exposure(self.grid_map, self.kinds),
+            world.resident_offsets,
+            streams,
+            scenario.routing.recognise,
         )
         self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
         if not self._rate_elasticity.any():
@@ -198,6 +202,7 @@ class GovernanceModel(mesa.Model):
                 "satisfied_at": self.spec.followup.satisfied_at,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),
+                "households": float(self.grid_map.households.sum()),
                 "channels": self.channels.names if self.channels is not None else [],
                 "banked_h_per_round": (
                     bank.hours_per_round

@@ -20,6 +20,8 @@ STREAMS = (
     "recurrence",
     "joint",
     "channel",
+    "whistle",
+    "escalation",
 )
 
 

@@ -30,6 +30,8 @@ EMPTY_INCIDENT_TYPES = {
     **dict.fromkeys(("failed", "vulnerable"), "bool"),
 }
 STAFF_DTYPE = np.dtype([("time", "f8"), ("office", "i4"), ("role", "i1"), ("change", "i4")])
+#: A petition: when, whose problem, and the rank of the tier it reached.
+PETITION_DTYPE = np.dtype([("time", "f8"), ("incident", "i8"), ("rank", "i2")])
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ class Ledger:
     - ``evaluations``: one row per grid worker and month when ``incentives.points`` is
       on: ``time_h``, ``worker``, ``points``, ``score``, ``excellent``, ``listed`` (+1
       red list, −1 black) and ``effort``;
-    - ``meta``: scenario name, seed, days, rating threshold, costs.
+    - ``petitions``: one row per petition a resident made (``PETITION_DTYPE``: time,
+      incident, rank of the tier it reached);
+    - ``meta``: scenario name, seed, days, households, rating threshold, costs.
     """
 
     def __init__(self) -> None:
@@ -89,6 +93,9 @@ class Ledger:
         self.assist_rows: list[tuple[float, int, int, int, int]] = []
         self.record_assist = self.assist_rows.append
         self.assists = np.empty(0, dtype=EVENT_DTYPE)
+        self.petition_rows: list[tuple[float, int, int]] = []
+        self.record_petition = self.petition_rows.append
+        self.petitions = np.empty(0, dtype=PETITION_DTYPE)
 
     def record_evaluation(self, time_h: float, result: dict[str, np.ndarray]) -> None:
         """Record one monthly evaluation: per worker, points, score, lists and effort."""
@@ -119,6 +126,7 @@ class Ledger:
         self.events = np.array(self.rows, dtype=EVENT_DTYPE)
         self.staff = np.array(self.staff_rows, dtype=STAFF_DTYPE)
         self.assists = np.array(self.assist_rows, dtype=EVENT_DTYPE)
+        self.petitions = np.array(self.petition_rows, dtype=PETITION_DTYPE)
         if self.evaluation_parts:
             self.evaluations = pd.concat(self.evaluation_parts, ignore_index=True)
         self.rows = []

@@ -14,6 +14,7 @@ import pandas as pd
 
 from govsim.engine.incidents import Channel, State
 from govsim.record.ledger import ROLES, Ledger
+from govsim.record.petitions import petition_rates, window_petitions
 
 
 def visits(ledger: Ledger) -> pd.DataFrame:
@@ -376,10 +377,9 @@ def equity(ledger: Ledger) -> dict[str, float]:
 
 
 def petitions(ledger: Ledger) -> int:
-    """Window incidents that reached the city as petitions (hidden past the petition time)."""
-    ev = ledger.events
-    rows = ev[(ev["state"] == State.REPORTED) & (ev["actor"] == Channel.PETITION)]
-    return int(ledger.incidents["in_window"].to_numpy()[rows["incident"]].sum())
+    """Petitions about window incidents (problems left unsolved past a resident's
+    patience; by tier in ``govsim.record.petitions.petition_rates``)."""
+    return int(window_petitions(ledger).size)
 
 
 def monthly_evaluations(ledger: Ledger) -> pd.DataFrame:
@@ -490,6 +490,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
         "staff_cost": staff_cost(ledger),
         "petitions": petitions(ledger),
+        "petition_rates": petition_rates(ledger),
         "recurrences": recurrences(ledger),
         "equity": equity(ledger),
         "closures_per_worker_day": closures_per_worker_day(ledger),
