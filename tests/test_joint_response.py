@@ -11,24 +11,26 @@ from govsim.record.ledger import Ledger
 from govsim.record.metrics import tier_table, visits
 from govsim.stats import mean_ci
 from govsim.world.scenario import HOURS_PER_YEAR, Scenario, deep_merge, read_yaml, validate_scenario
+from tests.support import paired
 
 LAMBDA, MU = 0.5, 1.0  # per hour, at each department
 
 
-def jointly_owned(owners: list[str]) -> Scenario:
+def jointly_owned(owners: list[str], rate: float = LAMBDA, whistle: dict | None = None) -> Scenario:
     """The M/M/c scenario with a government matter the grid cannot resolve, owned by
-    ``owners`` (one handler each, at the street), under whistle-and-report."""
+    ``owners`` (one handler each, at the street), arriving at ``rate`` per hour, under
+    whistle-and-report (``whistle``: its settings, by default a half-hour response)."""
     request = read_yaml(THEORY_DIR / "mmc.yaml")["incidents"]["request"]
     changes = {
         "departments": {
             "roads": {"tier": "street", "staff": 1},
             "water": {"tier": "street", "staff": 1},
         },
-        "routing": {"policy": "whistle", "whistle": {"response_h": 0.5}},
+        "routing": {"policy": "whistle", "whistle": whistle or {"response_h": 0.5}},
         "incidents": {
             "request": {
                 **request,
-                "rate": LAMBDA * HOURS_PER_YEAR / 1000,
+                "rate": rate * HOURS_PER_YEAR / 1000,
                 "triage": "government",
                 "departments": owners,
                 "resolvable_at": {},
@@ -91,3 +93,23 @@ def test_a_single_owner_needs_no_joint_response() -> None:
     assert ledger.assists.size == 0
     served = visits(ledger).dropna(subset=["started_at"])
     assert len(served) > 100 and (served["handler"] >= 0).all()
+
+
+def mean_resolution_h(ledger: Ledger) -> float:
+    inc = ledger.incidents[ledger.incidents["in_window"]]
+    return float((inc["resolved_at"] - inc["reported_at"]).mean())
+
+
+def test_convening_at_once_gains_for_several_owners_and_nothing_for_one() -> None:
+    """Sequentially, each owner is summoned when the one before is done: per incident the
+    response takes the response limit plus the shorter part longer than the fork-join
+    (S₁ + r + S₂ against max(S₁, S₂)). A single owner is convened the same either way."""
+    response_h, rate = 0.5, 0.1  # a light load: the parts barely queue
+    joint, sequential = ({"response_h": response_h, "convene": c} for c in ("joint", "sequential"))
+    several = [jointly_owned(["roads", "water"], rate, w) for w in (joint, sequential)]
+    gain = paired(*several, mean_resolution_h, 8, 200)
+    assert gain.low > response_h, gain  # more than the second summons: a part's time too
+    # M/M/1 sojourns are exponential with rate μ − λ: E[min of two] = 1 / (2 (μ − λ))
+    assert gain.low <= response_h + 1 / (2 * (MU - rate)) <= gain.high, gain
+    one = [jointly_owned(["roads"], rate, w) for w in (joint, sequential)]
+    assert paired(*one, mean_resolution_h, 2, 100).mean == 0.0

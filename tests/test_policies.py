@@ -93,7 +93,7 @@ def test_arbitration_settles_ambiguous_ownership_for_the_rest_of_the_run() -> No
     model = GovernanceModel(load_scenario(DEMO, settings), seed=3, days=120)
     ledger = model.run()
     boiler = ledger.kinds.index("illegal_boiler")
-    settled = model.router.settled_at[boiler]
+    settled = model.router.arbitrator.settled_at[boiler]
     assert settled is not None and settled < 24 * 40  # the first unclaimed post came early
     inc = ledger.incidents
     later = inc[(inc["kind"] == boiler) & (inc["occurred_at"] > settled)]

@@ -6,7 +6,8 @@ reproducing it. Its ``metric`` names what to measure on a run's ledger, one of
 ``METRICS`` with its argument after a colon (``reaching_per_month:city``); with
 ``versus`` the figure is the ratio of the metric under the preset's policy to the metric
 under another (``status_quo``: the scenario as written), replication by replication on
-shared seeds.
+shared seeds. A target with ``fit: false`` is an out-of-sample check: measured and
+reported like the others, never part of the calibration's loss.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from govsim.engine.incidents import State
 from govsim.errors import ScenarioError
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import reached, visits, window_incidents
+from govsim.record.petitions import petition_rates
 from govsim.stats import Interval, mean_ci
 from govsim.world.scenario import Spec, read_yaml
 
@@ -127,6 +129,12 @@ def settled_by_volunteers(ledger: Ledger, kind: str) -> float:
     return float(rows["incident"].isin(settled).mean())
 
 
+def petitions_per_10k(ledger: Ledger, tier: str) -> float:
+    """Petitions per 10,000 households a year (all tiers when ``tier`` is empty)."""
+    rates = petition_rates(ledger)
+    return rates["by_tier"][tier] if tier else rates["per_10k_households_year"]
+
+
 #: Target metrics by name; each takes the ledger and the argument after the colon.
 METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "reported_per_month": reported_per_month,
@@ -139,6 +147,7 @@ METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "satisfied_share": satisfied_share,
     "excellent_year": excellent_year,
     "settled_by_volunteers": settled_by_volunteers,
+    "petitions_per_10k": petitions_per_10k,
 }
 
 
@@ -156,6 +165,9 @@ class Target(Spec):
     tolerance: float = Field(gt=0.0, description="how far the model mean may be from it")
     relation: Literal["equal", "at_most", "at_least"] = Field(
         "equal", description="equal: within ± tolerance; at_most / at_least: one-sided"
+    )
+    fit: bool = Field(
+        True, description="false: an out-of-sample check, left out of the calibration's loss"
     )
     gap: str | None = Field(
         None,
@@ -228,8 +240,11 @@ class Achieved:
     @property
     def loss(self) -> float:
         """Squared distance of the mean from the figure in tolerances: 0 on the figure;
-        for at_most / at_least only the wrong side counts. Calibration minimises the sum."""
+        for at_most / at_least only the wrong side counts; 0 for a target not to fit.
+        Calibration minimises the sum."""
         t = self.target
+        if not t.fit:
+            return 0.0
         gap = (self.interval.mean - t.value) / t.tolerance
         if t.relation == "at_most":
             gap = max(0.0, gap)

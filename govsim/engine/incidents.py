@@ -17,6 +17,7 @@ import numpy as np
 from scipy import special
 
 from govsim.engine.demand import DemandCurve
+from govsim.world.escalation import Recognition
 from govsim.world.scenario import HOURS_PER_YEAR, Handling, IncidentType, Scenario
 
 
@@ -173,6 +174,8 @@ class OccurrenceSampler:
     cell uniformly. With a ``demand`` curve the process is non-homogeneous: a day's
     candidates are drawn at each pair's highest rate of that day and thinned by the hour
     profile (Lewis–Shedler), the acceptance draws coming from their own stream.
+    With ``recognise`` (``routing.recognise``) a tier below an incident's capable one
+    that recognises it as beyond it spends only the triage time on it.
     """
 
     def __init__(
@@ -182,6 +185,7 @@ class OccurrenceSampler:
         resident_offsets: np.ndarray,
         streams: dict[str, np.random.Generator],
         demand: DemandCurve | None = None,
+        recognise: Recognition | None = None,
     ) -> None:
         self.kinds = kinds
         rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
@@ -198,6 +202,8 @@ class OccurrenceSampler:
             streams[name] for name in ("occurrence", "handling", "reporting", "routing", "quality")
         )
         self.recurring = streams["recurrence"]
+        self.recognise = recognise if recognise is not None and recognise.prob else None
+        self.escalation = streams["escalation"]
         self.next_id = 0
 
     def rescale(self, factors: np.ndarray) -> None:
@@ -285,6 +291,8 @@ class OccurrenceSampler:
             level[mask] = _pick(kind.level_values, kind.level_cdf, u_level[mask])
             for rank, spec in enumerate(kind.handling):
                 handling[mask, rank] = handling_quantile(spec, u_handling[mask, rank])
+        if self.recognise is not None:
+            self._recognise(handling, level)
         first = self.next_id
         self.next_id += n
         columns = (
@@ -306,6 +314,15 @@ class OccurrenceSampler:
             quality.exponential(1.0, n).tolist(),
         )
         return list(map(Incident, *columns))
+
+    def _recognise(self, handling: np.ndarray, level: np.ndarray) -> None:
+        """Cut the handling time (h) at each tier below an incident's level to the triage
+        time where that tier recognises it as beyond it (one draw per incident and tier,
+        from the escalation stream, so that other draws stay as they are)."""
+        recognise = self.recognise
+        below = np.arange(self.n_ranks)[None, :] < level[:, None]
+        quick = below & (self.escalation.random(handling.shape) < recognise.prob)
+        np.minimum(handling, recognise.h, out=handling, where=quick)
 
 
 def _pick(values: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -7,7 +7,6 @@ heap directly where an event is scheduled per job.
 
 from __future__ import annotations
 
-import copy
 import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,8 +21,9 @@ from govsim.engine.incidents import (
     IncidentKind,
     OccurrenceSampler,
     State,
-    handling_time,
 )
+from govsim.engine.joint import JointResponse
+from govsim.engine.petitions import Petitions
 from govsim.record.ledger import Ledger
 from govsim.world.scenario import Scenario
 
@@ -76,7 +76,11 @@ class Lifecycle:
         self.router = router
         self.evaluation = evaluation
         self._rate = rating.rate
-        self._joint_rng, self._channel_rng = streams["joint"], streams["channel"]
+        self._channel_rng = streams["channel"]
+        self.joint = JointResponse(
+            scenario.routing.whistle, clock, kinds, router, streams, ledger.record, self._arrive
+        )
+        self._convene, self._sequential = self.joint.convene, self.joint.sequential
         self.warmup_h, self.horizon_h = window_h
         self._worsen_h = [k.spec.worsen_h for k in kinds]
         self._fail_prob = [k.spec.fail_prob for k in kinds]
@@ -85,6 +89,11 @@ class Lifecycle:
         self._followup = scenario.followup
         behaviour = scenario.behaviour
         self._petition_after_h = behaviour.petition_after_h if behaviour.enabled else 0.0
+        self.petitions = Petitions(
+            behaviour, clock, population, router, ledger.record_petition, self.found
+        )
+        self._await_petition = self.petitions.wait
+        self._petition_unresolved = self.petitions.unresolved
         self.incidents: list[Incident] = []
         self.hidden: list[list[Incident]] = [[] for _ in range(n_cells)]
         self.hidden_count = 0
@@ -117,21 +126,18 @@ class Lifecycle:
             wait = incident.report_wait * kind.spec.reporting.delay_h
             if wait == 0.0:
                 self._report(incident, Channel.RESIDENT)
+                if self._petition_unresolved:
+                    self._await_petition(incident, now)
                 return
             wait *= population.delay_factor(resident)
             self.schedule(now + wait, self._resident_report, incident)
         self.hidden[incident.cell].append(incident)
         self.hidden_count += 1
         if self._petition_after_h:
-            self.schedule(now + self._petition_after_h, self._petition, incident)
+            self._await_petition(incident, now)
 
     def _resident_report(self, incident: Incident) -> None:
         self.found(incident, Channel.RESIDENT)
-
-    def _petition(self, incident: Incident) -> None:
-        if not incident.discovered:
-            self.population.experience(incident.resident, 0.0)
-            self.found(incident, Channel.PETITION)
 
     def found(self, incident: Incident, channel: Channel) -> None:
         """``incident`` was reported or found through ``channel`` (once: later finds of
@@ -220,6 +226,8 @@ class Lifecycle:
             whole.pending -= 1
             if not whole.pending:
                 self._close(whole, whole.office, None)
+            elif self._sequential:
+                self.joint.summon_next(whole, now)
         elif self.router.resolves(incident, office):
             self._close(incident, office, worker)
         else:
@@ -241,29 +249,9 @@ class Lifecycle:
         summoned = self.router.summons(incident, office)
         if summoned:
             incident.office = move[0]
-            self.schedule(now + move[1], self._convene, (incident, summoned))
+            self.schedule(now + move[1], self._convene, (incident, summoned, move[1]))
         else:
             self._move(incident, move)
-
-    def _convene(self, joint: tuple[Incident, list[Office]]) -> None:
-        """A joint response (fork-join): every summoned department takes its part at once,
-        each part queued and handled at its own desk; the incident is resolved when the
-        last part is done. The lead's part takes the incident's own handling time, the
-        others their own draws of the type's handling distribution."""
-        incident, desks = joint
-        lead, now = incident.office, self.clock.now
-        self._record((now, incident.id, QUEUED, lead.id, -1))
-        self._record((now, incident.id, STARTED, lead.id, -1))
-        incident.pending = len(desks)
-        kind = self.kinds[incident.kind]
-        draws = self._joint_rng.random(len(desks)).tolist()
-        for desk, u in zip(desks, draws, strict=True):
-            part = copy.copy(incident)
-            part.joint = incident
-            if desk is not lead:
-                part.handling_h = list(incident.handling_h)
-                part.handling_h[desk.rank] = handling_time(kind.handling[desk.rank], u)
-            self._arrive(part, desk)
 
     def _move(self, incident: Incident, move: Move) -> None:
         target, delay = move

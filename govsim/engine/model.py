@@ -88,6 +88,7 @@ class GovernanceModel(mesa.Model):
             world.resident_offsets,
             streams,
             demand_curve(scenario, self.drain_until_h),
+            scenario.routing.recognise,
         )
         self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
         if not self._rate_elasticity.any():
@@ -211,6 +212,7 @@ class GovernanceModel(mesa.Model):
                 "pay_per_excellent": self.spec.incentives.points.pay_per_excellent,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),
+                "households": float(self.grid_map.households.sum()),
                 "channels": self.channels.names if self.channels is not None else [],
                 "banked_h_per_round": (
                     bank.hours_per_round

@@ -21,6 +21,8 @@ STREAMS = (
     "joint",
     "channel",
     "demand",
+    "whistle",
+    "escalation",
 )
 
 

@@ -13,7 +13,10 @@ nothing is handed up from the top tier (``below_top``).
 - ``triage``: three-way triage sends household matters to the grid, community matters to
   the tier above it, government matters to the owning department; tiered from there.
 - ``whistle``: the grid tries; if it cannot, the street summons the capable desk, which
-  must arrive within ``whistle.response_h`` (no climb through the tiers).
+  must arrive within ``whistle.response_h`` (no climb through the tiers); a summoned
+  department may come late or deflect (``whistle.compliance``), less so under
+  accountability; several owners are summoned at once or one after another
+  (``whistle.convene``).
 - ``claim``: the grid tries; if it cannot, the incident is posted to the whole team and
   the owner claims it after a delay that grows with the type's ownership ambiguity; with
   probability ``ambiguity`` nobody claims it, and after ``claim.unclaimed_after_h`` it
@@ -89,6 +92,30 @@ class Desks:
         return self.at(incident, rank), self.handoff_h[rank]
 
 
+class Arbitrator:
+    """The arbitration committee (职责分工裁决委员会): rules on a type's ownership once.
+
+    The first referral of a type is ruled on ``delay_h`` after it; from the ruling on the
+    type's owner is settled, and referrals made before it wait for it.
+    """
+
+    def __init__(self, n_kinds: int, delay_h: float) -> None:
+        self.delay_h = delay_h
+        # per kind: the time arbitration settles its ownership (None: never referred)
+        self.settled_at: list[float | None] = [None] * n_kinds
+
+    def settled(self, kind: int, now: float) -> bool:
+        """Whether the kind's ownership is settled at ``now``."""
+        settled = self.settled_at[kind]
+        return settled is not None and settled <= now
+
+    def ruling(self, kind: int, referred: float) -> float:
+        """The time (h) a referral of ``kind`` made at ``referred`` is ruled on."""
+        if self.settled_at[kind] is None:
+            self.settled_at[kind] = referred + self.delay_h
+        return max(self.settled_at[kind], referred)
+
+
 @ROUTING.register("tiered")
 class TieredEscalation:
     """Each tier tries in turn: an incident starts at its grid and climbs one tier at a time.
@@ -96,6 +123,12 @@ class TieredEscalation:
     Each hand-off into a tier takes that tier's ``routing.handoff_h``; a department that
     owns the incident takes it at its own tier (or its staff sent down, below it).
     """
+
+    #: The rank whose desk takes a petition about a hidden problem (None: the top); the
+    #: lifecycle sets it from ``behaviour.petitions.to``.
+    petition_rank: int | None = None
+    #: Whether a summoned desk may come late or deflect (draws are needed then).
+    lapsing = False
 
     def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
         self.desks = desks
@@ -107,7 +140,8 @@ class TieredEscalation:
         (the city takes it, skipping the tiers), any other by the policy's ``entry``."""
         if incident.channel == Channel.PETITION:
             desks = self.desks
-            return desks.office(incident, desks.top), 0.0
+            rank = desks.top if self.petition_rank is None else self.petition_rank
+            return desks.office(incident, rank), 0.0
         return self.entry(incident, now)
 
     def below_top(self, office: Office) -> bool:
@@ -130,6 +164,11 @@ class TieredEscalation:
         """The desks of a joint response that the hand-up from ``office`` calls, the desk
         it goes to first; None: no joint response (only whistle-and-report has them)."""
         return None
+
+    def answer(self, incident: Incident, u: float, e: float, now: float) -> float:
+        """Hours from a summons at ``now`` until the summoned desk arrives, given its
+        compliance draws ``u`` (uniform) and ``e`` (unit exponential): the response limit."""
+        return self.spec.whistle.response_h
 
 
 @ROUTING.register("platform")
@@ -186,9 +225,39 @@ class WhistleAndReport(TieredEscalation):
 
     The summoned desk must arrive within ``whistle.response_h``, instead of the incident
     climbing the tiers one hand-off at a time. An incident owned by several departments
-    gets a joint response: all of them are summoned at once, and it is resolved when the
-    last one has done its part.
+    gets a joint response: all of them are summoned at once (``whistle.convene: joint``)
+    or one after another (``sequential``), and it is resolved when the last one has done
+    its part. A summoned desk complies as ``whistle.compliance`` says (``answer``); the
+    lead's draws are the incident's routing draws, so a change of compliance meets the
+    same incidents with the same luck.
     """
+
+    def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
+        super().__init__(desks, spec, kinds)
+        self.deflect, self.late = spec.whistle.compliance.lapses()
+        self.lapsing = self.deflect + self.late > 0.0
+        self.arbitrator = Arbitrator(len(kinds), spec.arbitration.delay_h)
+
+    def answer(self, incident: Incident, u: float, e: float, now: float) -> float:
+        """Hours from a summons at ``now`` until the summoned desk arrives: the response
+        limit; after a deflection (``u`` < the deflection probability) the time to settle
+        ownership first (arbitration's ruling, or the leaders' ``coordinate_h``); late
+        (``u`` below deflection + late) ``late_h × e`` more."""
+        whistle = self.spec.whistle
+        if not self.lapsing:
+            return whistle.response_h
+        deflect = self.deflect
+        if self.spec.arbitration.enabled:
+            kind = incident.kind
+            if self.arbitrator.settled(kind, now):
+                deflect = 0.0
+            elif u < deflect:
+                return self.arbitrator.ruling(kind, now) - now + whistle.response_h
+        if u < deflect:
+            return whistle.compliance.coordinate_h + whistle.response_h
+        if u < deflect + self.late:
+            return whistle.response_h + whistle.compliance.late_h * e
+        return whistle.response_h
 
     def summons(self, incident: Incident, office: Office) -> list[Office] | None:
         """From the grid, every owning department of a jointly owned incident."""
@@ -202,7 +271,8 @@ class WhistleAndReport(TieredEscalation):
     def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
         """From the grid, a summons answered within the response limit; above it, tiered."""
         if office.rank == 0:
-            return self.desks.capable(incident), self.spec.whistle.response_h
+            answer = self.answer(incident, incident.route_u, incident.route_e, now)
+            return self.desks.capable(incident), answer
         return self.desks.up(incident, office)
 
 
@@ -219,13 +289,11 @@ class GroupClaim(TieredEscalation):
 
     def __init__(self, desks: Desks, spec: Routing, kinds: Sequence[IncidentKind]) -> None:
         super().__init__(desks, spec, kinds)
-        # per kind: the time arbitration settles its ownership (None: never referred)
-        self.settled_at: list[float | None] = [None] * len(kinds)
+        self.arbitrator = Arbitrator(len(kinds), spec.arbitration.delay_h)
 
     def ambiguity(self, kind: int, now: float) -> float:
         """The kind's ownership ambiguity at ``now``: zero once arbitration has settled it."""
-        settled = self.settled_at[kind]
-        return 0.0 if settled is not None and settled <= now else self.kinds[kind].spec.ambiguity
+        return 0.0 if self.arbitrator.settled(kind, now) else self.kinds[kind].spec.ambiguity
 
     def escalate(self, incident: Incident, office: Office, now: float) -> Move | None:
         """From the grid: claimed by the owner, or unclaimed and then arbitrated or tiered."""
@@ -239,9 +307,5 @@ class GroupClaim(TieredEscalation):
         if not self.spec.arbitration.enabled:
             step = self.desks.up(incident, office)
             return None if step is None else (step[0], claim.unclaimed_after_h + step[1])
-        referred = now + claim.unclaimed_after_h
-        if self.settled_at[incident.kind] is None:
-            self.settled_at[incident.kind] = referred + self.spec.arbitration.delay_h
-        ruling = max(self.settled_at[incident.kind], referred)
+        ruling = self.arbitrator.ruling(incident.kind, now + claim.unclaimed_after_h)
         return self.desks.capable(incident), ruling - now + claim.delay_h * incident.route_e
-

@@ -47,6 +47,8 @@ OUT_OF_HOURS_ACTIONS = ("wait", "duty_desk", "call_out")
 OUT_OF_HOURS_DTYPE = np.dtype(
     [("time", "f8"), ("incident", "i8"), ("office", "i4"), ("action", "i1")]
 )
+#: A petition: when, whose problem, and the rank of the tier it reached.
+PETITION_DTYPE = np.dtype([("time", "f8"), ("incident", "i8"), ("rank", "i2")])
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,9 @@ class Ledger:
       ``worker``, ``points``, ``score``, ``rated`` (False: fewer closures than
       ``min_caseload``, not rated), ``excellent``, ``listed`` (+1 red list, −1 black) and
       ``effort``;
-    - ``meta``: scenario name, seed, days, rating threshold, costs.
+    - ``petitions``: one row per petition a resident made (``PETITION_DTYPE``: time,
+      incident, rank of the tier it reached);
+    - ``meta``: scenario name, seed, days, households, rating threshold, costs.
     """
 
     def __init__(self) -> None:
@@ -118,6 +122,9 @@ class Ledger:
         self.out_of_hours_rows: list[tuple[float, int, int, int]] = []
         self.record_out_of_hours = self.out_of_hours_rows.append
         self.out_of_hours = np.empty(0, dtype=OUT_OF_HOURS_DTYPE)
+        self.petition_rows: list[tuple[float, int, int]] = []
+        self.record_petition = self.petition_rows.append
+        self.petitions = np.empty(0, dtype=PETITION_DTYPE)
 
     def record_evaluation(self, time_h: float, result: dict[str, np.ndarray]) -> None:
         """Record one evaluation: per worker, points, score, rated, lists and effort."""
@@ -157,6 +164,7 @@ class Ledger:
         self.assists = np.array(self.assist_rows, dtype=EVENT_DTYPE)
         self.pay = np.array(self.pay_rows, dtype=PAY_DTYPE)
         self.out_of_hours = np.array(self.out_of_hours_rows, dtype=OUT_OF_HOURS_DTYPE)
+        self.petitions = np.array(self.petition_rows, dtype=PETITION_DTYPE)
         if self.evaluation_parts:
             self.evaluations = pd.concat(self.evaluation_parts, ignore_index=True)
         self.rows = []

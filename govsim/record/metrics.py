@@ -16,6 +16,7 @@ from govsim.engine.incidents import Channel, State
 from govsim.record.by_time import by_time
 from govsim.record.hours import hours_summary, on_duty_hours, paid_hours
 from govsim.record.ledger import ROLES, Ledger
+from govsim.record.petitions import petition_rates, window_petitions
 
 
 def visits(ledger: Ledger) -> pd.DataFrame:
@@ -375,10 +376,9 @@ def equity(ledger: Ledger) -> dict[str, float]:
 
 
 def petitions(ledger: Ledger) -> int:
-    """Window incidents that reached the city as petitions (hidden past the petition time)."""
-    ev = ledger.events
-    rows = ev[(ev["state"] == State.REPORTED) & (ev["actor"] == Channel.PETITION)]
-    return int(ledger.incidents["in_window"].to_numpy()[rows["incident"]].sum())
+    """Petitions about window incidents (problems left unsolved past a resident's
+    patience; by tier in ``govsim.record.petitions.petition_rates``)."""
+    return int(window_petitions(ledger).size)
 
 
 def monthly_evaluations(ledger: Ledger) -> pd.DataFrame:
@@ -503,6 +503,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "staff_cost": staff_cost(ledger),
         "hours": hours_summary(ledger),
         "petitions": petitions(ledger),
+        "petition_rates": petition_rates(ledger),
         "recurrences": recurrences(ledger),
         "equity": equity(ledger),
         "closures_per_worker_day": closures_per_worker_day(ledger),

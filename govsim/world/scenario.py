@@ -35,6 +35,7 @@ from govsim.errors import ScenarioError
 from govsim.registry import DISCIPLINES, DISPATCH, EVALUATION, ROUTING
 from govsim.world.calendar import CalendarSpec
 from govsim.world.demand import DemandSpec
+from govsim.world.escalation import Compliance, Petitions, Recognition
 from govsim.world.fields import (  # noqa: F401 (re-exported: the schema's names)
     HOURS_PER_YEAR,
     MAX_AGENTS,
@@ -375,6 +376,15 @@ class Whistle(Spec):
     response_h: PositiveHours = Field(
         2.0, description="time allowed for the summoned to arrive (h)"
     )
+    convene: Literal["joint", "sequential"] = Field(
+        "joint",
+        description="joint: every owner summoned at once (Yuyao, seed 003: '組織安監、綜合"
+        "執法等部門的執法人員, 和村裡一起上門'); sequential: one after another, each summoned "
+        "when the one before has done its part",
+    )
+    compliance: Compliance = Field(
+        default_factory=Compliance, description="whether the summoned come on time"
+    )
 
 
 class Claim(Spec):
@@ -414,6 +424,9 @@ class Routing(Spec):
     )
     overdue_escalation: bool = Field(
         False, description="hand an incident up when its deadline passes while it waits"
+    )
+    recognise: Recognition = Field(
+        default_factory=Recognition, description="how soon a lower tier hands up"
     )
     platform: PlatformDispatch = Field(
         default_factory=PlatformDispatch, description="settings of policy: platform"
@@ -630,8 +643,11 @@ class Behaviour(Spec):
         0.6, description="vulnerable residents report with this fraction of the probability"
     )
     petition_after_h: Hours = Field(
-        720.0, description="a problem hidden this long goes to the city as a petition (0: never)"
+        720.0,
+        description="a resident's patience: a problem unsolved this long becomes a petition "
+        "(h; 0: never)",
     )
+    petitions: Petitions = Field(default_factory=Petitions, description="who petitions where")
 
 
 class RunSpec(Spec):
