@@ -60,6 +60,7 @@ from govsim.world.fields import (  # noqa: F401 (re-exported: the schema's names
     TierName,
     WeekHours,
 )
+from govsim.world.property import PropertySpec, check_property
 from govsim.world.window import MAX_DAYS, MIN_DAYS, check_days
 from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
@@ -663,6 +664,11 @@ class Scenario(Spec):
         """Tier names, top to bottom."""
         return tuple(self.map.tiers)
 
+    # after ``tiers``: defined before it, this field's name would shadow ``@property``
+    property: PropertySpec = Field(
+        default_factory=PropertySpec, description="property management of the compounds"
+    )
+
 
 def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     """Consistency rules that span fields; returns (field path, problem) pairs.
@@ -682,6 +688,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - ``residents.channels``: shares sum to 1.
     - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
     - ``incentives.evaluation``: the three weights sum to 1.
+    - ``property.problems``, ``property.disputes``: incident types, none in both.
     - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
       ``deadline_h`` for every severity level; ``departments`` exist, and a government
       matter names at least one; ``resolvable_at`` names tiers and its shares sum to 1;
@@ -756,6 +763,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         problems.append(("incentives.evaluation", f"weights must sum to 1, got {total:g}"))
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
+    problems.extend(check_property(scenario.property, list(scenario.incidents)))
     if not problems:  # the sizes need a consistent region tree
         problems.extend(size_problems(scenario))
     return problems
