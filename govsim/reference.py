@@ -35,10 +35,10 @@ from govsim.world.scenario import (
     Scenario,
     annotation_range,
     cross_check,
-    dotted_leaves,
     field_at,
     field_choices,
     field_range,
+    headcount_minimum,
     read_with_base,
 )
 
@@ -332,11 +332,21 @@ def _policy_section(path: Path) -> list[str]:
         "| lever | value | meaning |",
         "|---|---|---|",
     ]
-    for lever, value in dotted_leaves(policy.sections):
+    for lever, value in _lever_leaves(policy.sections):
         field = field_at(lever)
         meaning = field.description if field is not None and field.description else ""
         lines.append(f"| `{lever}` | `{_cell(_yaml_inline(value))}` | {_cell(meaning)} |")
     return [*lines, ""]
+
+
+def _lever_leaves(layer: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """A policy's levers by dotted path, a relative headcount (``{add: 1}``) as one lever."""
+    for key, value in layer.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and headcount_minimum(path) is None:
+            yield from _lever_leaves(value, path + ".")
+        else:
+            yield path, value
 
 
 def _described_classes(registry: Registry, section: str) -> list[str]:
@@ -393,6 +403,50 @@ the effort the score leaves them with.
 {schemes}
 Routing rules, disciplines and evaluation schemes are plug-ins: a package can add its own
 ([extending.md](extending.md)).
+
+## Relative headcounts
+
+A staffing headcount in a policy — `staffing.grid_workers_per_grid`,
+`staffing.office_staff.<tier>`, `staffing.part_time.per_grid`,
+`staffing.volunteers_per_cell`, `staffing.sent_down.<department>.staff`,
+`departments.<department>.staff` — may be given relative to the scenario's own value, so
+that one policy means the same change on every preset:
+
+| form | meaning | on the command line |
+|---|---|---|
+| `{{add: 1}}` | one more (`{{add: -1}}`: one fewer) | `+1` (`-1`) |
+| `{{times: 1.5}}` | 1.5 times as many, to the nearest whole number, halves up (3 → 5) | `x1.5` |
+
+(`*1.5` and `×1.5` work too: `--set staffing.grid_workers_per_grid=+1`.) In a YAML file
+write the mapping, or quote the text (`"+1"`): unquoted, `+1` is the number 1. The change
+applies to the scenario's value (for `--set`, after the policy). A result below the
+field's minimum is refused, naming the field path and the forms allowed, never clipped:
+
+```text
+govsim: scenarios/demo.yaml: staffing.office_staff.community: {{add: -3}} makes 0 of the \
+scenario's 3; the field's minimum is 1; allowed: a whole number, {{add: N}} (N a whole \
+number, may be negative), {{times: K}} (K > 0), or the text '+N', '-N', 'xK' ('*K', '×K')
+```
+
+A plain number stays absolute: `generalist_windows` and `specialist_windows` set six
+community staff, the same six on every preset so the pair compares like with like (fewer
+than Wuhou's 17); `six_plus_x` leaves each department one handler at home and stations the
+rest below.
+
+## Property management (`property`)
+
+Each map cell holds `property.compounds_per_cell` residential compounds, each run by a
+property service provider under a conventional or a trust-based model (信托制物业: fees and
+public-area income held in trust, open accounts, residents' oversight). A model gives its
+compounds a service quality q and residents' trust in the provider τ; relative to a
+conventional compound (q₀, τ₀), the incident types in `property.problems` occur at
+(1 − q) / (1 − q₀) times their rate and those in `property.disputes` at
+(1 − q) / (1 − q₀) × (1 − τ) / (1 − τ₀). The lever is `property.trust_based_share`, the
+share of compounds under trust-based management (0, the default: the mechanism is off).
+With the defaults (q₀ 0.5, τ₀ 0.4; trust-based q 0.8, τ 0.85) a trust-based compound has
+0.4 × the property problems and 0.1 × the property disputes: Wuhou's "property disputes
+down 90%+, satisfaction up nearly 60%" (seed 002). The levels are assumptions fitted to
+those figures; `scenarios/wuhou.yaml` states their ranges in `uncertain`.
 
 ## The policies in `policies/`
 

@@ -30,6 +30,7 @@ from govsim.engine.demand import demand_curve
 from govsim.engine.incidents import IncidentKind, OccurrenceSampler
 from govsim.engine.lifecycle import Lifecycle
 from govsim.engine.patrols import Patrols
+from govsim.engine.property import property_factors
 from govsim.engine.streams import make_streams
 from govsim.policies.evaluation import DAYS_PER_MONTH
 from govsim.policies.followup import FollowUpRating
@@ -93,6 +94,10 @@ class GovernanceModel(mesa.Model):
         self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
         if not self._rate_elasticity.any():
             self._rate_elasticity = None
+        self._fixed_factors = property_factors(
+            scenario.property, self.grid_map.n_cells, [k.name for k in self.kinds]
+        )
+        self.sampler.rescale(self._fixed_factors)
         self._rescale_rates()
 
         self.calendar = Calendar(scenario.calendar)
@@ -165,11 +170,13 @@ class GovernanceModel(mesa.Model):
             self.running = False
 
     def _rescale_rates(self) -> None:
-        """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``)."""
+        """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``),
+        times the fixed factors of property management (``govsim.engine.property``)."""
         if self._rate_elasticity is None:
             return
         gap = self.spec.behaviour.trust.reference - self.population.cell_trust()
-        self.sampler.rescale(np.exp(gap[:, None] * self._rate_elasticity[None, :]))
+        trust = np.exp(gap[:, None] * self._rate_elasticity[None, :])
+        self.sampler.rescale(self._fixed_factors * trust)
 
     def _evaluate(self) -> None:
         """The period's evaluation of every grid worker; effort changes their pace."""

@@ -39,6 +39,7 @@ from govsim.world.scenario import (
     iter_parameters,
     read_with_base,
     read_yaml,
+    resolve_levers,
     scenario_path,
     set_path,
     validate_scenario,
@@ -178,14 +179,15 @@ class Experiment:
 
     def scenario(self, index: int, sample: int, policy: Policy) -> Scenario:
         """The validated scenario of (scenario ``index``, ``sample``, ``policy``)."""
-        raw = deep_merge(copy.deepcopy(self.raws[index]), policy.sections)
+        raw = copy.deepcopy(self.raws[index])
+        source = f"{self.scenario_files[index]}" + (
+            f" with policy {policy.source}" if policy.source else ""
+        )
+        raw = deep_merge(raw, resolve_levers(raw, policy.sections, source))
         values = self.samples.loc[sample]
         for name, value in values.items():
             set_path(raw, str(name), _plain(value), check=False)  # paths checked at load
         where = f"{self.path}: sample {sample} {dict(values.items())}" if len(values) else ""
-        source = f"{self.scenario_files[index]}" + (
-            f" with policy {policy.source}" if policy.source else ""
-        )
         try:
             scenario = validate_scenario(raw, source, self.scenario_files[index].parent)
             if self.spec.days is not None:

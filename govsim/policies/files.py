@@ -2,9 +2,10 @@
 
 A policy is a YAML file with a ``name``, an optional ``description`` and any of the lever
 sections of a scenario (``routing``, ``staffing``, ``departments``, ``incentives``,
-``followup``), written
-exactly as in a scenario file. ``govsim run SCENARIO --policy NAME_OR_FILE`` merges them
-over the scenario; a name is a policy shipped with govsim (``policies/NAME.yaml`` in the
+``followup``, ``property``), written exactly as in a scenario file; a staffing headcount
+may also be relative to the scenario's (``{add: 1}``, ``{times: 1.5}``: see
+``govsim.world.levers``). ``govsim run SCENARIO --policy NAME_OR_FILE`` merges them over
+the scenario; a name is a policy shipped with govsim (``policies/NAME.yaml`` in the
 repository, found by ``govsim.shipped``).
 """
 
@@ -16,10 +17,11 @@ from typing import Any
 
 from govsim import shipped
 from govsim.errors import ScenarioError
-from govsim.world.scenario import read_yaml
+from govsim.world.levers import parse_relative
+from govsim.world.scenario import read_yaml, relative_levers
 
 #: Scenario sections a policy may set: the levers a government controls.
-LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup")
+LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup", "property")
 #: The policies shipped with govsim, found by name.
 POLICY_DIR = shipped.folder("policies")
 
@@ -68,6 +70,11 @@ def load_policy(name_or_path: str | Path, here: Path | None = None) -> Policy:
             kind = type(raw[key]).__name__
             raise ScenarioError(f"{path}: {key}: expected a mapping of levers, got {kind}")
     sections = {key: raw[key] for key in LEVER_SECTIONS if key in raw}
+    for dotted, value in relative_levers(sections):
+        try:
+            parse_relative(value, dotted)
+        except ValueError as exc:
+            raise ScenarioError(f"{path}: {exc}") from None
     return Policy(raw.get("name", path.stem), raw.get("description", ""), sections, str(path))
 
 

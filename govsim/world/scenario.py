@@ -12,6 +12,7 @@ capped by ``cross_check`` so that any valid scenario runs in bounded time and me
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import re
@@ -62,6 +63,8 @@ from govsim.world.fields import (  # noqa: F401 (re-exported: the schema's names
     TierName,
     WeekHours,
 )
+from govsim.world.levers import apply_relative, looks_relative, parse_relative
+from govsim.world.property import PropertySpec, check_property
 from govsim.world.rosters import Rosters, roster_problems
 from govsim.world.window import MAX_DAYS, MIN_DAYS, check_days
 from govsim.world.yamlfile import DuplicateKeyError, load_yaml
@@ -716,6 +719,11 @@ class Scenario(Spec):
         """Tier names, top to bottom."""
         return tuple(self.map.tiers)
 
+    # after ``tiers``: defined before it, this field's name would shadow ``@property``
+    property: PropertySpec = Field(
+        default_factory=PropertySpec, description="property management of the compounds"
+    )
+
 
 def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     """Consistency rules that span fields; returns (field path, problem) pairs.
@@ -736,6 +744,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - ``residents.channels``: shares sum to 1.
     - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
     - ``incentives.evaluation``: the three weights sum to 1.
+    - ``property.problems``, ``property.disputes``: incident types, none in both.
     - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
       ``deadline_h`` for every severity level; ``departments`` exist, and a government
       matter names at least one; ``resolvable_at`` names tiers and its shares sum to 1;
@@ -816,6 +825,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
     problems.extend(scenario.demand.problems(scenario.incidents))
+    problems.extend(check_property(scenario.property, list(scenario.incidents)))
     if not problems:  # the sizes need a consistent region tree
         problems.extend(size_problems(scenario))
     return problems
@@ -1107,9 +1117,9 @@ def load_scenario(
     raw = read_with_base(path)
     source = f"{path} with policy {policy_source}" if policy_source else str(path)
     if policy:
-        raw = deep_merge(raw, policy)
+        raw = deep_merge(raw, resolve_levers(raw, policy, source))
     for key, value in (overrides or {}).items():
-        set_path(raw, key, parse_value(value), source=source)
+        set_path(raw, key, resolve_override(raw, key, value, source), source=source)
     return validate_scenario(raw, source=source, base_dir=path.parent)
 
 
@@ -1295,8 +1305,88 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
         key, sep, value = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key.strip()):
             raise ScenarioError(f"--set {item!r}: expected PATH=VALUE, e.g. map.per_parent.grid=6")
-        result[key.strip()] = parse_value(value.strip())
+        path, text = key.strip(), value.strip()
+        keep = looks_relative(text) and headcount_minimum(path) is not None
+        result[path] = text if keep else parse_value(text)  # "+1" stays a relative headcount
     return result
+
+
+# --- relative headcounts (govsim.world.levers) -----------------------------------------
+
+
+def headcount_minimum(dotted: str) -> int | None:
+    """The least value of the headcount at ``dotted`` (a whole-number field under
+    ``staffing`` or ``departments``), or None where the path is not a headcount."""
+    if dotted.split(".")[0] not in ("staffing", "departments"):
+        return None
+    model: Any = Scenario
+    metadata: list[Any] = []
+    for part in dotted.split("."):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            if part not in model.model_fields:
+                return None
+            field = model.model_fields[part]
+            model, metadata = field.annotation, list(field.metadata)
+        elif get_origin(model) is dict:
+            model, metadata = get_args(model)[1], []
+        else:
+            return None
+        while get_origin(model) is Annotated:
+            model, *extra = get_args(model)
+            metadata += [bound for item in extra for bound in getattr(item, "metadata", [item])]
+    if model is not int:
+        return None
+    lows = [b.ge for b in metadata if isinstance(b, Ge)] + [
+        b.gt + 1 for b in metadata if isinstance(b, Gt)
+    ]
+    return max(lows, default=0)
+
+
+def relative_levers(layer: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every headcount of a policy's sections written as a relative change, by its path."""
+    for key, value in layer.items():
+        path = f"{prefix}{key}"
+        if looks_relative(value) and headcount_minimum(path) is not None:
+            yield path, value
+        elif isinstance(value, Mapping):
+            yield from relative_levers(value, path + ".")
+
+
+def resolve_levers(raw: dict[str, Any], layer: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """A copy of a policy's sections with each relative headcount (``{add: 1}``,
+    ``{times: 1.5}``) made the number it gives of ``raw``'s value (defaults filled in).
+    Raises ``ScenarioError`` naming the field path and the allowed forms."""
+    found = list(relative_levers(layer))
+    if not found:
+        return dict(layer)
+    filled = _filled(raw)
+    resolved = copy.deepcopy(dict(layer))
+    for dotted, value in found:
+        set_path(resolved, dotted, _resolved(filled, dotted, value, source), check=False)
+    return resolved
+
+
+def resolve_override(raw: dict[str, Any], dotted: str, value: Any, source: str) -> Any:
+    """The value a ``--set`` override puts at ``dotted``: parsed (see ``parse_value``),
+    and a relative headcount (``+1``, ``x1.5``, ``{add: 1}``) made absolute against
+    ``raw``."""
+    if not (looks_relative(value) and headcount_minimum(dotted) is not None):
+        value = parse_value(value)
+    if looks_relative(value) and headcount_minimum(dotted) is not None:
+        return _resolved(_filled(raw), dotted, value, source)
+    return value
+
+
+def _resolved(filled: dict[str, Any], dotted: str, value: Any, source: str) -> int:
+    node: Any = filled
+    for part in dotted.split("."):
+        node = node.get(_match_key(node, part)) if isinstance(node, dict) else None
+    try:
+        change = parse_relative(value, dotted)
+        assert change is not None  # looks_relative held
+        return apply_relative(change, node, headcount_minimum(dotted) or 0, dotted)
+    except ValueError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
 
 
 def set_path(
