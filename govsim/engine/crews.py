@@ -157,9 +157,11 @@ class Crews:
             action = CALLED
         if action == DUTY_DESK:
             desk = self.duty_desks[incident.cell]
-            if office.rank < desk.rank and office.info.department is None and self.on_shift[
-                desk.id
-            ]:
+            if (
+                office.rank < desk.rank
+                and office.info.department is None
+                and self.on_shift[desk.id]
+            ):
                 self.ledger.record_out_of_hours((now, incident.id, office.id, DUTY_DESK))
                 return desk
             action = WAIT

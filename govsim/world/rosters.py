@@ -15,14 +15,11 @@ duty desk of its region (``duty_desk``), or calls a handler out (``on_call``), a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field
 
 from govsim.world.fields import MAX_SEVERITY, Hours, Spec
-
-if TYPE_CHECKING:
-    from govsim.world.scenario import Scenario
 
 #: Which days a shift runs on (the day it starts): every day; working days (Monday–Friday
 #: and make-up working days, not holidays); days off (the rest); Monday–Friday;
@@ -150,7 +147,20 @@ class Rosters(Spec):
         )
 
 
-def roster_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
+class Staffed(Protocol):
+    """What the checks read of a scenario (``govsim.world.scenario.Scenario``)."""
+
+    rosters: Rosters
+    staffing: Any
+    departments: dict[str, Any]
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Tier names, top to bottom."""
+        ...
+
+
+def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
     """Consistency of ``rosters`` with the scenario, as (field path, problem) pairs:
     crews name defined shifts; the staff counts of a group's crews add up to the
     group's handlers per desk; tiers and departments exist; no counts at a specialised
