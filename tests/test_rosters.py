@@ -77,7 +77,7 @@ def test_a_night_duty_desk_shortens_night_waits() -> None:
     waiting = day_shift(shifts={"day": DAY, "night": NIGHT})
     duty = day_shift(
         shifts={"day": DAY, "night": NIGHT},
-        duty_desk={"tier": "street", "staff": 2, "shift": "night"},
+        duty_desk={"tier": "street", "staff": 2, "shifts": ["night"]},
         out_of_hours={"action": "duty_desk"},
     )
 
@@ -247,7 +247,7 @@ def test_default_is_around_the_clock() -> None:
         ({"shifts": {"d": {"start_h": 24, "hours": 9}}}, "rosters.shifts.d.start_h"),
         ({"office_staff": {"grid": []}}, "rosters.office_staff.grid"),
         (
-            {"shifts": {"d": DAY}, "duty_desk": {"tier": "grid", "staff": 1, "shift": "d"}},
+            {"shifts": {"d": DAY}, "duty_desk": {"tier": "grid", "staff": 1, "shifts": ["d"]}},
             "rosters.duty_desk.tier",
         ),
         ({"out_of_hours": {"action": "duty_desk"}}, "rosters.out_of_hours.action"),

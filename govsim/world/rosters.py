@@ -59,12 +59,19 @@ Roster = list[Crew]
 
 
 class DutyDesk(Spec):
-    """A desk at each office of a tier staffed on one shift (a night duty desk, 值班) that
-    takes the out-of-hours work of the tiers below."""
+    """A desk at each office of a tier staffed on its shifts (a night duty desk, 值班) that
+    takes the out-of-hours work of the tiers below (from ``from_tier`` up)."""
 
     tier: str = Field(description="tier whose offices have a duty desk")
     staff: int = Field(ge=1, le=10_000, description="handlers on it (≤ 10,000)")
-    shift: str = Field(description="the shift it is staffed (a key of rosters.shifts)")
+    shifts: list[str] = Field(
+        min_length=1, description="the shifts it is staffed (keys of rosters.shifts)"
+    )
+    from_tier: str | None = Field(
+        None,
+        description="the lowest tier whose out-of-hours work it takes (omitted: the cell "
+        "tier, so every tier below it); the tiers under it wait or call out",
+    )
 
 
 class OutOfHours(Spec):
@@ -129,7 +136,8 @@ class Rosters(Spec):
         """The crews of ``group`` (``grid_workers``, ``part_time``, ``office_staff.TIER``,
         ``departments.NAME``, ``sent_down.NAME``, ``duty_desk``); None: around the clock."""
         if group == "duty_desk":
-            return None if self.duty_desk is None else [Crew(shift=self.duty_desk.shift)]
+            desk = self.duty_desk
+            return None if desk is None else [Crew(shift=name) for name in desk.shifts]
         field, _, key = group.partition(".")
         value = getattr(self, field)
         return value.get(key) if key else value
@@ -193,8 +201,15 @@ def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
     if desk is not None:
         if desk.tier not in tiers[:-1]:
             yield "rosters.duty_desk.tier", f"'{desk.tier}' is not one of {list(tiers[:-1])}"
-        if desk.shift not in rosters.shifts:
-            yield "rosters.duty_desk.shift", f"'{desk.shift}' is not one of {list(rosters.shifts)}"
+        for i, name in enumerate(desk.shifts):
+            if name not in rosters.shifts:
+                yield (
+                    f"rosters.duty_desk.shifts.{i}",
+                    f"'{name}' is not one of {list(rosters.shifts)}",
+                )
+        below = list(tiers[tiers.index(desk.tier) + 1 :]) if desk.tier in tiers else []
+        if desk.from_tier is not None and desk.from_tier not in below:
+            yield "rosters.duty_desk.from_tier", f"'{desk.from_tier}' is not a tier below: {below}"
     if rosters.out_of_hours.action == "duty_desk" and desk is None:
         yield "rosters.out_of_hours.action", "duty_desk needs a rosters.duty_desk"
 
