@@ -88,7 +88,7 @@ def test_a_night_duty_desk_shortens_night_waits() -> None:
     assert change.high < -5.0  # about 7 h (half the night) down to under an hour
     ledger = simulate(duty, seed=0, days=60)
     assert night_wait(ledger) < 1.0
-    duty_desks = [o.id for o in ledger.offices if o.name.endswith("/duty")]
+    duty_desks = [o.id for o in ledger.offices if o.name.endswith(" duty desk")]
     assert len(duty_desks) == 1
     assert np.isin(ledger.events["office"], duty_desks).any()
 
