@@ -9,7 +9,7 @@ Time is continuous, in hours. The parts, each with one job:
   follow-up, as events on the clock, into the ledger;
 - ``patrols`` (``govsim.engine.patrols``): the searches grid workers and volunteers make;
 - ``crews`` (``govsim.engine.crews``): shift and surge crews on and off duty;
-- the policies: routing, the monthly evaluation, incentives, the follow-up rating.
+- the policies: routing, the periodic evaluation, incentives, the follow-up rating.
 
 Mesa's ``step()`` is the daily tick on which slow behaviour runs over AgentSets.
 """

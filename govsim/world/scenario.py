@@ -419,7 +419,9 @@ class Routing(Spec):
         "fifo", description="queue discipline: which waiting incident a desk serves next"
     )
     dispatch: Annotated[str, Registered(DISPATCH)] = Field(
-        "last_freed", description="dispatch rule: which of a desk's free handlers takes a job"
+        "longest_idle",
+        description="dispatch rule: which of a desk's free handlers takes a job "
+        "(longest_idle: the one free the longest; last_freed: govsim 0.1's stack)",
     )
     verify_h: Hours = Field(0.0, description="time from report to verified and triaged (h)")
     handoff_h: dict[str, Hours] = Field(
