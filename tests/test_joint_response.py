@@ -113,3 +113,20 @@ def test_convening_at_once_gains_for_several_owners_and_nothing_for_one() -> Non
     assert gain.low <= response_h + 1 / (2 * (MU - rate)) <= gain.high, gain
     one = [jointly_owned(["roads"], rate, w) for w in (joint, sequential)]
     assert paired(*one, mean_resolution_h, 2, 100).mean == 0.0
+
+
+def test_a_late_department_joins_the_joint_response_when_it_arrives() -> None:
+    """With every summons late, the lead's arrival opens the response; another owner's
+    part starts with it or at its own later arrival, never before."""
+    whistle = {"response_h": 0.5, "compliance": {"late_prob": 1.0, "late_h": 4.0}}
+    ledger = simulate(jointly_owned(["roads", "water"], 0.1, whistle), seed=0, days=100)
+    v = visits(ledger)
+    joint = v[~v["part"] & (v["handler"] < 0) & v["started_at"].notna()]
+    opened = joint.set_index("incident")["queued_at"]
+    parts = v[v["part"] & v["incident"].isin(opened.index)]
+    joined = parts["queued_at"].to_numpy() - opened[parts["incident"]].to_numpy()
+    assert len(joined) > 300
+    assert joined.min() >= 0.0
+    # the lead's own part joins at once, the other's half the time later (two exponentials)
+    later = (joined > 0).mean()
+    assert abs(later - 0.25) < 3 * np.sqrt(0.25 * 0.75 / len(joined))

@@ -133,3 +133,12 @@ def test_presets_side_by_side_in_a_table_and_a_figure() -> None:
     assert fig.get_suptitle() == (
         "The seed presets against their sources — 2 replications · 95% CIs"
     )
+
+
+def test_a_target_not_to_fit_is_reported_but_left_out_of_the_loss() -> None:
+    spec = {"name": "t", "text": "t says", "metric": "occurrences:x", "value": 1.0}
+    fitted = Achieved(Target(**spec, tolerance=0.5), np.array([2.0, 2.0]))
+    check = Achieved(Target(**spec, tolerance=0.5, fit=False), np.array([2.0, 2.0]))
+    assert fitted.loss == 4.0 and check.loss == 0.0
+    assert not fitted.passed and not check.passed  # still measured and judged
+    assert any(not t.fit for t in load_targets()["yuyao"].targets)
