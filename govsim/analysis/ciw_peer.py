@@ -53,6 +53,15 @@ def ciw_hourly_waits(queue: DailyQueue, days: float, warmup_days: float, seed: i
     ciw.seed(seed)
     horizon = days * HOURS_PER_DAY
     first, shifts = queue.shifts()
+    servers = (
+        shifts[0][1]  # one crew around the clock: a Schedule would hand it over at midnight
+        if len(shifts) == 1
+        else ciw.Schedule(
+            numbers_of_servers=[c for _, c in shifts],
+            shift_end_dates=[end for end, _ in shifts],
+            offset=first,  # no server before the first crew's start on day 0
+        )
+    )
     network = ciw.create_network(
         arrival_distributions=[
             ciw.dists.PoissonIntervals(
@@ -60,13 +69,7 @@ def ciw_hourly_waits(queue: DailyQueue, days: float, warmup_days: float, seed: i
             )
         ],
         service_distributions=[ciw.dists.Exponential(rate=queue.service_rate)],
-        number_of_servers=[
-            ciw.Schedule(
-                numbers_of_servers=[c for _, c in shifts],
-                shift_end_dates=[end for end, _ in shifts],
-                offset=first,  # no server before the first crew's start on day 0
-            )
-        ],
+        number_of_servers=[servers],
     )
     simulation = ciw.Simulation(network)
     # arrivals stop at the horizon; the drain lets every customer finish (Ciw records a
