@@ -21,9 +21,11 @@ class Worker(CellAgent):
     ``speed`` divides handling times (1: the incident type's own distribution);
     ``fail_factor`` scales the chance a fix does not hold; ``incentives`` sets how pace
     follows effort and fatigue. ``role`` names the pay rate
-    (``staffing.hourly_cost``); ``on_duty`` is False outside a part-timer's shift or a
-    surge, and ``leaving`` marks one whose shift ended while busy: they go off duty when
-    the job in hand is done.
+    (``staffing.hourly_cost``); ``on_duty`` is False outside their shifts (a rostered
+    group, a part-timer, a surge), and ``leaving`` marks one whose shift ended while busy
+    (at ``off_at``, h) or who was called out (``called_out``, on duty since ``on_at``):
+    they go off duty when the job in hand is done. ``summoned``: called out, on the way.
+    ``shift_today``: a rostered grid worker's shift ran today (they make their rounds).
     """
 
     role = "office_staff"
@@ -47,6 +49,8 @@ class Worker(CellAgent):
         self.fatigue = 0.0
         self.on_duty = on_duty
         self.leaving = False
+        self.called_out = self.summoned = self.shift_today = False
+        self.off_at = self.on_at = 0.0
         self.effort = 0.0  # raised by the monthly evaluation: pace × (1 + effort)
         self.tally = dict.fromkeys(TALLIES, 0)  # this month's closures, ratings …
 
@@ -77,8 +81,10 @@ class GridWorker(Worker):
     def patrol(self, patrols: Patrols) -> None:
         """The day's rounds, at the daily tick: walk the grid ``patrols_per_day`` times and
         knock on doors ``visits_per_week`` times (fractions by chance); each may find
-        hidden incidents. Off duty: none."""
-        if self.on_duty:
+        hidden incidents. Only on a day their shift ran (or on duty around the clock); a
+        rider's or a day-shift worker's rounds are made in the shift, though the tick falls
+        after it."""
+        if self.on_duty or self.shift_today:
             self.rounds(patrols)
 
     def rounds(self, patrols: Patrols) -> None:
@@ -92,11 +98,6 @@ class PartTimeGridWorker(GridWorker):
     """A part-time grid worker (a delivery rider, a driver): on duty in a daily shift."""
 
     role = "part_time"
-
-    def patrol(self, patrols: Patrols) -> None:
-        """The day's rounds: the daily tick falls outside the shift, but the shift ran that
-        day (a rider reports what the deliveries pass), so a part-timer always makes them."""
-        self.rounds(patrols)
 
 
 class OfficeStaff(Worker):

@@ -27,13 +27,18 @@ from govsim.agents import (
     Volunteer,
     Worker,
 )
-from govsim.engine.crews import Surge
+from govsim.engine.crews import Crew, Surge
 from govsim.engine.incidents import IncidentKind
 from govsim.policies.incentives import IncentiveScheme
 from govsim.policies.routing import Desks
 from govsim.record.ledger import Ledger, OfficeInfo
 from govsim.registry import DISCIPLINES, DISPATCH
 from govsim.world.geography import GridMap
+from govsim.world.rosters import Crew as CrewSpec
+from govsim.world.rosters import Shift
+
+#: The part-timers' shift when ``rosters.part_time`` gives none: ``staffing.part_time``'s.
+PART_TIME_SHIFT = "staffing.part_time"
 
 if TYPE_CHECKING:
     import mesa
@@ -46,7 +51,9 @@ class World:
 
     ``resident_offsets[c]:resident_offsets[c + 1]`` are the residents of cell ``c``;
     ``office_table[rank][cell][kind]`` is the office desk taking that kind there;
-    ``offices`` lists every desk (department desks included), in id order.
+    ``offices`` lists every desk (department desks included), in id order;
+    ``crews`` the rostered crews (part-timers' included); ``duty_desks[cell]`` the duty
+    desk of the cell's region (empty without one).
     """
 
     population: Population
@@ -54,8 +61,9 @@ class World:
     offices: list[Office]
     office_table: list[list[list[Office]]]
     desks: Desks
-    part_timers: list[Worker]
+    crews: list[Crew]
     surges: list[Surge]
+    duty_desks: list[Office]
 
 
 def exposure(grid_map: GridMap, kinds: list[IncidentKind]) -> np.ndarray:
@@ -88,7 +96,8 @@ class WorldBuilder:
         self.incentives = incentives
         self.ledger = ledger
         self.offices: list[Office] = []
-        self.part_timers: list[Worker] = []
+        #: per rostered group, per desk, its handlers in hiring order
+        self.groups: dict[str, list[list[Worker]]] = {}
         self.dispatch = DISPATCH[self.spec.routing.dispatch]()
 
     def build(self) -> World:
@@ -102,7 +111,10 @@ class WorldBuilder:
         ]
         desks = Desks(table, *self.departments(), handoff_h=handoff_h)
         surges = self.surges()
-        return World(population, offsets, self.offices, table, desks, self.part_timers, surges)
+        duty_desks = self.duty_desks()
+        return World(
+            population, offsets, self.offices, table, desks, self.crews(), surges, duty_desks
+        )
 
     def population(self) -> tuple[Population, np.ndarray]:
         """The residents, cell by cell; returns them and offsets so that cell c holds
@@ -147,11 +159,12 @@ class WorldBuilder:
                     share = servers // len(groups) + (g < servers % len(groups))
                     desk = self.desk(Office, name, tier, level, region, share)
                     speed = staffing.specialist_speed if specialised else 1.0
-                    self.staff(desk, share, speed)
+                    roster = "grid_workers" if bottom else f"office_staff.{tier}"
+                    self.staff(desk, share, speed, group=roster)
                     if bottom:
                         part = staffing.part_time.per_grid
                         part = part // len(groups) + (g < part % len(groups))
-                        self.staff(desk, part, speed, crew=self.part_timers)
+                        self.staff(desk, part, speed, group="part_time")
                     desks[category] = desk
                 regions.append([desks[k.spec.category if specialised else ""] for k in self.kinds])
             table.append([regions[r] for r in gm.ancestors[level].tolist()])
@@ -180,28 +193,41 @@ class WorldBuilder:
         return desk
 
     def staff(
-        self, desk: Office, count: int, speed: float = 1.0, crew: list[Worker] | None = None
+        self,
+        desk: Office,
+        count: int,
+        speed: float = 1.0,
+        crew: list[Worker] | None = None,
+        group: str | None = None,
     ) -> None:
-        """Hire ``count`` handlers of the desk's kind; a ``crew`` (shift or surge) starts off
-        duty and comes on when its shift does."""
+        """Hire ``count`` handlers of the desk's kind, of roster ``group`` (see
+        ``Rosters.roster``); a ``crew`` (a surge's) or a rostered group starts off duty
+        and comes on when its shift does."""
         scheme, model = self.incentives, self.model
-        on_duty = crew is None
+        rostered = group == "part_time" or (
+            group is not None and self.spec.rosters.roster(group) is not None
+        )
+        on_duty = crew is None and not rostered
+        hired: list[Worker] = []
         for _ in range(count):
             if isinstance(desk, Department):
                 worker: Worker = DepartmentStaff(model, desk, scheme, speed, on_duty=on_duty)
             elif desk.rank > 0:
                 worker = OfficeStaff(model, desk, scheme, scheme.availability * speed, 1.0, on_duty)
             else:
-                cls = PartTimeGridWorker if crew is self.part_timers else GridWorker
+                cls = PartTimeGridWorker if group == "part_time" else GridWorker
                 worker = cls(
                     model, desk, scheme, scheme.grid_speed * speed, scheme.fail_factor, on_duty
                 )
             worker.cell = desk.cell
             desk.hire(worker)
-            if crew is None:
+            if on_duty:
                 self.ledger.staff_change(0.0, desk.id, worker.role, 1)
-            else:
+            elif crew is not None:
                 crew.append(worker)
+            hired.append(worker)
+        if rostered:
+            self.groups.setdefault(group, []).append(hired)
 
     def volunteers(self) -> None:
         """``staffing.volunteers_per_cell`` volunteers on every cell."""
@@ -227,7 +253,7 @@ class WorldBuilder:
                     + gm.within_cell_travel_h
                 )
             ).tolist()
-            self.staff(desk, spec.staff)
+            self.staff(desk, spec.staff, group=f"departments.{name}")
             owners[name, n_tiers - 1 - level] = nearest[name] = [desk] * gm.n_cells
             stationed = self.spec.staffing.sent_down.get(name)
             if stationed is None:
@@ -247,7 +273,7 @@ class WorldBuilder:
                         name,
                     )
                 )
-                self.staff(desks[-1], stationed.staff)
+                self.staff(desks[-1], stationed.staff, group=f"sent_down.{name}")
             owners[name, n_tiers - 1 - level] = nearest[name] = [
                 desks[r] for r in gm.ancestors[level].tolist()
             ]
@@ -270,3 +296,41 @@ class WorldBuilder:
             start_h = surge.start_day * 24.0
             surges.append((start_h, (surge.start_day + surge.days) * 24.0, crew))
         return surges
+
+    def duty_desks(self) -> list[Office]:
+        """The duty desk at each office of ``rosters.duty_desk.tier``, staffed on its shift;
+        returns the desk of each cell's region (empty without a duty desk)."""
+        spec = self.spec.rosters.duty_desk
+        if spec is None:
+            return []
+        gm = self.grid_map
+        level = gm.tiers.index(spec.tier)
+        desks = []
+        for region in range(gm.region_counts[level]):
+            name = f"{gm.region_name(level, region)}/duty"
+            desks.append(self.desk(Office, name, spec.tier, level, region, spec.staff))
+            self.staff(desks[-1], spec.staff, group="duty_desk")
+        return [desks[r] for r in gm.ancestors[level].tolist()]
+
+    def crews(self) -> list[Crew]:
+        """The rostered groups' crews: each crew entry of a group's roster takes its
+        ``staff`` handlers of each desk after the previous entries' (all without
+        ``staff``); part-timers without a roster work ``staffing.part_time``'s shift."""
+        rosters, part = self.spec.rosters, self.spec.staffing.part_time
+        shifts = {PART_TIME_SHIFT: Shift(start_h=part.start_h, hours=part.hours), **rosters.shifts}
+        crews = []
+        for group, desks in self.groups.items():
+            roster = rosters.roster(group)
+            if roster is None:  # part-timers without a roster of their own
+                roster = [CrewSpec(shift=PART_TIME_SHIFT)]
+            taken = 0
+            for entry in roster:
+                if entry.staff is None:
+                    workers = [w for hired in desks for w in hired]
+                else:
+                    workers = [w for hired in desks for w in hired[taken : taken + entry.staff]]
+                    taken += entry.staff
+                if workers:
+                    grid = group in ("grid_workers", "part_time")
+                    crews.append(Crew(shifts[entry.shift], workers, grid))
+        return crews

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from govsim.engine.clock import Clock
-from govsim.engine.crews import go_off_duty
+from govsim.engine.crews import Crews
 from govsim.engine.incidents import (
     Channel,
     Incident,
@@ -62,6 +62,7 @@ class Lifecycle:
         streams: dict[str, np.random.Generator],
         window_h: tuple[float, float],
         n_cells: int,
+        crews: Crews,
     ) -> None:
         self.clock = clock
         self.schedule = clock.schedule
@@ -88,6 +89,10 @@ class Lifecycle:
         self.hidden: list[list[Incident]] = [[] for _ in range(n_cells)]
         self.hidden_count = 0
         self.unfinished = 0
+        self._release = crews.release
+        # desks' handlers on shift, read only when some group works shifts
+        self._on_shift = crews.on_shift if scenario.rosters.enabled else None
+        self._divert = crews.divert
 
     def occur_over(self, start_h: float, hours: float) -> None:
         """Sample the incidents occurring in ``[start_h, start_h + hours)`` and schedule
@@ -181,6 +186,9 @@ class Lifecycle:
     # --- at a desk: queued, started, finished -------------------------------------------
 
     def _arrive(self, incident: Incident, office: Office) -> None:
+        on_shift = self._on_shift
+        if on_shift is not None and not on_shift[office.id]:  # nobody on duty there
+            office = self._divert(incident, office)
         incident.office = office
         record = self._record if incident.joint is None else self._assist
         record((self.clock.now, incident.id, QUEUED, office.id, -1))
@@ -215,8 +223,8 @@ class Lifecycle:
         else:
             self._record((now, incident.id, ESCALATED, office.id, worker.unique_id))
             self._hand_up(incident, office)
-        if worker.leaving:  # the shift is over: off duty now that this job is done
-            go_off_duty(worker, self.ledger, now)
+        if worker.leaving:  # the shift is over (or a call-out): this job is done
+            self._release(worker)
             return
         following = office.next_job(worker)
         if following is not None:

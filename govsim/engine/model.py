@@ -35,6 +35,7 @@ from govsim.policies.followup import FollowUpRating
 from govsim.policies.incentives import IncentiveScheme
 from govsim.record.ledger import Ledger
 from govsim.registry import EVALUATION, ROUTING
+from govsim.world.calendar import Calendar
 from govsim.world.geography import GridMap, scenario_map
 from govsim.world.scenario import Scenario, check_run_days
 from govsim.world.window import Window
@@ -77,7 +78,6 @@ class GovernanceModel(mesa.Model):
         channels = scenario.residents.channels
         self.channels = ChannelChoice(channels, self.population) if channels else None
         self.offices, self.office_table = world.offices, world.office_table
-        self.part_timers = world.part_timers
         self.router = ROUTING[scenario.routing.policy](world.desks, scenario.routing, self.kinds)
         self.grid_workers = self.agents.select(agent_type=GridWorker)  # part-timers too
         self.sampler = OccurrenceSampler(
@@ -88,6 +88,17 @@ class GovernanceModel(mesa.Model):
             self._rate_elasticity = None
         self._rescale_rates()
 
+        self.calendar = Calendar(scenario.calendar)
+        self.crews = Crews(
+            self.clock,
+            self.ledger,
+            self.calendar,
+            scenario.rosters,
+            world.crews,
+            self.offices,
+            world.duty_desks,
+        )
+        self.crews.schedule_surges(world.surges)
         self.lifecycle = Lifecycle(
             scenario,
             self.clock,
@@ -102,17 +113,11 @@ class GovernanceModel(mesa.Model):
             streams,
             (self.warmup_h, self.horizon_h),
             self.grid_map.n_cells,
+            self.crews,
         )
+        self.crews.start = self.lifecycle.start
         self.incidents = self.lifecycle.incidents
         self.patrols = Patrols(self.lifecycle, scenario, self.kinds, streams["patrol"])
-        self.crews = Crews(
-            self.clock,
-            self.ledger,
-            self.lifecycle.start,
-            self.part_timers,
-            scenario.staffing.part_time,
-        )
-        self.crews.schedule_surges(world.surges)
 
     @property
     def now(self) -> float:
@@ -129,7 +134,7 @@ class GovernanceModel(mesa.Model):
         start = self.day * 24.0
         if start < self.drain_until_h:
             self.lifecycle.occur_over(start, min(24.0, self.drain_until_h - start))
-        self.crews.schedule_shift(start)
+        self.crews.schedule_day(self.day)
         self.clock.run_until(start + 24.0)
         self.day += 1
         self.population.spread()

@@ -30,6 +30,23 @@ EMPTY_INCIDENT_TYPES = {
     **dict.fromkeys(("failed", "vulnerable"), "bool"),
 }
 STAFF_DTYPE = np.dtype([("time", "f8"), ("office", "i4"), ("role", "i1"), ("change", "i4")])
+#: Pay beyond the rostered hours: hours past a shift's end, and call-outs.
+PAY_KINDS = ("overtime", "call_out")
+PAY_DTYPE = np.dtype(
+    [
+        ("time", "f8"),
+        ("office", "i4"),
+        ("role", "i1"),
+        ("kind", "i1"),
+        ("hours", "f8"),
+        ("paid", "f8"),
+    ]
+)
+#: What an incident did at a desk with nobody on duty.
+OUT_OF_HOURS_ACTIONS = ("wait", "duty_desk", "call_out")
+OUT_OF_HOURS_DTYPE = np.dtype(
+    [("time", "f8"), ("incident", "i8"), ("office", "i4"), ("action", "i1")]
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,11 @@ class Ledger:
       and the rounds volunteers made;
     - ``staff``: every change in the handlers on duty (time, office, role index into
       ``ROLES``, change), the full-time staff entering at time 0;
+    - ``pay``: overtime and call-outs, each when it ends (time, office, role index,
+      kind index into ``PAY_KINDS``, hours on duty, paid hours: overtime × the
+      overtime rate, a call-out at least its minimum);
+    - ``out_of_hours``: every arrival at a desk with nobody on shift (time, incident,
+      office, action index into ``OUT_OF_HOURS_ACTIONS``);
     - ``assists``: the departments' parts of joint responses, rows like ``events`` with
       ``incident`` the incident the part belongs to, each part queued, started and
       resolved at its own office (the incident's own rows show the joint response as
@@ -89,6 +111,11 @@ class Ledger:
         self.assist_rows: list[tuple[float, int, int, int, int]] = []
         self.record_assist = self.assist_rows.append
         self.assists = np.empty(0, dtype=EVENT_DTYPE)
+        self.pay_rows: list[tuple[float, int, int, int, float, float]] = []
+        self.pay = np.empty(0, dtype=PAY_DTYPE)
+        self.out_of_hours_rows: list[tuple[float, int, int, int]] = []
+        self.record_out_of_hours = self.out_of_hours_rows.append
+        self.out_of_hours = np.empty(0, dtype=OUT_OF_HOURS_DTYPE)
 
     def record_evaluation(self, time_h: float, result: dict[str, np.ndarray]) -> None:
         """Record one monthly evaluation: per worker, points, score, lists and effort."""
@@ -97,6 +124,13 @@ class Ledger:
     def staff_change(self, time_h: float, office: int, role: str, change: int) -> None:
         """Record ``change`` handlers of ``role`` coming on (+) or going off (−) duty."""
         self.staff_rows.append((time_h, office, ROLES.index(role), change))
+
+    def record_pay(
+        self, time_h: float, office: int, role: str, kind: int, hours: float, paid: float
+    ) -> None:
+        """Record overtime or a call-out (``kind`` indexes ``PAY_KINDS``) ending at
+        ``time_h``: ``hours`` on duty, ``paid`` hours of pay for them."""
+        self.pay_rows.append((time_h, office, ROLES.index(role), kind, hours, paid))
 
     def record_day(
         self, time_h: float, trust: float, trust_vulnerable: float, volunteer_rounds: int
@@ -119,6 +153,8 @@ class Ledger:
         self.events = np.array(self.rows, dtype=EVENT_DTYPE)
         self.staff = np.array(self.staff_rows, dtype=STAFF_DTYPE)
         self.assists = np.array(self.assist_rows, dtype=EVENT_DTYPE)
+        self.pay = np.array(self.pay_rows, dtype=PAY_DTYPE)
+        self.out_of_hours = np.array(self.out_of_hours_rows, dtype=OUT_OF_HOURS_DTYPE)
         if self.evaluation_parts:
             self.evaluations = pd.concat(self.evaluation_parts, ignore_index=True)
         self.rows = []

@@ -60,6 +60,7 @@ from govsim.world.fields import (  # noqa: F401 (re-exported: the schema's names
     TierName,
     WeekHours,
 )
+from govsim.world.rosters import Rosters, roster_problems
 from govsim.world.window import MAX_DAYS, MIN_DAYS, check_days
 from govsim.world.yamlfile import DuplicateKeyError, load_yaml
 
@@ -653,6 +654,7 @@ class Scenario(Spec):
     calendar: CalendarSpec = Field(
         default_factory=CalendarSpec, description="the dates the run covers"
     )
+    rosters: Rosters = Field(default_factory=Rosters, description="shifts and who works them")
     uncertain: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description="parameters the calibration may fit (dotted path: [low, high])",
@@ -679,6 +681,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - ``staffing.specialised``: tiers whose offices have at least one handler per incident
       category (the cell tier counts ``grid_workers_per_grid``).
     - ``departments.<department>.tier``: a tier above the cell tier.
+    - ``rosters``: see ``govsim.world.rosters.roster_problems``.
     - ``residents.channels``: shares sum to 1.
     - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
     - ``incentives.evaluation``: the three weights sum to 1.
@@ -739,6 +742,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
             allowed = f"not a tier above the cell: {list(above_bottom)}"
             problems.append((f"routing.handoff_h.{tier}", allowed))
     problems.extend(_check_staffing(scenario))
+    problems.extend(roster_problems(scenario))
     for name, dept in scenario.departments.items():
         if dept.tier not in above_bottom:
             problems.append(
@@ -1120,6 +1124,7 @@ def validate_scenario(
         name = getattr(scenario.map, kind)
         if name and base_dir is not None and not Path(name).is_absolute():
             setattr(scenario.map, kind, str(base_dir / name))
+    scenario.calendar.resolve(base_dir, source)
     return scenario
 
 
