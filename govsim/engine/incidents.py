@@ -16,6 +16,7 @@ from enum import IntEnum
 import numpy as np
 from scipy import special
 
+from govsim.engine.demand import DemandCurve
 from govsim.world.scenario import HOURS_PER_YEAR, Handling, IncidentType, Scenario
 
 
@@ -169,7 +170,9 @@ class OccurrenceSampler:
     Occurrences are a Poisson process with rate ``exposure[cell, kind] * rate[kind]`` per
     year for every (cell, kind) pair, the exposure being the cell's households, shops or
     daily visitors (the type's ``per``); each occurrence picks a resident agent of its
-    cell uniformly.
+    cell uniformly. With a ``demand`` curve the process is non-homogeneous: a day's
+    candidates are drawn at each pair's highest rate of that day and thinned by the hour
+    profile (Lewis–Shedler), the acceptance draws coming from their own stream.
     """
 
     def __init__(
@@ -178,15 +181,18 @@ class OccurrenceSampler:
         exposure: np.ndarray,
         resident_offsets: np.ndarray,
         streams: dict[str, np.random.Generator],
+        demand: DemandCurve | None = None,
     ) -> None:
         self.kinds = kinds
         rates = np.array([k.spec.rate for k in kinds]) / HOURS_PER_YEAR
         self.base_rates = exposure * rates  # per (cell, kind), per hour
+        self.demand = demand
         self.rescale(np.ones_like(self.base_rates))
         self.n_kinds = len(kinds)
         self.resident_offsets = resident_offsets
         self.n_ranks = len(kinds[0].handling)
         self.occurrence = streams["occurrence"]
+        self.thinning = streams["demand"]
         # per-incident draws, each from its own stream (occurrence, handling, reporting …)
         self.streams = tuple(
             streams[name] for name in ("occurrence", "handling", "reporting", "routing", "quality")
@@ -196,12 +202,25 @@ class OccurrenceSampler:
 
     def rescale(self, factors: np.ndarray) -> None:
         """Set each (cell, kind) rate to its base rate × ``factors[cell, kind]``."""
-        pair_rates = (self.base_rates * factors).ravel()
+        self.pair_rates = self.base_rates * factors
+        if self.demand is None:  # the stationary path: the same cdf all day, every day
+            self._set_rates(self.pair_rates.ravel())
+
+    def _set_rates(self, pair_rates: np.ndarray) -> None:
+        """The total rate (per h) and the cdf over (cell, kind) pairs the draws use."""
         self.rate_per_h = float(pair_rates.sum())
         self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
 
     def sample(self, start_h: float, hours: float) -> list[Incident]:
-        """Incidents occurring in ``[start_h, start_h + hours)``, in time order."""
+        """Incidents occurring in ``[start_h, start_h + hours)``, in time order.
+
+        With a demand curve the interval must lie within one day (the model samples day
+        by day): candidates at the day's peak rates, thinned by the hour profile.
+        """
+        demand = self.demand
+        if demand is not None:
+            day = int(start_h // 24.0)
+            self._set_rates((self.pair_rates * (demand.daily[day] * demand.hour_peak)).ravel())
         rng = self.occurrence
         n = int(rng.poisson(self.rate_per_h * hours))
         times = np.sort(rng.uniform(start_h, start_h + hours, n))
@@ -211,6 +230,10 @@ class OccurrenceSampler:
         cells, kinds = np.divmod(pair, self.n_kinds)
         lo, hi = self.resident_offsets[cells], self.resident_offsets[cells + 1]
         residents = lo + (rng.random(n) * (hi - lo)).astype(np.int64)
+        if demand is not None and demand.thins:
+            hour = np.minimum((times - day * 24.0).astype(np.int64), 23)
+            kept = self.thinning.random(n) < demand.acceptance(kinds, hour)
+            times, cells, kinds, residents = times[kept], cells[kept], kinds[kept], residents[kept]
         return self._build(times, cells, kinds, residents, *self.streams)
 
     def recurrence(self, parent: Incident, time_h: float) -> Incident:

@@ -26,6 +26,7 @@ from govsim.agents import ChannelChoice, GridWorker, Volunteer
 from govsim.engine.build import WorldBuilder, exposure
 from govsim.engine.clock import Clock
 from govsim.engine.crews import Crews
+from govsim.engine.demand import demand_curve
 from govsim.engine.incidents import IncidentKind, OccurrenceSampler
 from govsim.engine.lifecycle import Lifecycle
 from govsim.engine.patrols import Patrols
@@ -81,7 +82,11 @@ class GovernanceModel(mesa.Model):
         self.router = ROUTING[scenario.routing.policy](world.desks, scenario.routing, self.kinds)
         self.grid_workers = self.agents.select(agent_type=GridWorker)  # part-timers too
         self.sampler = OccurrenceSampler(
-            self.kinds, exposure(self.grid_map, self.kinds), world.resident_offsets, streams
+            self.kinds,
+            exposure(self.grid_map, self.kinds),
+            world.resident_offsets,
+            streams,
+            demand_curve(scenario, self.drain_until_h),
         )
         self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
         if not self._rate_elasticity.any():

@@ -20,6 +20,7 @@ STREAMS = (
     "recurrence",
     "joint",
     "channel",
+    "demand",
 )
 
 

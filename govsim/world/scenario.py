@@ -34,6 +34,7 @@ from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.registry import DISCIPLINES, DISPATCH, EVALUATION, ROUTING
 from govsim.world.calendar import CalendarSpec
+from govsim.world.demand import DemandSpec
 from govsim.world.fields import (  # noqa: F401 (re-exported: the schema's names)
     HOURS_PER_YEAR,
     MAX_AGENTS,
@@ -655,6 +656,7 @@ class Scenario(Spec):
         default_factory=CalendarSpec, description="the dates the run covers"
     )
     rosters: Rosters = Field(default_factory=Rosters, description="shifts and who works them")
+    demand: DemandSpec = Field(default_factory=DemandSpec, description="demand over time")
     uncertain: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description="parameters the calibration may fit (dotted path: [low, high])",
@@ -692,13 +694,17 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
       severity levels at most 10; ``fail_prob`` × the corner cutting of
       ``incentives`` (``1 + corner_cutting × bonus × (government − residents)``) at most
       0.9, since at 1 every fix fails and the problem recurs without end.
+    - ``demand``: ``default`` and ``assign`` name profiles that exist, ``assign`` and each
+      window's ``incidents`` name incident types; a profile is not defined both in
+      ``profiles`` and in the ``csv`` file.
     - What one run creates (see ``run_size``) is capped, because its memory and run time
       grow with each: at most 5,000 map cells and 40,000,000 office desks × cells (each
       desk keeps its travel time to every cell); 1,000,000 agents (residents, grid
       workers, volunteers, office and department staff); 1,000,000 expected incidents
       over ``run.days`` + ``run.drain_days`` (with trust raising every rate as far as it
-      can); 20,000,000 patrol and door-to-door visits. A run's ``days`` given elsewhere
-      (``--days``, a spec's ``days``) is checked the same way. A map read from a file
+      can, and ``demand``'s profiles and windows over those days); 20,000,000 patrol and
+      door-to-door visits. A run's ``days`` given elsewhere (``--days``, a spec's
+      ``days``) is checked the same way. A map read from a file
       (``graphml``, ``geojson``) is counted as one cell: its size is not known before it
       is read.
     """
@@ -760,6 +766,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
         problems.append(("incentives.evaluation", f"weights must sum to 1, got {total:g}"))
     for name, kind in scenario.incidents.items():
         problems.extend(_check_incident_type(f"incidents.{name}", kind, scenario))
+    problems.extend(scenario.demand.problems(scenario.incidents))
     if not problems:  # the sizes need a consistent region tree
         problems.extend(size_problems(scenario))
     return problems
@@ -812,6 +819,9 @@ def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
         "visitor": n * spec.tourist_load,
     }
     reference = scenario.behaviour.trust.reference
+    over_time = scenario.demand.mean_factors(
+        list(scenario.incidents), scenario.calendar.start_date, hours / 24.0
+    )
     per_hour = (
         sum(  # trust stays within 0–1: a rate is highest at one end of it
             kind.rate
@@ -819,7 +829,8 @@ def run_size(scenario: Scenario, days: float | None = None) -> RunSize:
             * math.exp(
                 max(kind.trust_elasticity * reference, kind.trust_elasticity * (reference - 1))
             )
-            for kind in scenario.incidents.values()
+            * factor
+            for kind, factor in zip(scenario.incidents.values(), over_time, strict=True)
         )
         / HOURS_PER_YEAR
     )
@@ -1111,9 +1122,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def validate_scenario(
     raw: Mapping[str, Any], source: str = "<scenario>", base_dir: Path | None = None
 ) -> Scenario:
-    """Validate a scenario given as plain data; relative map file paths resolve from base_dir."""
+    """Validate a scenario given as plain data; relative map and demand file paths resolve
+    from base_dir."""
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw, context={"base_dir": base_dir})
     except ValidationError as exc:
         lines = describe_errors(exc.errors())
         raise ScenarioError(format_problems(source, lines)) from None
