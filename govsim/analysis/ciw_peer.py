@@ -41,8 +41,19 @@ def ciw_available() -> bool:
     return True
 
 
-def ciw_hourly_waits(queue: DailyQueue, days: float, warmup_days: float, seed: int) -> np.ndarray:
+def ciw_hourly_waits(
+    queue: DailyQueue,
+    days: float,
+    warmup_days: float,
+    seed: int,
+    preemption: bool | str = False,
+) -> np.ndarray:
     """One Ciw replication: mean wait (h) by hour of arrival, 24 values.
+
+    The wait runs to the customer's first service start. ``preemption`` is the
+    schedule's: False (Ciw's default, as govsim's crews: the job in hand is finished) or
+    a Ciw pre-emption option such as ``"resume"`` (a crew leaving drops its jobs, which
+    are resumed later) — a rival the comparison must tell apart.
 
     The queue starts empty at midnight and takes arrivals for ``days`` days; the
     customers arriving after ``warmup_days`` are measured, and the run goes on for
@@ -60,6 +71,7 @@ def ciw_hourly_waits(queue: DailyQueue, days: float, warmup_days: float, seed: i
             numbers_of_servers=[c for _, c in shifts],
             shift_end_dates=[end for end, _ in shifts],
             offset=first,  # no server before the first crew's start on day 0
+            preemption=preemption,
         )
     )
     network = ciw.create_network(
@@ -78,7 +90,11 @@ def ciw_hourly_waits(queue: DailyQueue, days: float, warmup_days: float, seed: i
     if simulation.nodes[1].number_of_individuals:
         raise RuntimeError(f"Ciw run {seed}: customers still in the queue after the drain")
     records = simulation.get_all_records()
+    ids = np.array([r.id_number for r in records])
     arrivals = np.array([r.arrival_date for r in records])
-    waits = np.array([r.waiting_time for r in records])
+    starts = np.array([r.service_start_date for r in records])
+    order = np.lexsort((starts, ids))  # an interrupted customer has a record per start
+    first_record = order[np.unique(ids[order], return_index=True)[1]]
+    arrivals, starts = arrivals[first_record], starts[first_record]
     measured = arrivals >= warmup_days * HOURS_PER_DAY
-    return hourly_means(arrivals[measured], waits[measured])
+    return hourly_means(arrivals[measured], starts[measured] - arrivals[measured])

@@ -131,15 +131,17 @@ def _unchanged_for(values: tuple[float, ...], hour: int) -> float:
     return float(back)
 
 
-def expected_to_hold(queue: DailyQueue, after_h: int = 1) -> np.ndarray:
+def expected_to_hold(queue: DailyQueue, tolerance: float = 0.05, after_h: int = 1) -> np.ndarray:
     """The hours (a boolean mask of 24) where PSA and MOL are expected to hold.
 
-    Hour h qualifies when the arrival rate and the servers have stayed as they are for at
-    least one relaxation time (``relaxation_h`` at λ_h, μ, c_h) before the hour starts —
-    the queue has settled to the current rates — and the servers stay as they are for
-    ``after_h`` hours after it ends (an arrival late in the hour is still waiting then).
-    A changed arrival rate matters only before the hour: under first-come first-served
-    later arrivals do not delay earlier ones.
+    A queue forgets where it started like e^(−t/τ), τ its relaxation time
+    (``relaxation_h`` at λ_h, μ, c_h). Hour h qualifies when the arrival rate and the
+    servers have stayed as they are for τ·ln(1/``tolerance``) before the hour starts (the
+    gap left from the last change is below ``tolerance`` of what it was) and the servers
+    stay as they are for ``after_h`` hours after it ends (an arrival late in the hour is
+    still waiting then). A changed arrival rate matters only before the hour: under
+    first-come first-served later arrivals do not delay earlier ones. Where λ and c never
+    change, every hour qualifies.
     """
     servers = tuple(float(c) for c in queue.servers)
     mask = np.zeros(HOURS_PER_DAY, dtype=bool)
@@ -149,7 +151,7 @@ def expected_to_hold(queue: DailyQueue, after_h: int = 1) -> np.ndarray:
         stays = all(
             servers[(hour + k) % HOURS_PER_DAY] == servers[hour] for k in range(after_h + 1)
         )
-        mask[hour] = settled >= tau and stays
+        mask[hour] = stays and (settled >= HOURS_PER_DAY or settled >= tau * np.log(1 / tolerance))
     return mask
 
 
