@@ -284,6 +284,69 @@ The parameters whose values the sources do not give, with the range they may tak
 file gives. Each key must be a numeric parameter of the scenario and each range needs
 low < high.
 
+## Working time (`calendar`, `rosters`)
+
+Without `rosters` every handler is on duty around the clock and paid for every hour. A
+roster names shifts and says which shift each group of handlers works:
+
+```yaml
+calendar:
+  start_date: 2025-01-01
+  holidays: cn        # China's statutory holidays 2018–2026 (shipped), a list of ISO
+  workdays: cn        # dates, or a CSV beside the scenario (date[,kind[,name]])
+rosters:
+  shifts:
+    office: {{start_h: 8.5, hours: 9, days: workdays}}   # 08:30–17:30, working days
+    night: {{start_h: 17.5, hours: 15}}                  # 17:30–08:30, every day
+  grid_workers: [{{shift: office}}]
+  office_staff:
+    community: [{{shift: office}}]
+  departments:
+    market_regulation: [{{shift: office}}]
+  duty_desk: {{tier: street, staff: 2, shifts: [night], from_tier: community}}
+  out_of_hours: {{action: duty_desk, call_out_from_severity: 3}}
+  on_call: {{delay_h: 1, min_paid_h: 2}}
+  overtime_rate: 1.5
+```
+
+- **Groups**: `grid_workers`, `part_time` (per grid), `office_staff.<tier>`,
+  `departments.<department>` (at its own desk), `sent_down.<department>` (per office),
+  each a list of crews. A group left out works around the clock. Part-timers without a
+  roster work `staffing.part_time`'s daily shift (`start_h`, `hours`), as before; surge
+  crews stay on duty around the clock while their surge lasts.
+- **Crews**: `{{shift: NAME}}` puts every handler of each desk of the group on that shift;
+  `{{shift: NAME, staff: N}}` puts N of them (in hiring order, after the crews before it).
+  When any crew gives `staff`, the counts must add up to the group's handlers per desk.
+  One desk with 5 handlers 08:00–20:00 and 2 handlers 20:00–08:00 every day:
+
+  ```yaml
+  staffing: {{grid_workers_per_grid: 7}}
+  rosters:
+    shifts:
+      day: {{start_h: 8, hours: 12}}
+      night: {{start_h: 20, hours: 12}}
+    grid_workers: [{{shift: day, staff: 5}}, {{shift: night, staff: 2}}]
+  ```
+
+- **Shifts**: `start_h` (0–24), `hours` (up to 24; a shift may run past midnight) and
+  `days`: `all`, `workdays` (Monday–Friday and make-up working days, not holidays),
+  `days_off`, `weekdays`, `weekends` or `holidays` — the day the shift starts. A shift
+  of the day before the run that runs past midnight is on from the run's start. Grid
+  workers make their daily rounds on the days their shift runs.
+- **Overtime**: a handler busy when their shift ends finishes the job; the hours past the
+  end are overtime, paid at `overtime_rate` times.
+- **Out of hours**: an incident reaching a desk with nobody on shift `wait`s for the next
+  shift, goes to the `duty_desk` of its region (a desk at each office of `duty_desk.tier`,
+  staffed on its `shifts`, taking the work of the tiers below from `from_tier` up, if it
+  is staffed then; else it waits), or has a handler of the desk called out
+  (`call_out`: one who is off duty comes after `on_call.delay_h`, takes the waiting jobs
+  while the desk stays closed, and is paid at least `on_call.min_paid_h`).
+  `call_out_from_severity: N` calls out from severity N on whatever `action` says.
+- **Paid hours**: staff cost counts paid hours (rostered hours, overtime at its rate,
+  call-outs at least their minimum); `govsim run --json` reports them under `hours`,
+  with on-duty hours, overtime hours, call-outs and the out-of-hours incidents (their
+  share and their wait from report to a handler starting, against the others').
+
 ## Rules across fields
 
 Besides each field's own range, a scenario must satisfy:

@@ -187,9 +187,7 @@ ROUTING = Registry(
     ("entry", "resolves", "escalate", "summons"),
 )
 #: Worker dispatch rules: which free grid worker takes the next incident.
-DISPATCH = Registry(
-    "dispatch rule", "govsim.dispatch", ("govsim.policies.dispatch",), ("take",)
-)
+DISPATCH = Registry("dispatch rule", "govsim.dispatch", ("govsim.policies.dispatch",), ("take",))
 #: Queue disciplines (``routing.discipline``): which waiting incident a desk serves next.
 DISCIPLINES = Registry(
     "queue discipline", "govsim.disciplines", ("govsim.policies.disciplines",), ("push", "pop")

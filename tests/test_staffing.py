@@ -13,7 +13,8 @@ from govsim.analysis.theory import THEORY_DIR
 from govsim.engine.incidents import Channel, State
 from govsim.engine.model import GovernanceModel, simulate
 from govsim.errors import ScenarioError
-from govsim.record.ledger import Ledger
+from govsim.record.hours import extra_hours, on_duty_hours
+from govsim.record.ledger import ROLES, Ledger
 from govsim.record.metrics import resolution_times, staff_cost, tier_table, visits, window_incidents
 from govsim.stats import mean_ci
 from govsim.world.scenario import (
@@ -95,7 +96,14 @@ def test_on_duty_hours_give_servers_and_cost(shifts: tuple[GovernanceModel, Ledg
     cost = staff_cost(ledger)
     hours = ledger.window_h[1] - ledger.window_h[0]
     assert cost["grid_worker"] == pytest.approx(hours * 30.0)
-    assert cost["part_time"] == pytest.approx((grid["servers"] - 1) * hours * 25.0)
+    # the part-timers' hours past 16:00 are overtime, paid at rosters.overtime_rate (1.5)
+    part = ROLES.index("part_time")
+    overtime_h = extra_hours(ledger, "overtime")[part]
+    assert overtime_h == pytest.approx(
+        on_duty_hours(ledger, by="role")[part] - 16 / 24 * hours, rel=0.02
+    )
+    paid = (grid["servers"] - 1) * hours + 0.5 * overtime_h
+    assert cost["part_time"] == pytest.approx(paid * 25.0)
 
 
 def test_part_timers_make_their_rounds_though_the_tick_falls_outside_the_shift() -> None:

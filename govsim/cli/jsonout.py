@@ -27,6 +27,8 @@ REASONS = {
     "excellent.mean": "no monthly evaluation in the window",
     "equity.vulnerable_gap_h": "no incident of a vulnerable household resolved in the window",
     "trust.end_vulnerable": "no vulnerable residents on the map",
+    "out_of_hours.wait_h": "no incident started in the window reached a desk with nobody on duty",
+    "out_of_hours.wait_in_hours_h": "no incident started in the window reached a staffed desk",
     "mean_wait_h": "no incident was served at this tier in the window",
     "mean_sojourn_h": "no incident was served at this tier in the window",
     "utilisation": "the tier has no staffed hours in the window",

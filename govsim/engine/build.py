@@ -53,7 +53,8 @@ class World:
     ``office_table[rank][cell][kind]`` is the office desk taking that kind there;
     ``offices`` lists every desk (department desks included), in id order;
     ``crews`` the rostered crews (part-timers' included); ``duty_desks[cell]`` the duty
-    desk of the cell's region (empty without one).
+    desk of the cell's region (empty without one), taking the work of the desks from
+    rank ``duty_from_rank`` up.
     """
 
     population: Population
@@ -64,6 +65,7 @@ class World:
     crews: list[Crew]
     surges: list[Surge]
     duty_desks: list[Office]
+    duty_from_rank: int = 0
 
 
 def exposure(grid_map: GridMap, kinds: list[IncidentKind]) -> np.ndarray:
@@ -112,8 +114,21 @@ class WorldBuilder:
         desks = Desks(table, *self.departments(), handoff_h=handoff_h)
         surges = self.surges()
         duty_desks = self.duty_desks()
+        duty = self.spec.rosters.duty_desk
+        tiers = self.grid_map.tiers
+        from_rank = (
+            0 if duty is None or duty.from_tier is None else tiers[::-1].index(duty.from_tier)
+        )
         return World(
-            population, offsets, self.offices, table, desks, self.crews(), surges, duty_desks
+            population,
+            offsets,
+            self.offices,
+            table,
+            desks,
+            self.crews(),
+            surges,
+            duty_desks,
+            from_rank,
         )
 
     def population(self) -> tuple[Population, np.ndarray]:

@@ -46,7 +46,8 @@ class Crews:
     ``start(incident, office, worker)`` sets a worker to a job (the lifecycle's; set
     once the lifecycle exists). ``on_shift[office.id]`` counts the desk's handlers on
     shift (not those finishing a job past their shift's end): 0 means closed.
-    ``duty_desks[cell]`` is the duty desk of the cell's region (empty: none).
+    ``duty_desks[cell]`` is the duty desk of the cell's region (empty: none); it takes
+    the work of desks from rank ``duty_from_rank`` up to below its own.
     """
 
     def __init__(
@@ -58,6 +59,7 @@ class Crews:
         crews: Sequence[Crew],
         offices: Sequence[Office],
         duty_desks: Sequence[Office] = (),
+        duty_from_rank: int = 0,
     ) -> None:
         self.clock = clock
         self.ledger = ledger
@@ -66,7 +68,7 @@ class Crews:
         self.crews = list(crews)
         self.on_shift = [sum(w.on_duty for w in office.staff) for office in offices]
         self.duty_desks = list(duty_desks)
-        self.duty_rank = duty_desks[0].rank if duty_desks else -1
+        self.duty_from_rank = duty_from_rank
         self.overtime_rate = rosters.overtime_rate
         self.on_call = rosters.on_call
         self.action = OUT_OF_HOURS_ACTIONS.index(rosters.out_of_hours.action)
@@ -157,9 +159,11 @@ class Crews:
             action = CALLED
         if action == DUTY_DESK:
             desk = self.duty_desks[incident.cell]
-            if office.rank < desk.rank and office.info.department is None and self.on_shift[
-                desk.id
-            ]:
+            if (
+                self.duty_from_rank <= office.rank < desk.rank
+                and office.info.department is None
+                and self.on_shift[desk.id]
+            ):
                 self.ledger.record_out_of_hours((now, incident.id, office.id, DUTY_DESK))
                 return desk
             action = WAIT

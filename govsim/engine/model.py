@@ -102,6 +102,7 @@ class GovernanceModel(mesa.Model):
             world.crews,
             self.offices,
             world.duty_desks,
+            world.duty_from_rank,
         )
         self.crews.schedule_surges(world.surges)
         self.lifecycle = Lifecycle(

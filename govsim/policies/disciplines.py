@@ -92,4 +92,3 @@ class VulnerableQueue(PriorityQueue):
     """Incidents of vulnerable residents first (the "five kinds of people")."""
 
     key = staticmethod(lambda incident: 0.0 if incident.vulnerable else 1.0)
-

@@ -27,4 +27,3 @@ class LastFreed:
     def take(self, free: list[W]) -> W:
         """Remove and return the chosen worker from ``free`` (not empty)."""
         return free.pop()
-

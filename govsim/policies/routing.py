@@ -244,4 +244,3 @@ class GroupClaim(TieredEscalation):
             self.settled_at[incident.kind] = referred + self.spec.arbitration.delay_h
         ruling = max(self.settled_at[incident.kind], referred)
         return self.desks.capable(incident), ruling - now + claim.delay_h * incident.route_e
-

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.engine.incidents import Channel, State
+from govsim.record.hours import hours_summary, on_duty_hours, paid_hours
 from govsim.record.ledger import ROLES, Ledger
 
 
@@ -87,16 +88,6 @@ def busy_hours(ledger: Ledger) -> np.ndarray:
         overlap = np.clip(np.minimum(stop, w1) - np.maximum(time[start], w0), 0.0, None)
         busy += np.bincount(office[start], weights=overlap, minlength=len(ledger.offices))
     return busy
-
-
-def on_duty_hours(ledger: Ledger, by: str = "office") -> np.ndarray:
-    """Handler-hours on duty inside the window, per office (or per role, ``by="role"``,
-    in the order of ``govsim.record.ledger.ROLES``): Σ change × |[time of change, ∞) ∩ window|."""
-    staff = ledger.staff
-    w0, w1 = ledger.window_h
-    span = np.clip(w1 - np.maximum(staff["time"], w0), 0.0, None)
-    size = len(ledger.offices) if by == "office" else len(ROLES)
-    return np.bincount(staff[by], weights=staff["change"] * span, minlength=size)
 
 
 def tier_table(ledger: Ledger, stays: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -321,13 +312,15 @@ def tier_flow(ledger: Ledger) -> pd.DataFrame:
 
 
 def staff_cost(ledger: Ledger) -> dict[str, float]:
-    """Cost of the staff on duty over the window, by role: on-duty hours × hourly cost.
+    """Cost of the staff over the window, by role: paid hours × hourly cost.
 
-    Roles are those of ``govsim.record.ledger.ROLES``; full-time staff are on duty around the
-    clock, busy or not, part-timers in their shifts and surge staff during the surge.
+    Roles are those of ``govsim.record.ledger.ROLES``; staff are paid for their hours on
+    duty (around the clock without a roster, else their shifts), overtime at
+    ``rosters.overtime_rate`` and call-outs at least ``rosters.on_call.min_paid_h``
+    (``govsim.record.hours.paid_hours``).
     """
     rates = ledger.meta["hourly_cost"]
-    hours = on_duty_hours(ledger, by="role")
+    hours = paid_hours(ledger, by="role")
     return {role: float(hours[i] * rates[role]) for i, role in enumerate(ROLES)}
 
 
@@ -489,6 +482,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "hidden_at_horizon": int(end_counts["hidden"].iloc[0]),
         "backlog_at_horizon": int(end_counts["backlog"].iloc[0]),
         "staff_cost": staff_cost(ledger),
+        "hours": hours_summary(ledger),
         "petitions": petitions(ledger),
         "recurrences": recurrences(ledger),
         "equity": equity(ledger),

@@ -52,4 +52,3 @@ def locate(kind: Kind, name_or_path: str | Path, here: Path | None = None) -> Pa
         return path
     shipped = folder(kind) / f"{text}.yaml"
     return shipped if shipped.is_file() else None
-

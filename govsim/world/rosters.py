@@ -15,14 +15,11 @@ duty desk of its region (``duty_desk``), or calls a handler out (``on_call``), a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field
 
 from govsim.world.fields import MAX_SEVERITY, Hours, Spec
-
-if TYPE_CHECKING:
-    from govsim.world.scenario import Scenario
 
 #: Which days a shift runs on (the day it starts): every day; working days (Monday–Friday
 #: and make-up working days, not holidays); days off (the rest); Monday–Friday;
@@ -62,12 +59,19 @@ Roster = list[Crew]
 
 
 class DutyDesk(Spec):
-    """A desk at each office of a tier staffed on one shift (a night duty desk, 值班) that
-    takes the out-of-hours work of the tiers below."""
+    """A desk at each office of a tier staffed on its shifts (a night duty desk, 值班) that
+    takes the out-of-hours work of the tiers below (from ``from_tier`` up)."""
 
     tier: str = Field(description="tier whose offices have a duty desk")
     staff: int = Field(ge=1, le=10_000, description="handlers on it (≤ 10,000)")
-    shift: str = Field(description="the shift it is staffed (a key of rosters.shifts)")
+    shifts: list[str] = Field(
+        min_length=1, description="the shifts it is staffed (keys of rosters.shifts)"
+    )
+    from_tier: str | None = Field(
+        None,
+        description="the lowest tier whose out-of-hours work it takes (omitted: the cell "
+        "tier, so every tier below it); the tiers under it wait or call out",
+    )
 
 
 class OutOfHours(Spec):
@@ -132,7 +136,8 @@ class Rosters(Spec):
         """The crews of ``group`` (``grid_workers``, ``part_time``, ``office_staff.TIER``,
         ``departments.NAME``, ``sent_down.NAME``, ``duty_desk``); None: around the clock."""
         if group == "duty_desk":
-            return None if self.duty_desk is None else [Crew(shift=self.duty_desk.shift)]
+            desk = self.duty_desk
+            return None if desk is None else [Crew(shift=name) for name in desk.shifts]
         field, _, key = group.partition(".")
         value = getattr(self, field)
         return value.get(key) if key else value
@@ -150,7 +155,20 @@ class Rosters(Spec):
         )
 
 
-def roster_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
+class Staffed(Protocol):
+    """What the checks read of a scenario (``govsim.world.scenario.Scenario``)."""
+
+    rosters: Rosters
+    staffing: Any
+    departments: dict[str, Any]
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Tier names, top to bottom."""
+        ...
+
+
+def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
     """Consistency of ``rosters`` with the scenario, as (field path, problem) pairs:
     crews name defined shifts; the staff counts of a group's crews add up to the
     group's handlers per desk; tiers and departments exist; no counts at a specialised
@@ -183,8 +201,15 @@ def roster_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
     if desk is not None:
         if desk.tier not in tiers[:-1]:
             yield "rosters.duty_desk.tier", f"'{desk.tier}' is not one of {list(tiers[:-1])}"
-        if desk.shift not in rosters.shifts:
-            yield "rosters.duty_desk.shift", f"'{desk.shift}' is not one of {list(rosters.shifts)}"
+        for i, name in enumerate(desk.shifts):
+            if name not in rosters.shifts:
+                yield (
+                    f"rosters.duty_desk.shifts.{i}",
+                    f"'{name}' is not one of {list(rosters.shifts)}",
+                )
+        below = list(tiers[tiers.index(desk.tier) + 1 :]) if desk.tier in tiers else []
+        if desk.from_tier is not None and desk.from_tier not in below:
+            yield "rosters.duty_desk.from_tier", f"'{desk.from_tier}' is not a tier below: {below}"
     if rosters.out_of_hours.action == "duty_desk" and desk is None:
         yield "rosters.out_of_hours.action", "duty_desk needs a rosters.duty_desk"
 

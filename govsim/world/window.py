@@ -33,6 +33,7 @@ class HasRun(Protocol):
 
     run: RunSection
 
+
 #: Shortest run: the metrics sample the state once a day, so a shorter run has no sample.
 MIN_DAYS = 1.0
 #: Longest run, ten years: twice the longest preset (Helong, five); the engine keeps every

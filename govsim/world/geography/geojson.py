@@ -32,6 +32,7 @@ SNAP = 1e-6
 #: meeting only at a corner are not).
 MIN_SHARED = 1e-3
 
+
 def load_geojson(
     path: str | Path,
     tiers: Sequence[str],
