@@ -57,6 +57,13 @@ def add_run_commands(sub: Any) -> None:
         metavar="OUT.png",
         help="also save the run's figure (.png, .svg or .pdf)",
     )
+    run.add_argument(
+        "--plot-by-time",
+        type=options.output_file(*options.FIGURE_SUFFIXES),
+        metavar="OUT.png",
+        help="also save the by-time figure: incidents by hour, weekday and month, waits "
+        "and resolution times by hour and weekday of report (1280×720, for a slide)",
+    )
     run.set_defaults(handler=cmd_run)
 
     compare = sub.add_parser(
@@ -154,11 +161,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         from govsim.plots.figures import plot_run
 
         plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
+    if args.plot_by_time:
+        from govsim.plots.by_time import plot_by_time
+
+        plot_by_time(ledger, args.plot_by_time, Path(args.policy or STATUS_QUO.name).stem)
     if args.json:
         print(dumps(summary))
     else:
         _print_summary(summary, describe(ledger.window_h))
-        for label, path in (("ledger", args.ledger), ("figure", args.plot)):
+        saved = (("ledger", args.ledger), ("figure", args.plot), ("figure", args.plot_by_time))
+        for label, path in saved:
             if path:
                 print(f"{label} saved to {path}")
     return 0

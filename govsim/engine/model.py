@@ -206,6 +206,7 @@ class GovernanceModel(mesa.Model):
                 "scenario": self.spec.name,
                 "seed": self.seed,
                 "days": self.days,
+                "start_date": self.spec.calendar.start_date.isoformat(),
                 "satisfied_at": self.spec.followup.satisfied_at,
                 "hourly_cost": self.spec.staffing.hourly_cost.model_dump(),
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.engine.incidents import Channel, State
+from govsim.record.by_time import by_time
 from govsim.record.hours import hours_summary, on_duty_hours, paid_hours
 from govsim.record.ledger import ROLES, Ledger
 
@@ -492,6 +493,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "report_channels": report_channels(ledger),
         "excellent": {name: _num(value) for name, value in excellence(ledger).items()},
         "found_by": {c.name.lower(): float(channels.get(int(c), 0.0)) for c in Channel},
+        "by_time": by_time(ledger),
         "tiers": {
             group: {
                 "servers": float(row.servers),

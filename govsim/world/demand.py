@@ -125,8 +125,9 @@ class DemandWindow(Spec):
 class DemandSpec(Spec):
     """Demand over time: named profiles assigned to incident types, and dated windows.
 
-    Left empty, every rate is constant in time. See the module's docstring for how
-    ``rate`` relates to the profiles (normalised to mean 1) and the windows (on top).
+    Left empty, every rate is constant in time. Each profile is normalised to mean 1, so
+    a type's ``rate`` stays its long-run yearly mean; windows multiply on top. The guide,
+    with the YAML and CSV formats: [demand.md](demand.md).
     """
 
     csv: str | None = Field(
