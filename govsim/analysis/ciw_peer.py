@@ -1,7 +1,8 @@
 """The daily-cycle queue in Ciw, the peer simulator govsim is checked against.
 
-Ciw (Palmer et al. 2019, Journal of Simulation 13(4)) gives the hourly arrival rates as
-``ciw.dists.PoissonIntervals`` and the servers as a ``ciw.Schedule``. Its schedule is
+Ciw (Palmer, Knight, Harper and Hawa 2019, Journal of Simulation 13(1)) gives the
+hourly arrival rates as ``ciw.dists.PoissonIntervals`` and the servers as a
+``ciw.Schedule``. Its schedule is
 not pre-emptive: at every change of shift the whole crew goes off duty — the free at
 once, the busy when their customer is done — and the next shift's servers come on, so
 just after a change the leaving crew's last customers are served beside the new crew.
