@@ -13,6 +13,15 @@ import pandas as pd
 import pytest
 
 from govsim.analysis import queueing
+from govsim.analysis.ciw_peer import ciw_hourly_waits
+from govsim.analysis.daily import (
+    DailyRuns,
+    daily_passed,
+    daily_queue,
+    daily_scenario,
+    daily_table,
+    run_daily,
+)
 from govsim.analysis.timevarying import (
     DailyQueue,
     expected_to_hold,
@@ -111,11 +120,6 @@ def test_difference_ci_covers_at_its_level_with_unequal_spreads() -> None:
     assert 0.94 <= hits / 4000 <= 0.96
 
 
-ciw = pytest.importorskip("ciw")
-
-from govsim.analysis.ciw_peer import ciw_hourly_waits  # noqa: E402
-
-
 def test_ciw_model_is_erlang_c_when_stationary() -> None:
     """The Ciw harness itself: constant λ and servers give Erlang C, an interval narrow
     enough to exclude the wait of a service rate 20% off."""
@@ -125,16 +129,6 @@ def test_ciw_model_is_erlang_c_when_stationary() -> None:
     assert interval.contains(queueing.mmc(3.0, 1.0, 4).mean_wait)
     assert not interval.contains(queueing.mmc(3.0, 1.2, 4).mean_wait)
     assert not interval.contains(queueing.mmc(3.0, 1 / 1.2, 4).mean_wait)
-
-
-from govsim.analysis.daily import (  # noqa: E402
-    DailyRuns,
-    daily_passed,
-    daily_queue,
-    daily_scenario,
-    daily_table,
-    run_daily,
-)
 
 #: Replications of each simulator in the side-by-side check (as docs/theory.md reports).
 REPS = 30

@@ -88,14 +88,15 @@ class DailyRuns:
     ciw: np.ndarray | None
 
 
-def run_daily(reps: int, scenario: Scenario | None = None, peer: bool = True) -> DailyRuns:
-    """``reps`` replications of the desk in govsim (seeds 0…reps−1) and, with ``peer``
-    and Ciw installed, in Ciw (same seeds, its own streams; same days and warm-up)."""
+def run_daily(reps: int, scenario: Scenario | None = None) -> DailyRuns:
+    """``reps`` replications of the desk (default: the shipped one) in govsim (seeds
+    0…reps−1) and, when Ciw is installed, in Ciw (same seeds, its own streams; the same
+    days and warm-up)."""
     scenario = scenario or daily_scenario()
     queue = daily_queue(scenario)
     ours = np.array([govsim_hourly_waits(scenario, seed) for seed in range(reps)])
     theirs = None
-    if peer and ciw_available():
+    if ciw_available():
         run = scenario.run
         theirs = np.array(
             [ciw_hourly_waits(queue, run.days, run.warmup_days, seed) for seed in range(reps)]
