@@ -337,10 +337,11 @@ rosters:
   end are overtime, paid at `overtime_rate` times.
 - **Out of hours**: an incident reaching a desk with nobody on shift `wait`s for the next
   shift, goes to the `duty_desk` of its region (a desk at each office of `duty_desk.tier`,
-  staffed on its `shifts`, taking the work of the tiers below from `from_tier` up, if it
-  is staffed then; else it waits), or has a handler of the desk called out
-  (`call_out`: one who is off duty comes after `on_call.delay_h`, takes the waiting jobs
-  while the desk stays closed, and is paid at least `on_call.min_paid_h`).
+  staffed on its `shifts`, taking the work of its own tier's offices and the tiers below
+  from `from_tier` up, if it is staffed then; else it waits), or has a handler of the
+  desk called out (`call_out`: one who is off duty comes after `on_call.delay_h`, takes
+  the waiting jobs while the desk stays closed, and is paid at least
+  `on_call.min_paid_h`).
   `call_out_from_severity: N` calls out from severity N on whatever `action` says.
 - **Paid hours**: staff cost counts paid hours (rostered hours, overtime at its rate,
   call-outs at least their minimum); `govsim run --json` reports them under `hours`,

@@ -47,7 +47,7 @@ class Crews:
     once the lifecycle exists). ``on_shift[office.id]`` counts the desk's handlers on
     shift (not those finishing a job past their shift's end): 0 means closed.
     ``duty_desks[cell]`` is the duty desk of the cell's region (empty: none); it takes
-    the work of desks from rank ``duty_from_rank`` up to below its own.
+    the work of desks from rank ``duty_from_rank`` up to its own tier's.
     """
 
     def __init__(
@@ -160,7 +160,8 @@ class Crews:
         if action == DUTY_DESK:
             desk = self.duty_desks[incident.cell]
             if (
-                self.duty_from_rank <= office.rank < desk.rank
+                self.duty_from_rank <= office.rank <= desk.rank
+                and office is not desk
                 and office.info.department is None
                 and self.on_shift[desk.id]
             ):

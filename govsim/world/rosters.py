@@ -8,8 +8,8 @@ handler. A shift runs on the days its ``days`` names (the day it starts, by the
 the job: the hours past the end are overtime, paid at ``overtime_rate``.
 
 An incident reaching a desk with nobody on duty waits for the next shift, goes to the
-duty desk of its region (``duty_desk``), or calls a handler out (``on_call``), as
-``out_of_hours`` says.
+duty desk of its region (``duty_desk``: its own tier's offices and those below), or calls
+a handler out (``on_call``), as ``out_of_hours`` says.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ Roster = list[Crew]
 
 class DutyDesk(Spec):
     """A desk at each office of a tier staffed on its shifts (a night duty desk, 值班) that
-    takes the out-of-hours work of the tiers below (from ``from_tier`` up)."""
+    takes the out-of-hours work of its own tier's offices and the tiers below (from
+    ``from_tier`` up)."""
 
     tier: str = Field(description="tier whose offices have a duty desk")
     staff: int = Field(ge=1, le=10_000, description="handlers on it (≤ 10,000)")
@@ -70,7 +71,7 @@ class DutyDesk(Spec):
     from_tier: str | None = Field(
         None,
         description="the lowest tier whose out-of-hours work it takes (omitted: the cell "
-        "tier, so every tier below it); the tiers under it wait or call out",
+        "tier, so its own and every tier below); the tiers under it wait or call out",
     )
 
 
@@ -207,9 +208,9 @@ def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
                     f"rosters.duty_desk.shifts.{i}",
                     f"'{name}' is not one of {list(rosters.shifts)}",
                 )
-        below = list(tiers[tiers.index(desk.tier) + 1 :]) if desk.tier in tiers else []
+        below = list(tiers[tiers.index(desk.tier) :]) if desk.tier in tiers else []
         if desk.from_tier is not None and desk.from_tier not in below:
-            yield "rosters.duty_desk.from_tier", f"'{desk.from_tier}' is not a tier below: {below}"
+            yield "rosters.duty_desk.from_tier", f"'{desk.from_tier}' is not one of {below}"
     if rosters.out_of_hours.action == "duty_desk" and desk is None:
         yield "rosters.out_of_hours.action", "duty_desk needs a rosters.duty_desk"
 
