@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -316,12 +317,16 @@ def _print_daily(table, reps: int, peer: bool) -> None:
             cells.append("yes" if row.agree else "NO")
         for value, ok in ((row.psa, row.psa_ok), (row.mol, row.mol_ok)):
             mark = ("*" if ok else "* NO") if row.checked else ""
-            cells.append(f"{value:.4f}{mark}")
+            shown = f"{value:.4f}" if math.isfinite(value) else "—"  # no stationary answer
+            cells.append(f"{shown}{mark}")
         out.add_row(*cells)
     console = Console()
     console.print(out)
     if not peer:
-        console.print("Ciw is not installed (pip install 'govsim[bench]'): govsim alone shown")
+        console.print(
+            "Ciw is not installed (pip install 'govsim[bench]'): govsim alone shown",
+            markup=False,
+        )
 
 
 def cmd_params(args: argparse.Namespace) -> int:
