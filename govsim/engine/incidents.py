@@ -201,15 +201,13 @@ class OccurrenceSampler:
         self.next_id = 0
 
     def rescale(self, factors: np.ndarray) -> None:
-        """Set each (cell, kind) rate to its base rate × ``factors[cell, kind]``."""
-        self.pair_rates = self.base_rates * factors
-        if self.demand is None:  # the stationary path: the same cdf all day, every day
-            self._set_rates(self.pair_rates.ravel())
+        """Set each (cell, kind) rate to its base rate × ``factors[cell, kind]``.
 
-    def _set_rates(self, pair_rates: np.ndarray) -> None:
-        """The total rate (per h) and the cdf over (cell, kind) pairs the draws use."""
-        self.rate_per_h = float(pair_rates.sum())
-        self.pair_cdf = np.cumsum(pair_rates) / max(self.rate_per_h, 1e-300)
+        ``rate_per_h`` is then their total, the long-run rate (the demand curve's
+        profiles have mean 1; its windows come on top).
+        """
+        self.pair_rates = self.base_rates * factors
+        self.rate_per_h, self.pair_cdf = _total_and_cdf(self.pair_rates.ravel())
 
     def sample(self, start_h: float, hours: float) -> list[Incident]:
         """Incidents occurring in ``[start_h, start_h + hours)``, in time order.
@@ -218,15 +216,15 @@ class OccurrenceSampler:
         by day): candidates at the day's peak rates, thinned by the hour profile.
         """
         demand = self.demand
+        rate_per_h, pair_cdf = self.rate_per_h, self.pair_cdf
         if demand is not None:
             day = int(start_h // 24.0)
-            self._set_rates((self.pair_rates * (demand.daily[day] * demand.hour_peak)).ravel())
+            peaks = self.pair_rates * (demand.daily[day] * demand.hour_peak)
+            rate_per_h, pair_cdf = _total_and_cdf(peaks.ravel())
         rng = self.occurrence
-        n = int(rng.poisson(self.rate_per_h * hours))
+        n = int(rng.poisson(rate_per_h * hours))
         times = np.sort(rng.uniform(start_h, start_h + hours, n))
-        pair = np.minimum(
-            np.searchsorted(self.pair_cdf, rng.random(n), side="right"), self.pair_cdf.size - 1
-        )
+        pair = np.minimum(np.searchsorted(pair_cdf, rng.random(n), side="right"), pair_cdf.size - 1)
         cells, kinds = np.divmod(pair, self.n_kinds)
         lo, hi = self.resident_offsets[cells], self.resident_offsets[cells + 1]
         residents = lo + (rng.random(n) * (hi - lo)).astype(np.int64)
@@ -306,6 +304,12 @@ class OccurrenceSampler:
             quality.exponential(1.0, n).tolist(),
         )
         return list(map(Incident, *columns))
+
+
+def _total_and_cdf(pair_rates: np.ndarray) -> tuple[float, np.ndarray]:
+    """The total of the (cell, kind) rates (per h) and their cumulative shares."""
+    total = float(pair_rates.sum())
+    return total, np.cumsum(pair_rates) / max(total, 1e-300)
 
 
 def _pick(values: np.ndarray, cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
