@@ -24,3 +24,14 @@ def paired(
         for s in range(reps)
     ]
     return mean_ci(np.array(diffs))
+
+
+#: Overrides that put the demo's staff back on duty around the clock (no rosters), for
+#: tests of mechanisms whose size is stated for round-the-clock staff.
+AROUND_THE_CLOCK = {
+    "rosters.grid_workers": None,
+    "rosters.office_staff": {},
+    "rosters.duty_desk": None,
+    "rosters.out_of_hours.action": "wait",
+    "rosters.out_of_hours.call_out_from_severity": None,
+}

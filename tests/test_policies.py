@@ -11,7 +11,7 @@ from govsim.record.ledger import Ledger
 from govsim.record.metrics import resolution_by_triage, staff_cost, summarize, visits
 from govsim.stats import Interval, mean_ci
 from govsim.world.scenario import load_scenario
-from tests.support import DEMO
+from tests.support import AROUND_THE_CLOCK, DEMO
 from tests.support import paired as paired_runs
 
 REPS, DAYS = 4, 60.0
@@ -134,7 +134,13 @@ def test_more_grid_workers_diminishing_returns_and_linear_cost() -> None:
     means, costs = [], []
     for workers in (1, 2, 3, 4):
         runs = [
-            simulate(load_scenario(DEMO, {"staffing.grid_workers_per_grid": workers}), s, DAYS)
+            simulate(
+                load_scenario(
+                    DEMO, {**AROUND_THE_CLOCK, "staffing.grid_workers_per_grid": workers}
+                ),
+                s,
+                DAYS,
+            )
             for s in range(REPS)
         ]
         means.append(np.array([summarize(r)["resolution_time_h"]["mean"] for r in runs]))

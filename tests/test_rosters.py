@@ -88,7 +88,7 @@ def test_a_night_duty_desk_shortens_night_waits() -> None:
     assert change.high < -5.0  # about 7 h (half the night) down to under an hour
     ledger = simulate(duty, seed=0, days=60)
     assert night_wait(ledger) < 1.0
-    duty_desks = [o.id for o in ledger.offices if o.name.endswith("/duty")]
+    duty_desks = [o.id for o in ledger.offices if o.name.endswith(" duty desk")]
     assert len(duty_desks) == 1
     assert np.isin(ledger.events["office"], duty_desks).any()
 
@@ -257,3 +257,31 @@ def test_default_is_around_the_clock() -> None:
 def test_schema_errors_name_the_field_path(rosters: dict[str, Any], path: str) -> None:
     with pytest.raises(ScenarioError, match=path.replace(".", r"\.")):
         mmc_with({"rosters": rosters})
+
+
+def test_a_duty_desk_from_a_tier_leaves_the_tiers_below_waiting() -> None:
+    """A city duty desk from the street tier: the grid's out-of-hours work waits for the
+    morning, the street's goes to the duty desk (half the work needs the street; it
+    reaches the street out of hours only when a grid job ends after 18:00)."""
+    scenario = mmc_with(
+        {
+            "incidents": {"request": {"resolvable_at": {"grid": 0.5, "street": 0.5}}},
+            "rosters": {
+                "shifts": {"day": DAY, "night": NIGHT},
+                "grid_workers": [{"shift": "day"}],
+                "office_staff": {"street": [{"shift": "day"}]},
+                "duty_desk": {
+                    "tier": "city",
+                    "staff": 1,
+                    "shifts": ["night"],
+                    "from_tier": "street",
+                },
+                "out_of_hours": {"action": "duty_desk"},
+            },
+        }
+    )
+    ledger = simulate(scenario, seed=0, days=40)
+    rows = ledger.out_of_hours
+    rank = np.array([o.rank for o in ledger.offices])[rows["office"]]
+    assert (rows["action"][rank == 0] == 0).all() and (rank == 0).sum() > 100
+    assert (rows["action"][rank == 1] == 1).all() and (rank == 1).sum() >= 3

@@ -24,7 +24,7 @@ from govsim.world.scenario import (
     read_yaml,
     validate_scenario,
 )
-from tests.support import DEMO, paired
+from tests.support import AROUND_THE_CLOCK, DEMO, paired
 
 MMC = THEORY_DIR / "mmc.yaml"
 
@@ -150,10 +150,13 @@ def test_waits_are_shorter_while_part_timers_are_on(
 
 
 def test_a_surge_shortens_waits_while_it_lasts_and_costs_its_hours() -> None:
-    base = load_scenario(DEMO)
+    base = load_scenario(DEMO, AROUND_THE_CLOCK)  # without overtime and call-outs
     surged = load_scenario(
         DEMO,
-        {"staffing.surge": [{"tier": "grid", "extra": 2, "start_day": 40, "days": 20}]},
+        {
+            **AROUND_THE_CLOCK,
+            "staffing.surge": [{"tier": "grid", "extra": 2, "start_day": 40, "days": 20}],
+        },
     )
 
     def wait_in_surge(ledger: Ledger) -> float:

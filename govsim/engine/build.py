@@ -322,7 +322,7 @@ class WorldBuilder:
         level = gm.tiers.index(spec.tier)
         desks = []
         for region in range(gm.region_counts[level]):
-            name = f"{gm.region_name(level, region)}/duty"
+            name = f"{gm.region_name(level, region)} duty desk"
             desks.append(self.desk(Office, name, spec.tier, level, region, spec.staff))
             self.staff(desks[-1], spec.staff, group="duty_desk")
         return [desks[r] for r in gm.ancestors[level].tolist()]
