@@ -107,8 +107,9 @@ def test_help_reads_like_the_docs() -> None:
 
 
 def test_theory_prints_the_comparison(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["theory", "--reps", "2"])
+    code = main(["theory", "--reps", "2", "--daily-reps", "2"])
     out = capsys.readouterr().out
     assert "M/M/3" in out and "Jackson street" in out and "mean wait h" in out
+    assert "day/night desk" in out and "PSA" in out
     assert code in (0, 1)  # 1 would mean a check outside its interval: see test_validation
     assert code == 0 or "NO" in out

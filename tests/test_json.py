@@ -117,8 +117,10 @@ def test_compare_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_theory_json(capsys: pytest.CaptureFixture[str]) -> None:
-    data = checked(capsys, "theory", ["theory", "--reps", "2", "--days", "20", "--json"])
+    argv = ["theory", "--reps", "2", "--days", "20", "--daily-reps", "2", "--json"]
+    data = checked(capsys, "theory", argv)
     assert data["reps"] == 2 and len(data["checks"]) > 5
+    assert data["daily"]["reps"] == 2 and len(data["daily"]["hours"]) == 24
 
 
 def test_calibrate_json_has_no_infinity(

@@ -39,6 +39,8 @@ REASONS = {
     "share_satisfied": "no follow-up rating in the window",
     "on_time_rate": "no incident with a deadline resolved in the window",
     "escalation_rate": "no incident reported in the window",
+    "psa": "no stationary answer: that hour's arrivals exceed its servers' capacity",
+    "mol": "no answer: the offered load exceeds the servers at some point of that hour",
 }
 KEY = "null_reasons"
 
