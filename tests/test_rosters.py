@@ -285,3 +285,40 @@ def test_a_duty_desk_from_a_tier_leaves_the_tiers_below_waiting() -> None:
     rank = np.array([o.rank for o in ledger.offices])[rows["office"]]
     assert (rows["action"][rank == 0] == 0).all() and (rank == 0).sum() > 100
     assert (rows["action"][rank == 1] == 1).all() and (rank == 1).sum() >= 3
+
+
+def test_a_surge_with_a_shift_works_it_only_on_the_surge_days() -> None:
+    """2 extra grid workers on the 08:00–18:00 shift over days 10–19 (nobody reported):
+    they come on at 08:00 on exactly those 10 days, go at 18:00, and are paid
+    2 × 10 h × 10 days on top of the around-the-clock grid workers."""
+    scenario = mmc_with(
+        {
+            "incidents": {"request": {"reporting": {"prob": 0.0, "delay_h": 0}}},
+            "staffing": {
+                "surge": [{"tier": "grid", "extra": 2, "start_day": 10, "days": 10, "shift": "day"}]
+            },
+            "rosters": {"shifts": {"day": DAY}},
+            "run": {"days": 40, "warmup_days": 0, "drain_days": 0},
+        }
+    )
+    ledger = simulate(scenario, seed=0)
+    staff = ledger.staff
+    came = staff[(staff["change"] > 0) & (staff["time"] > 0.0)]["time"]
+    went = staff[staff["change"] < 0]["time"]
+    assert sorted((came // 24).astype(int).tolist()) == sorted(list(range(10, 20)) * 2)
+    assert set((came % 24).tolist()) == {8.0} and set((went % 24).tolist()) == {18.0}
+    w0, w1 = ledger.window_h
+    assert paid_hours(ledger)[GRID] == pytest.approx(3 * (w1 - w0) + 2 * 10 * 10, rel=1e-12)
+
+
+def test_a_surge_shift_must_be_a_shift() -> None:
+    with pytest.raises(ScenarioError, match=r"staffing\.surge\.0\.shift"):
+        mmc_with(
+            {
+                "staffing": {
+                    "surge": [
+                        {"tier": "grid", "extra": 1, "start_day": 0, "days": 1, "shift": "nope"}
+                    ]
+                }
+            }
+        )

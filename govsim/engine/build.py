@@ -118,7 +118,7 @@ class WorldBuilder:
             routing.handoff_h.get(tier, 0.0) for tier in reversed(self.spec.tiers[:-1])
         ]
         desks = Desks(table, *self.departments(), handoff_h=handoff_h)
-        surges = self.surges()
+        surges, surge_crews = self.surges()
         duty_desks = self.duty_desks()
         duty = self.spec.rosters.duty_desk
         tiers = self.grid_map.tiers
@@ -131,7 +131,7 @@ class WorldBuilder:
             self.offices,
             table,
             desks,
-            self.crews(),
+            self.crews() + surge_crews,
             surges,
             duty_desks,
             from_rank,
@@ -308,19 +308,26 @@ class WorldBuilder:
         ]
         return by_kind, nearest
 
-    def surges(self) -> list[Surge]:
-        """Surge crews, off duty until their surge starts and gone when it ends."""
+    def surges(self) -> tuple[list[Surge], list[Crew]]:
+        """Surge crews, off duty until their surge starts and gone when it ends: those
+        naming a shift work it on the surge's days (crews), the others around the clock
+        for the whole surge."""
         tiers = self.grid_map.tiers
-        surges = []
+        surges: list[Surge] = []
+        rostered: list[Crew] = []
         for surge in self.spec.staffing.surge:
             rank = len(tiers) - 1 - tiers.index(surge.tier)
             crew: list[Worker] = []
             for desk in self.offices:
                 if desk.rank == rank and desk.info.department is None:
                     self.staff(desk, surge.extra, crew=crew)
-            start_h = surge.start_day * 24.0
-            surges.append((start_h, (surge.start_day + surge.days) * 24.0, crew))
-        return surges
+            within = (surge.start_day * 24.0, (surge.start_day + surge.days) * 24.0)
+            if surge.shift is None:
+                surges.append((*within, crew))
+            else:
+                shift = self.spec.rosters.shifts[surge.shift]
+                rostered.append(Crew(shift, crew, rank == 0, within))
+        return surges, rostered
 
     def duty_desks(self) -> list[Office]:
         """The duty desk at each office of ``rosters.duty_desk.tier``, staffed on its shift;

@@ -38,6 +38,16 @@ class Crew:
     shift: Shift
     workers: list[Worker]
     grid: bool  # grid workers: their daily rounds follow the shift
+    #: a surge crew's [start, end) hours: its shift runs only on days starting inside
+    within_h: tuple[float, float] | None = None
+
+    def works(self, day: int, runs: Callable[[str, int], bool]) -> bool:
+        """Whether the crew's shift starts on day ``day`` (``runs(days, day)``: the
+        calendar's test of the shift's ``days``)."""
+        within = self.within_h
+        if within is not None and not within[0] <= day * 24.0 < within[1]:
+            return False
+        return runs(self.shift.days, day)
 
 
 class Crews:
@@ -92,11 +102,11 @@ class Crews:
         runs = self.calendar.is_day
         for crew in self.crews:
             shift = crew.shift
-            if day == 0 and shift.start_h + shift.hours > 24.0 and runs(shift.days, -1):
+            if day == 0 and shift.start_h + shift.hours > 24.0 and crew.works(-1, runs):
                 self.clock.schedule(0.0, self.clock_on, crew.workers)
                 ends = shift.start_h + shift.hours - 24.0
                 self.clock.schedule(ends, self.clock_off, crew.workers)
-            if runs(shift.days, day):
+            if crew.works(day, runs):
                 begins = day_start_h + shift.start_h
                 self.clock.schedule(begins, self.clock_on, crew.workers)
                 self.clock.schedule(begins + shift.hours, self.clock_off, crew.workers)

@@ -173,7 +173,8 @@ def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
     """Consistency of ``rosters`` with the scenario, as (field path, problem) pairs:
     crews name defined shifts; the staff counts of a group's crews add up to the
     group's handlers per desk; tiers and departments exist; no counts at a specialised
-    tier (its handlers are split among desks); the duty desk's tier is above the cell."""
+    tier (its handlers are split among desks); a surge's shift is defined; the duty
+    desk's tier is above the cell."""
     rosters, staffing, tiers = scenario.rosters, scenario.staffing, scenario.tiers
     groups: list[tuple[str, Roster, int]] = []
     if rosters.grid_workers is not None:
@@ -198,6 +199,12 @@ def roster_problems(scenario: Staffed) -> Iterator[tuple[str, str]]:
         tier = tiers[-1] if path == "grid_workers" else path.partition(".")[2]
         if tier in specialised and any(crew.staff is not None for crew in roster):
             yield f"rosters.{path}", "a specialised tier's crews take every handler (no staff)"
+    for i, surge in enumerate(staffing.surge):
+        if surge.shift is not None and surge.shift not in rosters.shifts:
+            yield (
+                f"staffing.surge.{i}.shift",
+                f"'{surge.shift}' is not one of {list(rosters.shifts)}",
+            )
     desk = rosters.duty_desk
     if desk is not None:
         if desk.tier not in tiers[:-1]:

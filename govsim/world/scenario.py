@@ -247,10 +247,11 @@ class MapSpec(Spec):
 
 
 class HourlyCost(Spec):
-    """What an hour of each role costs (currency units per staff-hour on duty).
+    """What an hour of each role costs (currency units per paid staff-hour).
 
-    Full-time staff are on duty around the clock; part-timers only in their shift and
-    surge staff only during the surge.
+    Staff are paid for their rostered hours (around the clock for a group without a
+    roster), part-timers for their shift, surge staff for the surge (its shift, if it
+    names one); overtime at ``rosters.overtime_rate``.
     """
 
     grid_worker: Money = Field(30.0, description="cost per grid-worker hour")
@@ -278,6 +279,13 @@ class Surge(Spec):
     )
     start_day: float = Field(ge=0.0, le=MAX_DAYS, description="day the surge starts")
     days: float = Field(gt=0.0, le=MAX_DAYS, description="how many days it lasts")
+    shift: str | None = Field(
+        None,
+        description=(
+            "a shift of rosters.shifts the surge crew works on the surge's days "
+            "(none: on duty around the clock for the whole surge)"
+        ),
+    )
 
 
 class SentDown(Spec):
