@@ -106,8 +106,8 @@ def evaluation(**points) -> MonthlyEvaluation:
 
 
 def test_an_idle_worker_is_not_rated_under_a_minimum_caseload() -> None:
-    """With nothing to count a worker scores 1; under ``min_caseload`` they are not rated:
-    not excellent, on no list, their effort neither pushed nor kept up."""
+    """With nothing to count a worker scores 1; under ``min_caseload`` (1 by default) they
+    are not rated: not excellent, on no list, their effort neither pushed nor kept up."""
     def team():
         return [
             worker(1, closed=10, on_time=10, failed=0, rated=8, satisfied=8),
@@ -116,9 +116,9 @@ def test_an_idle_worker_is_not_rated_under_a_minimum_caseload() -> None:
             worker(4, closed=4, on_time=4, failed=2, rated=2, satisfied=1),
         ]
 
-    before = evaluation().evaluate(team())
+    before = evaluation(min_caseload=0).evaluate(team())
     assert before["excellent"][2] and before["listed"][2] == -1  # idle: excellent, and black
-    after = evaluation(min_caseload=1).evaluate(team())
+    after = evaluation().evaluate(team())
     assert after["rated"].tolist() == [True, True, False, True]
     assert after["excellent"].tolist() == [True, False, False, False]
     assert after["listed"][2] == 0

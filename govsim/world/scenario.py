@@ -493,12 +493,13 @@ class Points(Spec):
         "one a year); Kongtong: '每月考核排名' (monthly ranking)",
     )
     min_caseload: int = Field(
-        0,
+        1,
         ge=0,
         le=10_000,
         description="closures in the period below which a worker is not rated: neither "
-        "excellent nor listed, and effort not pushed (0: everyone rated); assumption — a "
-        "share with nothing to count would otherwise score 1 (excellent for doing nothing)",
+        "excellent nor listed, and effort not pushed (0: everyone rated, even a worker who "
+        "closed nothing); assumption — a share with nothing to count would otherwise score "
+        "1 (excellent for doing nothing)",
     )
     per_closure: Points100 = Field(1.0, description="points per incident closed")
     per_satisfied: Points100 = Field(1.0, description="points per satisfied rating")
