@@ -345,12 +345,12 @@ class Staffing(Spec):
         description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols",
     )
     rounds_hours: RoundsHours | None = Field(
-        None,
+        (8.0, 20.0),
         description="hours of the day [from, to) (0–24) in which grid workers on duty around "
         "the clock and volunteers make their rounds, each at a time uniform over them "
-        "(assumption: in daytime); a rostered grid worker's rounds fall uniformly in that "
-        "day's shifts (none on a day without one). null: every round at the daily tick, "
-        "at midnight (as before 0.2.0)",
+        "(assumption: by day, as the presets' grid workers' long day); a rostered grid "
+        "worker's rounds fall uniformly in that day's shifts (none on a day without one). "
+        "null: every round at the daily tick, at midnight (before 0.2.0)",
     )
     hourly_cost: HourlyCost = Field(
         default_factory=HourlyCost, description="cost of an on-duty hour per role"
