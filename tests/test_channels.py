@@ -64,7 +64,7 @@ def within_multinomial_ci(shares: np.ndarray, n: int, expected: np.ndarray) -> b
 def test_channel_shares_follow_trust(trust: float) -> None:
     ledger = run(trust)
     shares, n = observed(ledger)
-    assert n > 1500
+    assert n > 1200  # residents' reports in the window (patrols and volunteers find the rest)
     assert within_multinomial_ci(shares, n, expected_shares(trust))
     assert summarize(ledger)["report_channels"] == pytest.approx(
         dict(zip(CHANNELS, shares, strict=True))

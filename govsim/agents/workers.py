@@ -26,7 +26,9 @@ class Worker(CellAgent):
     group, a part-timer, a surge), and ``leaving`` marks one whose shift ended while busy
     (at ``off_at``, h) or who was called out (``called_out``, on duty since ``on_at``):
     they go off duty when the job in hand is done. ``summoned``: called out, on the way.
-    ``shift_today``: a rostered grid worker's shift ran today (they make their rounds).
+    ``shifts_today``: a rostered grid worker's shifts starting today, as (start, end) in
+    hours since the start of the run (their rounds fall in them); ``rostered``: a grid
+    worker on a roster (no shift today, no rounds).
     ``last_cell`` is the cell of their last job (−1 before the first) and ``skill`` the
     incident category they know best (None: none), for the dispatch rules
     (``govsim.policies.dispatch``).
@@ -53,7 +55,8 @@ class Worker(CellAgent):
         self.fatigue = 0.0
         self.on_duty = on_duty
         self.leaving = False
-        self.called_out = self.summoned = self.shift_today = False
+        self.called_out = self.summoned = self.rostered = False
+        self.shifts_today: list[tuple[float, float]] = []
         self.off_at = self.on_at = 0.0
         self.last_cell = -1
         self.skill: str | None = None
@@ -85,19 +88,22 @@ class GridWorker(Worker):
     role = "grid_worker"
 
     def patrol(self, patrols: Patrols) -> None:
-        """The day's rounds, at the daily tick: walk the grid ``patrols_per_day`` times and
-        knock on doors ``visits_per_week`` times (fractions by chance); each may find
-        hidden incidents. Only on a day their shift ran (or on duty around the clock); a
-        rider's or a day-shift worker's rounds are made in the shift, though the tick falls
-        after it."""
-        if self.on_duty or self.shift_today:
-            self.rounds(patrols)
+        """The day's rounds: walk the grid ``patrols_per_day`` times and knock on doors
+        ``visits_per_week`` / 7 times (fractions by chance); each may find hidden incidents.
 
-    def rounds(self, patrols: Patrols) -> None:
-        """Walk the grid and knock on doors once a day's worth (see ``patrol``)."""
-        for channel, per_day in patrols.daily:
-            for _ in range(patrols.times(per_day)):
-                patrols.search(self.cell.coordinate, channel)
+        In working hours (``patrols.in_hours``, called at the day's start): at times in
+        today's shifts for a rostered worker (none on a day without one), in the daytime
+        hours (``staffing.rounds_hours``) for one on duty around the clock. Else at the
+        daily tick, if on duty then or their shift ran that day.
+        """
+        cell = self.cell.coordinate
+        if not patrols.in_hours:
+            if self.on_duty or self.shifts_today:
+                patrols.walk(cell)
+        elif self.shifts_today:
+            patrols.plan(self, cell, self.shifts_today)
+        elif not self.rostered:
+            patrols.plan(self, cell, patrols.today())
 
 
 class PartTimeGridWorker(GridWorker):

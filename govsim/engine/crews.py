@@ -85,6 +85,8 @@ class Crews:
         threshold = rosters.out_of_hours.call_out_from_severity
         self.call_out_from = threshold if threshold is not None else 1 << 30
         self._grid_rostered = [w for crew in crews if crew.grid for w in crew.workers]
+        for worker in self._grid_rostered:
+            worker.rostered = True
 
     def schedule_surges(self, surges: Sequence[Surge]) -> None:
         """Put each surge crew on duty when its surge starts and off when it ends."""
@@ -98,7 +100,7 @@ class Crews:
         the day before that runs past midnight is on from the run's start."""
         day_start_h = day * 24.0
         for worker in self._grid_rostered:
-            worker.shift_today = False
+            worker.shifts_today.clear()
         runs = self.calendar.is_day
         for crew in self.crews:
             shift = crew.shift
@@ -111,8 +113,9 @@ class Crews:
                 self.clock.schedule(begins, self.clock_on, crew.workers)
                 self.clock.schedule(begins + shift.hours, self.clock_off, crew.workers)
                 if crew.grid:
+                    hours = (begins, begins + shift.hours)
                     for worker in crew.workers:
-                        worker.shift_today = True
+                        worker.shifts_today.append(hours)
 
     def clock_on(self, crew: list[Worker]) -> None:
         """A shift or surge starts: each of the crew takes the next job or waits free."""

@@ -130,7 +130,9 @@ class GovernanceModel(mesa.Model):
         )
         self.crews.start = self.lifecycle.start
         self.incidents = self.lifecycle.incidents
-        self.patrols = Patrols(self.lifecycle, scenario, self.kinds, streams["patrol"])
+        self.patrols = Patrols(
+            self.lifecycle, scenario, self.kinds, streams["patrol"], self.clock, streams["rounds"]
+        )
 
     @property
     def now(self) -> float:
@@ -148,6 +150,8 @@ class GovernanceModel(mesa.Model):
         if start < self.drain_until_h:
             self.lifecycle.occur_over(start, min(24.0, self.drain_until_h - start))
         self.crews.schedule_day(self.day)
+        if self.patrols.in_hours:  # the day's rounds, planned in working hours
+            self._rounds()
         self.clock.run_until(start + 24.0)
         self.day += 1
         self.population.spread()
@@ -156,10 +160,8 @@ class GovernanceModel(mesa.Model):
             self.grid_workers.do("end_of_day")
         if self.evaluation is not None and self.day % self._evaluation_days == 0:
             self._evaluate()
-        if self.lifecycle.hidden_count:
-            self.grid_workers.shuffle_do("patrol", self.patrols)
-            if Volunteer in self.agents_by_type:
-                self.agents_by_type[Volunteer].shuffle_do("round", self.patrols)
+        if not self.patrols.in_hours and self.lifecycle.hidden_count:
+            self._rounds()
         self.ledger.record_day(
             self.now,
             self.population.mean_trust(),
@@ -169,6 +171,12 @@ class GovernanceModel(mesa.Model):
         past_horizon = self.now >= self.horizon_h
         if past_horizon and (not self.lifecycle.unfinished or self.now >= self.drain_until_h):
             self.running = False
+
+    def _rounds(self) -> None:
+        """Grid workers' and volunteers' rounds of the day (``Patrols``)."""
+        self.grid_workers.shuffle_do("patrol", self.patrols)
+        if Volunteer in self.agents_by_type:
+            self.agents_by_type[Volunteer].shuffle_do("round", self.patrols)
 
     def _rescale_rates(self) -> None:
         """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``),

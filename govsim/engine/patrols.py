@@ -1,8 +1,13 @@
 """Patrols: the search for hidden incidents that grid workers and volunteers make.
 
-This is the narrow interface handed to those agents at the daily tick: how many rounds a
-day's rate makes, whether a volunteer takes part today, and one search of a cell. What a
+This is the narrow interface handed to those agents each day: how many rounds a day's
+rate makes, whether a volunteer takes part today, and one search of a cell. What a
 search finds goes on to the lifecycle (``Discovery``).
+
+With ``staffing.rounds_hours`` set, the day's rounds are planned at its start and each
+search is an event on the clock at a time in the searcher's working hours (``plan``), so
+it finds only what is hidden then and what it finds is reported then. Without it
+(``rounds_hours: null``), every search is made at the daily tick, at midnight.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from govsim.engine.clock import Clock
 from govsim.engine.incidents import Channel, Incident
 from govsim.world.scenario import Scenario
 
 if TYPE_CHECKING:
     from govsim.engine.incidents import IncidentKind
+
+#: Working hours of one day: (start, end) spans in hours since the start of the run.
+WorkingHours = Sequence[tuple[float, float]]
 
 
 class Discovery(Protocol):
@@ -32,13 +41,23 @@ class Discovery(Protocol):
         """``incident`` was found and is being settled on the spot by its finder."""
 
 
+class OnDuty(Protocol):
+    """A grid worker, as a planned search sees them: on duty or not."""
+
+    on_duty: bool
+
+
 class Patrols:
     """Searches of map cells for hidden incidents, and the day's count of volunteer rounds.
 
     A search finds each hidden incident with its type's detectability for the channel (a
     door-to-door visit always finds a vulnerable resident's problem); a volunteer who
     finds a household matter the grid could resolve settles it on the spot with
-    ``staffing.volunteer_fix_prob``. All draws come from the ``patrol`` stream.
+    ``staffing.volunteer_fix_prob``. How many rounds are made, and what each finds, are
+    drawn from the ``patrol`` stream; when planned rounds happen, from ``rounds``.
+
+    ``in_hours``: whether rounds are planned in working hours (``staffing.rounds_hours``
+    set), ``daytime`` the hours of the day (from, to) of those on duty around the clock.
     """
 
     def __init__(
@@ -47,10 +66,16 @@ class Patrols:
         scenario: Scenario,
         kinds: Sequence[IncidentKind],
         rng: np.random.Generator,
+        clock: Clock,
+        when_rng: np.random.Generator,
     ) -> None:
         staffing, bank = scenario.staffing, scenario.incentives.time_bank
         self.discovery = discovery
         self.rng = rng
+        self.clock = clock
+        self.when_rng = when_rng
+        self.daytime = staffing.rounds_hours
+        self.in_hours = self.daytime is not None
         #: (channel, rounds per day) of a grid worker's daily rounds
         self.daily = (
             (Channel.PATROL, staffing.patrols_per_day),
@@ -84,9 +109,51 @@ class Patrols:
         return self.participation >= 1.0 or self.rng.random() < self.participation
 
     def volunteer_round(self, cell: int) -> None:
-        """A volunteer's round of ``cell``: counted, and one search."""
+        """A volunteer's round of ``cell``: counted, and one search (now, at the tick, or
+        planned in today's ``daytime`` hours)."""
         self.rounds += 1
-        self.search(cell, Channel.VOLUNTEER)
+        if self.in_hours:
+            self._plan(None, cell, Channel.VOLUNTEER, 1, self.today())
+        else:
+            self.search(cell, Channel.VOLUNTEER)
+
+    def walk(self, cell: int) -> None:
+        """A grid worker's rounds of ``cell`` at the daily tick: ``patrols_per_day``
+        patrols and ``visits_per_week`` / 7 door-to-door visits (fractions by chance)."""
+        for channel, per_day in self.daily:
+            for _ in range(self.times(per_day)):
+                self.search(cell, channel)
+
+    def today(self) -> WorkingHours:
+        """Today's ``daytime`` hours (the day the clock is in), in hours since the start."""
+        start_h = self.clock.now // 24.0 * 24.0
+        begin, end = self.daytime
+        return ((start_h + begin, start_h + end),)
+
+    def plan(self, worker: OnDuty, cell: int, hours: WorkingHours) -> None:
+        """A grid worker's day of rounds of ``cell`` (as many as ``walk`` makes), each at a
+        time uniform over ``hours``; each is made if the worker is on duty then."""
+        for channel, per_day in self.daily:
+            count = self.times(per_day)
+            if count:
+                self._plan(worker, cell, channel, count, hours)
+
+    def _plan(
+        self, searcher: OnDuty | None, cell: int, channel: Channel, count: int, hours: WorkingHours
+    ) -> None:
+        total = sum(end - begin for begin, end in hours)
+        schedule, search = self.clock.schedule, self._search_at
+        for u in (self.when_rng.random(count) * total).tolist():
+            for begin, end in hours:
+                if u < end - begin:
+                    break
+                u -= end - begin
+            schedule(begin + u, search, (searcher, cell, channel))
+
+    def _search_at(self, planned: tuple[OnDuty | None, int, Channel]) -> None:
+        searcher, cell, channel = planned
+        if searcher is None or searcher.on_duty:  # a volunteer, or a worker on duty
+            self.search(cell, channel)
 
     def take_rounds(self) -> int:
         """The volunteer rounds made since last asked; the count starts again at 0."""
@@ -97,6 +164,8 @@ class Patrols:
         """One visit to ``cell`` through ``channel``: each hidden incident there is found
         with its detectability, and goes on to the lifecycle."""
         discovery = self.discovery
+        if not discovery.hidden[cell]:
+            return
         hidden = [i for i in discovery.hidden[cell] if not i.discovered]
         draws = self.rng.random(len(hidden)).tolist()
         keep = []

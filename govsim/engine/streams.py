@@ -23,6 +23,7 @@ STREAMS = (
     "demand",
     "whistle",
     "escalation",
+    "rounds",
 )
 
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import yaml
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     ValidationError,
@@ -304,6 +305,17 @@ class SentDown(Spec):
     )
 
 
+def _ordered_hours(hours: tuple[float, float]) -> tuple[float, float]:
+    if hours[0] >= hours[1]:
+        raise ValueError(f"from {hours[0]} must be before to {hours[1]}")
+    return hours
+
+
+HourOfDay = Annotated[float, Field(ge=0.0, le=24.0)]
+#: A span of the day, [from, to) in hours (0–24), to after from.
+RoundsHours = Annotated[tuple[HourOfDay, HourOfDay], AfterValidator(_ordered_hours)]
+
+
 class Staffing(Spec):
     """Who handles incidents at each tier."""
 
@@ -339,6 +351,14 @@ class Staffing(Spec):
         ge=0.0,
         le=336.0,
         description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols",
+    )
+    rounds_hours: RoundsHours | None = Field(
+        (8.0, 20.0),
+        description="hours of the day [from, to) (0–24) in which grid workers on duty around "
+        "the clock and volunteers make their rounds, each at a time uniform over them "
+        "(assumption: by day, as the presets' grid workers' long day); a rostered grid "
+        "worker's rounds fall uniformly in that day's shifts (none on a day without one). "
+        "null: every round at the daily tick, at midnight (before 0.2.0)",
     )
     hourly_cost: HourlyCost = Field(
         default_factory=HourlyCost, description="cost of an on-duty hour per role"
