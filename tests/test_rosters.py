@@ -322,3 +322,23 @@ def test_a_surge_shift_must_be_a_shift() -> None:
                 }
             }
         )
+
+
+def test_call_outs_take_turns_and_mornings_start_in_no_fixed_order() -> None:
+    """An on-call rota: each of the 3 grid workers answers about a third of the night's
+    jobs (the first of the staff list took them all before the rota); and with the
+    crew coming on in random order, the first job of the morning goes to each about a
+    third of the time (the same worker every day before)."""
+    scenario = day_shift(out_of_hours={"action": "call_out"})
+    ledger = simulate(scenario, seed=0, days=120)
+    ev = ledger.events
+    started = ev[ev["state"] == State.STARTED]
+    hour = started["time"] % 24.0
+    night = started["actor"][(hour >= 18.0) | (hour < 8.0)]
+    _, counts = np.unique(night, return_counts=True)
+    assert len(counts) == 3 and counts.min() > 0.25 * counts.sum()
+    day = np.floor(started["time"] / 24.0)
+    morning = started[(hour >= 8.0) & (hour < 18.0)]
+    first = morning["actor"][np.unique(day[(hour >= 8.0) & (hour < 18.0)], return_index=True)[1]]
+    _, counts = np.unique(first, return_counts=True)
+    assert len(counts) == 3 and counts.min() > 0.15 * counts.sum()

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from govsim.engine.clock import Clock
 from govsim.record.ledger import OUT_OF_HOURS_ACTIONS, PAY_KINDS, Ledger
 from govsim.world.calendar import Calendar
@@ -56,8 +58,9 @@ class Crews:
     ``start(incident, office, worker)`` sets a worker to a job (the lifecycle's; set
     once the lifecycle exists). ``on_shift[office.id]`` counts the desk's handlers on
     shift (not those finishing a job past their shift's end): 0 means closed.
-    ``duty_desks[cell]`` is the duty desk of the cell's region (empty: none); it takes
-    the work of desks from rank ``duty_from_rank`` up to its own tier's.
+    ``rng`` (the ``rota`` stream) orders a crew coming on. ``duty_desks[cell]`` is the
+    duty desk of the cell's region (empty: none); it takes the work of desks from rank
+    ``duty_from_rank`` up to its own tier's.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class Crews:
         rosters: Rosters,
         crews: Sequence[Crew],
         offices: Sequence[Office],
+        rng: np.random.Generator,
         duty_desks: Sequence[Office] = (),
         duty_from_rank: int = 0,
     ) -> None:
@@ -85,6 +89,10 @@ class Crews:
         threshold = rosters.out_of_hours.call_out_from_severity
         self.call_out_from = threshold if threshold is not None else 1 << 30
         self._grid_rostered = [w for crew in crews if crew.grid for w in crew.workers]
+        # a crew comes on in random order (all were off alike: none idle longer), so that
+        # no one is always first in line for the morning's work
+        self.rng = rng
+        self._rota = [0] * len(offices)  # per desk: whose turn it is to be called out
         for worker in self._grid_rostered:
             worker.rostered = True
 
@@ -120,7 +128,8 @@ class Crews:
     def clock_on(self, crew: list[Worker]) -> None:
         """A shift or surge starts: each of the crew takes the next job or waits free."""
         now = self.clock.now
-        for worker in crew:
+        for i in self.rng.permutation(len(crew)).tolist():
+            worker = crew[i]
             if worker.leaving:  # still on a job past a shift's end (or called out): stays
                 self._pay(worker, now)
                 worker.leaving = worker.called_out = False
@@ -188,9 +197,12 @@ class Crews:
 
     def _call_out(self, office: Office) -> bool:
         """Call a handler of ``office`` off duty (and not already called) in, after the
-        on-call delay; False if there is none."""
-        for worker in office.staff:
+        on-call delay, taking turns (an on-call rota); False if there is none."""
+        staff, turn = office.staff, self._rota[office.id]
+        for k in range(len(staff)):
+            worker = staff[(turn + k) % len(staff)]
             if not worker.on_duty and not worker.summoned:
+                self._rota[office.id] = (turn + k + 1) % len(staff)
                 worker.summoned = True
                 self.clock.schedule(self.clock.now + self.on_call.delay_h, self._called_in, worker)
                 return True

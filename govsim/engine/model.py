@@ -19,7 +19,6 @@ from __future__ import annotations
 import gc
 
 import mesa
-import numpy as np
 from mesa.discrete_space import Network
 
 from govsim.agents import ChannelChoice, GridWorker, Volunteer
@@ -30,7 +29,7 @@ from govsim.engine.demand import demand_curve
 from govsim.engine.incidents import IncidentKind, OccurrenceSampler
 from govsim.engine.lifecycle import Lifecycle
 from govsim.engine.patrols import Patrols
-from govsim.engine.property import property_factors
+from govsim.engine.rates import RateFactors
 from govsim.engine.streams import make_streams
 from govsim.policies.evaluation import DAYS_PER_MONTH
 from govsim.policies.followup import FollowUpRating
@@ -91,14 +90,8 @@ class GovernanceModel(mesa.Model):
             demand_curve(scenario, self.drain_until_h),
             scenario.routing.recognise,
         )
-        self._rate_elasticity = np.array([k.spec.trust_elasticity for k in self.kinds])
-        if not self._rate_elasticity.any():
-            self._rate_elasticity = None
-        self._fixed_factors = property_factors(
-            scenario.property, self.grid_map.n_cells, [k.name for k in self.kinds]
-        )
-        self.sampler.rescale(self._fixed_factors)
-        self._rescale_rates()
+        self.rates = RateFactors(scenario, self.kinds, self.grid_map.n_cells, self.sampler)
+        self.rates.update(self.population)
 
         self.calendar = Calendar(scenario.calendar)
         self.crews = Crews(
@@ -108,6 +101,7 @@ class GovernanceModel(mesa.Model):
             scenario.rosters,
             world.crews,
             self.offices,
+            streams["rota"],
             world.duty_desks,
             world.duty_from_rank,
         )
@@ -155,7 +149,7 @@ class GovernanceModel(mesa.Model):
         self.clock.run_until(start + 24.0)
         self.day += 1
         self.population.spread()
-        self._rescale_rates()
+        self.rates.update(self.population)
         if self.spec.behaviour.enabled:
             self.grid_workers.do("end_of_day")
         if self.evaluation is not None and self.day % self._evaluation_days == 0:
@@ -177,15 +171,6 @@ class GovernanceModel(mesa.Model):
         self.grid_workers.shuffle_do("patrol", self.patrols)
         if Volunteer in self.agents_by_type:
             self.agents_by_type[Volunteer].shuffle_do("round", self.patrols)
-
-    def _rescale_rates(self) -> None:
-        """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``),
-        times the fixed factors of property management (``govsim.engine.property``)."""
-        if self._rate_elasticity is None:
-            return
-        gap = self.spec.behaviour.trust.reference - self.population.cell_trust()
-        trust = np.exp(gap[:, None] * self._rate_elasticity[None, :])
-        self.sampler.rescale(self._fixed_factors * trust)
 
     def _evaluate(self) -> None:
         """The period's evaluation of every grid worker; effort changes their pace."""

@@ -24,6 +24,7 @@ STREAMS = (
     "whistle",
     "escalation",
     "rounds",
+    "rota",
 )
 
 
