@@ -177,6 +177,7 @@ class GovernanceModel(mesa.Model):
         self.grid_workers.shuffle_do("patrol", self.patrols)
         if Volunteer in self.agents_by_type:
             self.agents_by_type[Volunteer].shuffle_do("round", self.patrols)
+        self.patrols.schedule()
 
     def _rescale_rates(self) -> None:
         """Rates that answer trust follow each cell's mean trust (see ``trust_elasticity``),
