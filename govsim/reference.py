@@ -331,8 +331,16 @@ rosters:
 - **Shifts**: `start_h` (0–24), `hours` (up to 24; a shift may run past midnight) and
   `days`: `all`, `workdays` (Monday–Friday and make-up working days, not holidays),
   `days_off`, `weekdays`, `weekends` or `holidays` — the day the shift starts. A shift
-  of the day before the run that runs past midnight is on from the run's start. Grid
-  workers make their daily rounds on the days their shift runs.
+  of the day before the run that runs past midnight is on from the run's start.
+- **Rounds**: a grid worker's patrols and door-to-door visits (`staffing.patrols_per_day`,
+  `visits_per_week`) are made on the days their shift runs, each at a time uniform over
+  that day's shifts (an assumption; a night shift's rounds run into the next morning);
+  none on a day without a shift. Grid workers on duty around the clock (no roster) and
+  volunteers make theirs uniformly over `staffing.rounds_hours` (default `[8, 20]`,
+  08:00–20:00, an assumption), every day. A round finds what is hidden in the cell at its
+  own time, and what it finds is reported then, so the hour of a found incident's report
+  is the hour of the round. `rounds_hours: null` makes every round at the daily tick,
+  midnight, as before 0.2.0.
 - **Overtime**: a handler busy when their shift ends finishes the job; the hours past the
   end are overtime, paid at `overtime_rate` times.
 - **Out of hours**: an incident reaching a desk with nobody on shift `wait`s for the next

@@ -100,10 +100,8 @@ class GridWorker(Worker):
         if not patrols.in_hours:
             if self.on_duty or self.shifts_today:
                 patrols.walk(cell)
-        elif self.shifts_today:
-            patrols.plan(self, cell, self.shifts_today)
-        elif not self.rostered:
-            patrols.plan(self, cell, patrols.today())
+        elif self.shifts_today or not self.rostered:
+            patrols.plan(self, cell, self.shifts_today or None)
 
 
 class PartTimeGridWorker(GridWorker):

@@ -171,6 +171,7 @@ class GovernanceModel(mesa.Model):
         self.grid_workers.shuffle_do("patrol", self.patrols)
         if Volunteer in self.agents_by_type:
             self.agents_by_type[Volunteer].shuffle_do("round", self.patrols)
+        self.patrols.schedule()
 
     def _evaluate(self) -> None:
         """The period's evaluation of every grid worker; effort changes their pace."""

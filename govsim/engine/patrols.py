@@ -12,6 +12,7 @@ it finds only what is hidden then and what it finds is reported then. Without it
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -85,6 +86,8 @@ class Patrols:
             1.0, staffing.volunteer_participation * (1.0 + bank.participation_gain * bank.enabled)
         )
         self.rounds = 0  # volunteer rounds made since the count was last taken
+        #: today's rounds not yet on the clock: (hours, or None for daytime; the search)
+        self._planned: list[tuple[WorkingHours | None, tuple[OnDuty | None, int, Channel]]] = []
         self._detect = [
             {
                 Channel.PATROL: k.spec.detectability.patrol,
@@ -113,7 +116,7 @@ class Patrols:
         planned in today's ``daytime`` hours)."""
         self.rounds += 1
         if self.in_hours:
-            self._plan(None, cell, Channel.VOLUNTEER, 1, self.today())
+            self._planned.append((None, (None, cell, Channel.VOLUNTEER)))
         else:
             self.search(cell, Channel.VOLUNTEER)
 
@@ -124,31 +127,30 @@ class Patrols:
             for _ in range(self.times(per_day)):
                 self.search(cell, channel)
 
-    def today(self) -> WorkingHours:
-        """Today's ``daytime`` hours (the day the clock is in), in hours since the start."""
+    def plan(self, worker: OnDuty, cell: int, hours: WorkingHours | None) -> None:
+        """A grid worker's day of rounds of ``cell`` (as many as ``walk`` makes), each at a
+        time uniform over ``hours`` (None: today's ``daytime`` hours), made if the worker
+        is on duty then; on the clock once ``schedule`` is called."""
+        planned = self._planned
+        for channel, per_day in self.daily:
+            for _ in range(self.times(per_day)):
+                planned.append((hours, (worker, cell, channel)))
+
+    def schedule(self) -> None:
+        """Put the rounds planned today on the clock, each at a time drawn uniformly over
+        its hours; called at the start of the day, after every searcher has planned."""
+        planned = self._planned
+        if not planned:
+            return
         start_h = self.clock.now // 24.0 * 24.0
         begin, end = self.daytime
-        return ((start_h + begin, start_h + end),)
-
-    def plan(self, worker: OnDuty, cell: int, hours: WorkingHours) -> None:
-        """A grid worker's day of rounds of ``cell`` (as many as ``walk`` makes), each at a
-        time uniform over ``hours``; each is made if the worker is on duty then."""
-        for channel, per_day in self.daily:
-            count = self.times(per_day)
-            if count:
-                self._plan(worker, cell, channel, count, hours)
-
-    def _plan(
-        self, searcher: OnDuty | None, cell: int, channel: Channel, count: int, hours: WorkingHours
-    ) -> None:
-        total = sum(end - begin for begin, end in hours)
-        schedule, search = self.clock.schedule, self._search_at
-        for u in (self.when_rng.random(count) * total).tolist():
-            for begin, end in hours:
-                if u < end - begin:
-                    break
-                u -= end - begin
-            schedule(begin + u, search, (searcher, cell, channel))
+        daytime = ((start_h + begin, start_h + end),)
+        events, order, search = self.clock.events, self.clock.order, self._search_at
+        for (hours, subject), u in zip(
+            planned, self.when_rng.random(len(planned)).tolist(), strict=True
+        ):
+            heapq.heappush(events, (_spread(u, hours or daytime), next(order), search, subject))
+        planned.clear()
 
     def _search_at(self, planned: tuple[OnDuty | None, int, Channel]) -> None:
         searcher, cell, channel = planned
@@ -190,3 +192,17 @@ class Patrols:
             and self._household[incident.kind]
             and self.rng.random() < self._fix_prob
         )
+
+
+def _spread(u: float, hours: WorkingHours) -> float:
+    """The time (h) a fraction ``u`` (0–1) of the way through ``hours``, their spans laid
+    end to end."""
+    if len(hours) == 1:
+        begin, end = hours[0]
+        return begin + u * (end - begin)
+    left = u * sum(end - begin for begin, end in hours)
+    for begin, end in hours:
+        if left < end - begin:
+            break
+        left -= end - begin
+    return begin + left
