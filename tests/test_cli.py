@@ -58,6 +58,11 @@ def test_run_table_ledger_and_plot(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     out = capsys.readouterr().out
     assert "resolution time" in out and "by tier" in out
+    # the demo's clock: grid workers on a day shift, paid overtime, desks closed at night
+    assert "working time" in out and "met a closed desk" in out and "call-outs" in out
+    grid = next(line for line in out.splitlines() if "grid worker" in line)
+    on_duty, paid, overtime = (float(x.replace(",", "")) for x in grid.split("│")[2:5])
+    assert 0 < on_duty < paid and overtime > 0
     events = pd.read_parquet(ledger_path)
     assert {"time", "incident", "state", "office_name", "tier", "kind"} <= set(events.columns)
     assert set(events["state"].unique()) >= {"occurred", "queued", "resolved"}

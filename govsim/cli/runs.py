@@ -215,6 +215,29 @@ def _print_summary(summary: dict[str, Any], window: str) -> None:
             pct(row["utilisation"]),
         )
     console.print(tiers)
+    console.print(_working_time(summary["hours"]))
+
+
+def _working_time(hours: dict[str, Any]) -> Table:
+    """The run's working time by role: hours on duty, paid and overtime, and what became
+    of incidents that met a desk with nobody on shift (its caption)."""
+    table = Table(title="working time (h in the window)")
+    for col in ("role", "on duty", "paid", "overtime"):
+        table.add_column(col, justify="left" if col == "role" else "right", no_wrap=True)
+    for role, on_duty in hours["on_duty_h"].items():
+        if on_duty or hours["paid_h"][role]:
+            table.add_row(
+                role.replace("_", " "),
+                f"{on_duty:,.0f}",
+                f"{hours['paid_h'][role]:,.0f}",
+                f"{hours['overtime_h'][role]:,.0f}",
+            )
+    late = hours["out_of_hours"]
+    table.caption = (
+        f"{pct(late['share'])} of incidents met a closed desk, waiting {num(late['wait_h'])} h "
+        f"(the others {num(late['wait_in_hours_h'])} h); {hours['call_outs']:,} call-outs"
+    )
+    return table
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
