@@ -29,6 +29,7 @@ def test_scores_points_lists_and_effort_by_hand() -> None:
             "incentives.evaluation": {"government": 0.4, "community": 0.3, "residents": 0.3},
             "incentives.points": {
                 "enabled": True,
+                "min_caseload": 0,  # the idle worker is scored (1: nothing to count)
                 "per_closure": 1,
                 "per_satisfied": 2,
                 "overdue_penalty": 3,
@@ -129,10 +130,10 @@ def test_the_share_excellent_is_over_rated_workers() -> None:
     on = load_scenario(
         DEMO,
         {
-            "incentives.points": {"enabled": True, "min_caseload": 3},
+            "incentives.points": {"enabled": True, "min_caseload": 10},
             "incentives.bonus": 0.5,
             "staffing.grid_workers_per_grid": 6,
-            "routing.dispatch": "last_freed",  # some workers close fewer than 3 a month
+            "routing.dispatch": "last_freed",  # some workers close fewer than 10 a month
         },
     )
     ledger = simulate(on, seed=0, days=60)
