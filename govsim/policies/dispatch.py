@@ -57,12 +57,16 @@ class DispatchRule(Protocol):
         free, the last freed at the right) who takes ``incident``."""
 
 
-@DISPATCH.register("last_freed")
-class LastFreed:
-    """The worker freed last takes the next job (a stack: last in, first out)."""
+class ContextFree:
+    """Base of the rules that need nothing of their desk's context."""
 
     def __init__(self, context: DispatchContext | None = None) -> None:
         pass
+
+
+@DISPATCH.register("last_freed")
+class LastFreed(ContextFree):
+    """The worker freed last takes the next job (a stack: last in, first out)."""
 
     def take(self, free: deque[Any], incident: Incident) -> Any:
         """Remove and return the worker freed last."""
@@ -70,11 +74,8 @@ class LastFreed:
 
 
 @DISPATCH.register("longest_idle")
-class LongestIdle:
+class LongestIdle(ContextFree):
     """The worker free the longest takes the next job (first freed, first taken)."""
-
-    def __init__(self, context: DispatchContext | None = None) -> None:
-        pass
 
     def take(self, free: deque[Any], incident: Incident) -> Any:
         """Remove and return the worker freed first."""
@@ -117,11 +118,8 @@ class Nearest:
 
 
 @DISPATCH.register("least_loaded")
-class LeastLoaded:
+class LeastLoaded(ContextFree):
     """The free worker with fewest jobs taken this period takes it; ties: longest idle."""
-
-    def __init__(self, context: DispatchContext | None = None) -> None:
-        pass
 
     def take(self, free: deque[Any], incident: Incident) -> Any:
         """Remove and return the free worker with the fewest ``tally["taken"]``."""
