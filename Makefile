@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/govsim run scenarios/demo.yaml --plot out/demo.png --plot-by-time out/demo_by_time.png
+	$(BIN)/govsim run scenarios/demo.yaml --plot out/demo.png --plot-by-time out/demo_by_time.png \
+		--plot-hours out/demo_hours.png
 	$(BIN)/govsim compare scenarios/demo.yaml --policy status_quo --policy whistle_and_report \
 		--policy platform_dispatch --policy more_grid_workers --reps 5 --days 180 --plot out/compare.png
 

@@ -137,9 +137,14 @@ def test_the_figure_fits_a_slide(ledger: Ledger, tmp_path: Path) -> None:
     assert (width, height) == (1280, 720)
 
 
-def test_run_saves_the_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "by_time.png"
+@pytest.mark.parametrize("option", ["--plot-by-time", "--plot-hours"])
+def test_run_saves_a_slide_figure(
+    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The by-time and the working-time figures, from the command line, at 1280×720."""
+    out = tmp_path / "figure.png"
     demo = str(ROOT / "scenarios" / "demo.yaml")
-    assert main(["run", demo, "--days", "4", "--plot-by-time", str(out)]) == 0
-    assert out.stat().st_size > 10_000
+    assert main(["run", demo, "--days", "4", option, str(out)]) == 0
+    height, width = matplotlib.image.imread(out).shape[:2]
+    assert (width, height) == (1280, 720)
     assert f"figure saved to {out}" in capsys.readouterr().out

@@ -18,6 +18,7 @@ from govsim.errors import ScenarioError
 from govsim.record.hours import (
     extra_hours,
     first_start_h,
+    on_duty_by_hour_of_week,
     on_duty_hours,
     out_of_hours,
     paid_hours,
@@ -163,10 +164,10 @@ def test_overtime_is_the_hours_past_the_shift_end_paid_at_the_rate() -> None:
     assert staff_cost(ledger)["grid_worker"] == pytest.approx((rostered + 2.0 * overtime) * 30.0)
 
 
-def test_paid_hours_are_the_rostered_hours_with_nothing_to_do() -> None:
+def idle_day_and_night_desk() -> Scenario:
     """The peer's desk: 5 handlers 08:00–20:00 and 2 handlers 20:00–08:00 every day, no
-    incident reported: paid hours are exactly (5 + 2) × 12 h a day, 3.5 servers."""
-    scenario = mmc_with(
+    incident reported (so nobody works past a shift's end)."""
+    return mmc_with(
         {
             "staffing": {"grid_workers_per_grid": 7},
             "incidents": {"request": {"reporting": {"prob": 0.0, "delay_h": 0}}},
@@ -179,7 +180,11 @@ def test_paid_hours_are_the_rostered_hours_with_nothing_to_do() -> None:
             },
         }
     )
-    ledger = simulate(scenario, seed=0, days=30)
+
+
+def test_paid_hours_are_the_rostered_hours_with_nothing_to_do() -> None:
+    """With nothing to do, paid hours are exactly (5 + 2) × 12 h a day, 3.5 servers."""
+    ledger = simulate(idle_day_and_night_desk(), seed=0, days=30)
     w0, w1 = ledger.window_h
     assert paid_hours(ledger)[GRID] == pytest.approx(3.5 * (w1 - w0), rel=1e-12)
     assert len(ledger.pay) == 0
@@ -187,6 +192,16 @@ def test_paid_hours_are_the_rostered_hours_with_nothing_to_do() -> None:
     staff = ledger.staff
     first = staff[(staff["time"] == 0.0) & (staff["role"] == GRID)]
     assert first["change"].sum() == 2
+
+
+def test_on_duty_by_hour_of_week_is_the_roster() -> None:
+    """Every hour of the week shows the 5 day handlers from 08:00 to 20:00 and the 2 night
+    handlers otherwise; the other roles, on no roster, the same in every hour."""
+    week = on_duty_by_hour_of_week(simulate(idle_day_and_night_desk(), seed=0, days=30))
+    hour = np.arange(168) % 24
+    expected = np.where((hour >= 8) & (hour < 20), 5.0, 2.0)
+    np.testing.assert_allclose(week[GRID], expected, rtol=1e-12)
+    assert (np.ptp(np.delete(week, GRID, axis=0), axis=1) == 0).all()
 
 
 def test_a_shift_crossing_midnight_works_into_the_next_morning() -> None:

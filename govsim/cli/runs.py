@@ -65,6 +65,13 @@ def add_run_commands(sub: Any) -> None:
         help="also save the by-time figure: incidents by hour, weekday and month, waits "
         "and resolution times by hour and weekday of report (1280×720, for a slide)",
     )
+    run.add_argument(
+        "--plot-hours",
+        type=options.output_file(*options.FIGURE_SUFFIXES),
+        metavar="OUT.png",
+        help="also save the working-time figure: handlers on duty through the week, and "
+        "hours on duty, paid and in overtime by role (1280×720, for a slide)",
+    )
     run.set_defaults(handler=cmd_run)
 
     compare = sub.add_parser(
@@ -158,19 +165,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = summarize(ledger)
     if args.ledger:
         ledger.to_parquet(args.ledger)
+    policy = Path(args.policy or STATUS_QUO.name).stem
     if args.plot:
         from govsim.plots.figures import plot_run
 
-        plot_run(ledger, args.plot, policy=Path(args.policy or STATUS_QUO.name).stem)
+        plot_run(ledger, args.plot, policy=policy)
     if args.plot_by_time:
         from govsim.plots.by_time import plot_by_time
 
-        plot_by_time(ledger, args.plot_by_time, Path(args.policy or STATUS_QUO.name).stem)
+        plot_by_time(ledger, args.plot_by_time, policy)
+    if args.plot_hours:
+        from govsim.plots.hours import plot_hours
+
+        plot_hours(ledger, args.plot_hours, policy)
     if args.json:
         print(dumps(summary))
     else:
         _print_summary(summary, describe(ledger.window_h))
-        saved = (("ledger", args.ledger), ("figure", args.plot), ("figure", args.plot_by_time))
+        figures = (args.plot, args.plot_by_time, args.plot_hours)
+        saved = (("ledger", args.ledger), *(("figure", path) for path in figures))
         for label, path in saved:
             if path:
                 print(f"{label} saved to {path}")

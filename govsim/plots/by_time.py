@@ -31,7 +31,7 @@ def by_time_figure(ledger: Ledger, policy: str | None = None) -> Figure:
         counts = occurrences(ledger, part)
         ax.bar(np.arange(len(counts)), counts.to_numpy(), color=style.PALETTE[0])
         _slot_axis(ax, counts.index, "hour of occurrence" if part == "hour" else "")
-        _text(ax, f"Incidents by {part}", "occurred" if part == "hour" else "")
+        panel_text(ax, f"Incidents by {part}", "occurred" if part == "hour" else "")
     times = report_times(ledger)
     by_hour = times_by_report(ledger, "hour", times)
     for ax, name in zip(axes[1][:2], ("wait", "resolution"), strict=True):
@@ -40,14 +40,14 @@ def by_time_figure(ledger: Ledger, policy: str | None = None) -> Figure:
         ax.plot(x, by_hour[f"{name}_p90_h"], ls="--", lw=2, label="p90")
         _slot_axis(ax, by_hour.index, "hour of report")
         what = "Wait at first desk" if name == "wait" else "Resolution from report"
-        _text(ax, f"{what} (h)", "hours" if name == "wait" else "")
+        panel_text(ax, f"{what} (h)", "hours" if name == "wait" else "")
     ax = axes[1][2]
     by_weekday = times_by_report(ledger, "weekday", times)
     x = np.arange(len(by_weekday))
     for name in ("wait", "resolution"):
         ax.plot(x, by_weekday[f"{name}_mean_h"], marker="o", ms=6, lw=2, label=f"mean {name}")
     _slot_axis(ax, by_weekday.index, "weekday of report")
-    _text(ax, "By weekday of report (h)", "")
+    panel_text(ax, "By weekday of report (h)", "")
     detail = f"seed {ledger.meta.get('seed', 0)}, {describe(ledger.window_h)}"
     scenario = ledger.meta.get("scenario")
     title = style.figure_title(
@@ -65,7 +65,7 @@ def _slot_axis(ax: Axes, labels: pd.Index, xlabel: str) -> None:
     ax.set_xlabel(xlabel, fontsize=LABEL_PT)
 
 
-def _text(ax: Axes, title: str, ylabel: str) -> None:
+def panel_text(ax: Axes, title: str, ylabel: str) -> None:
     """A panel's title, y label, ticks and legend in slide sizes."""
     ax.set_title(title, fontsize=TITLE_PT)
     ax.set_ylabel(ylabel, fontsize=LABEL_PT)

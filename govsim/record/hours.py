@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from govsim.engine.incidents import State
+from govsim.record.by_time import slots
 from govsim.record.ledger import PAY_KINDS, ROLES, Ledger
 
 
@@ -53,6 +54,27 @@ def extra_hours(ledger: Ledger, kind: str, by: str = "role") -> np.ndarray:
     per role or office."""
     pay = _pay(ledger, kind)
     return np.bincount(pay[by], weights=pay["hours"], minlength=_size(ledger, by))
+
+
+def on_duty_by_hour_of_week(ledger: Ledger) -> np.ndarray:
+    """Mean handlers on duty per role (rows, ``ROLES`` order) in each hour of the week
+    (168 columns, Monday 00–01 first), averaged over the window's hours: the roster as
+    the run kept it, sampled at the middle of every window hour."""
+    staff = ledger.staff
+    w0, w1 = ledger.window_h
+    hours = np.arange(np.floor(w0), np.ceil(w1)) + 0.5
+    hours = hours[(hours > w0) & (hours < w1)]
+    week_slot = slots(ledger, hours, "weekday") * 24 + slots(ledger, hours, "hour")
+    seen = np.bincount(week_slot, minlength=168)
+    order = np.argsort(staff["time"], kind="stable")
+    times, roles, change = staff["time"][order], staff["role"][order], staff["change"][order]
+    table = np.zeros((len(ROLES), 168))
+    for r in range(len(ROLES)):
+        mine = roles == r
+        on_duty = np.concatenate(([0.0], np.cumsum(change[mine])))
+        level = on_duty[np.searchsorted(times[mine], hours, side="right")]
+        table[r] = np.bincount(week_slot, weights=level, minlength=168)
+    return np.divide(table, seen, out=np.zeros_like(table), where=seen > 0)
 
 
 def first_start_h(ledger: Ledger) -> np.ndarray:
