@@ -186,6 +186,30 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").replace("|", "\\|")
 
 
+def schema_fields() -> Iterator[tuple[type[BaseModel], list[str], str, FieldInfo]]:
+    """Every field of the scenario schema, section by section as ``schema_sections`` gives
+    them: (model, its path prefixes, field name, field)."""
+    for model, prefixes in schema_sections():
+        for name, field in model.model_fields.items():
+            yield model, prefixes, name, field
+
+
+def field_cells(prefix: str, name: str, field: FieldInfo) -> dict[str, str]:
+    """A field's cells in a parameter table: ``path``, ``type``, ``default``, ``allowed``
+    and ``meaning`` (its description), as Markdown."""
+    return {
+        "path": f"`{_leaf_path(prefix, name, field)}`",
+        "type": type_label(field.annotation),
+        "default": default_label(field),
+        "allowed": allowed_label(field),
+        "meaning": field.description or "",
+    }
+
+
+def _table_row(cells: list[str]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
 def _model_section(model: type[BaseModel], prefixes: list[str]) -> list[str]:
     doc = inspect.getdoc(model) or ""
     where = ", ".join(f"`{p.rstrip('.')}`" for p in prefixes) if prefixes != [""] else ""
@@ -199,17 +223,11 @@ def _model_section(model: type[BaseModel], prefixes: list[str]) -> list[str]:
             "list, written as YAML.",
             "",
         ]
-    lines += ["| path | type | default | allowed | meaning |", "|---|---|---|---|---|"]
-    prefix = prefixes[0]
+    columns = ["path", "type", "default", "allowed", "meaning"]
+    lines += [_table_row(columns), "|---" * len(columns) + "|"]
     for name, field in model.model_fields.items():
-        cells = [
-            f"`{_leaf_path(prefix, name, field)}`",
-            type_label(field.annotation),
-            default_label(field),
-            allowed_label(field),
-            field.description or "",
-        ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        cells = field_cells(prefixes[0], name, field)
+        lines.append(_table_row([cells[c] for c in columns]))
     return [*lines, ""]
 
 
