@@ -243,8 +243,13 @@ class MapSpec(Spec):
         le=1_000_000.0,
         description="visitors per cell-day (≤ 10^6: more than any city district receives)",
     )
-    edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
-    within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
+    edge_travel_h: Hours = Field(
+        0.1,
+        description="travel time between adjacent cells (h); assumption: the presets take 0.15 h",
+    )
+    within_cell_travel_h: Hours = Field(
+        0.05, description="travel time inside a cell (h); assumption: the presets take 0.1 h"
+    )
     radius_km: float = Field(
         0.8, gt=0.0, le=1000.0, description="link radius (random_geometric; ≤ 1,000 km)"
     )
@@ -370,13 +375,15 @@ class Staffing(Spec):
         ge=0.0,
         le=48.0,
         description="patrol visits per grid worker per day; ≤ 48, one each half hour: each "
-        "visit searches the cell, so run time grows with them",
+        "visit searches the cell, so run time grows with them; 1: Kongtong (seed 004) "
+        "'网格员每天轨迹巡查' (a patrol track every day)",
     )
     visits_per_week: float = Field(
         0.0,
         ge=0.0,
         le=336.0,
-        description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols",
+        description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols; "
+        "Zhenyuan (seed 000): '管家每周深入小区开展一次“入户问需”' (one a week)",
     )
     rounds_hours: RoundsHours | None = Field(
         (8.0, 20.0),
