@@ -619,12 +619,10 @@ def provenance(field: FieldInfo) -> str:
     text = field.description or ""
     sourced = SOURCED.search(text) is not None
     assumed = "assumption" in text
+    if sourced and assumed:
+        return "source + **assumed**"
     if sourced or assumed:
-        return (
-            "source + **assumed**"
-            if sourced and assumed
-            else ("source" if sourced else "**assumed**")
-        )
+        return "source" if sourced else "**assumed**"
     holds_sections = any(True for _ in _nested(field.annotation, "", ""))
     return "section" if holds_sections else "input"
 
