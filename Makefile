@@ -48,6 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # the generated reference pages: docs/scenarios.md (the schema), docs/policies.md (policies/)
+# and the parameter tables of docs/odd.md
 docs: $(STAMP)
 	$(BIN)/python -m govsim.reference
 

@@ -1,4 +1,5 @@
-"""Reference pages generated from the code: ``docs/scenarios.md`` and ``docs/policies.md``.
+"""Reference pages generated from the code: ``docs/scenarios.md``, ``docs/policies.md`` and
+the parameter tables of ``docs/odd.md``.
 
 The scenario reference walks the pydantic schema of ``govsim.world.scenario`` (every section
 and field with its type, default, allowed values and description, the rules that span
@@ -7,9 +8,12 @@ it sets with the schema's description of that field, and govsim's own routing ru
 disciplines and evaluation schemes from their registries and their classes' docstrings
 (plugins are left out: the pages do not depend on what is installed). Nothing in the
 pages is typed by hand twice, so they cannot drift from the code; ``tests/test_docs.py``
-fails when the committed pages differ from what this module generates now.
+fails when the committed pages differ from what this module generates now. A hand-written
+page may hold generated parts between ``<!-- generated: NAME -->`` and
+``<!-- end generated -->`` (``PARTS``): the ODD model description's parameter tables, every
+scenario and policy field with its source-or-assumed status read off its description.
 
-    python -m govsim.reference           # (re)write docs/scenarios.md and docs/policies.md
+    python -m govsim.reference           # (re)write the pages and the generated parts
     python -m govsim.reference --check   # exit 1, naming the stale pages (make docs fixes)
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +34,13 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from govsim.analysis.validation import PRESETS
-from govsim.policies.files import LEVER_SECTIONS, POLICY_DIR, STATUS_QUO, load_policy
+from govsim.policies.files import (
+    LEVER_SECTIONS,
+    POLICY_DIR,
+    POLICY_KEYS,
+    STATUS_QUO,
+    load_policy,
+)
 from govsim.registry import DISCIPLINES, EVALUATION, ROUTING, Registry
 from govsim.world.scenario import (
     Scenario,
@@ -186,6 +197,30 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").replace("|", "\\|")
 
 
+def schema_fields() -> Iterator[tuple[type[BaseModel], list[str], str, FieldInfo]]:
+    """Every field of the scenario schema, section by section as ``schema_sections`` gives
+    them: (model, its path prefixes, field name, field)."""
+    for model, prefixes in schema_sections():
+        for name, field in model.model_fields.items():
+            yield model, prefixes, name, field
+
+
+def field_cells(prefix: str, name: str, field: FieldInfo) -> dict[str, str]:
+    """A field's cells in a parameter table: ``path``, ``type``, ``default``, ``allowed``
+    and ``meaning`` (its description), as Markdown."""
+    return {
+        "path": f"`{_leaf_path(prefix, name, field)}`",
+        "type": type_label(field.annotation),
+        "default": default_label(field),
+        "allowed": allowed_label(field),
+        "meaning": field.description or "",
+    }
+
+
+def _table_row(cells: list[str]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
 def _model_section(model: type[BaseModel], prefixes: list[str]) -> list[str]:
     doc = inspect.getdoc(model) or ""
     where = ", ".join(f"`{p.rstrip('.')}`" for p in prefixes) if prefixes != [""] else ""
@@ -199,17 +234,11 @@ def _model_section(model: type[BaseModel], prefixes: list[str]) -> list[str]:
             "list, written as YAML.",
             "",
         ]
-    lines += ["| path | type | default | allowed | meaning |", "|---|---|---|---|---|"]
-    prefix = prefixes[0]
+    columns = ["path", "type", "default", "allowed", "meaning"]
+    lines += [_table_row(columns), "|---" * len(columns) + "|"]
     for name, field in model.model_fields.items():
-        cells = [
-            f"`{_leaf_path(prefix, name, field)}`",
-            type_label(field.annotation),
-            default_label(field),
-            allowed_label(field),
-            field.description or "",
-        ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        cells = field_cells(prefixes[0], name, field)
+        lines.append(_table_row([cells[c] for c in columns]))
     return [*lines, ""]
 
 
@@ -565,6 +594,106 @@ def policy_reference(folder: Path = POLICY_DIR) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# --- the ODD description's parameter tables ------------------------------------------------
+
+#: What in a field's description traces its value to a source: a seed text (``seed 002``,
+#: a preset's own words), a law or regulation, or ``source:``.
+SOURCED = re.compile(
+    r"seed \d{3}|\bsource\b|Labour Law|State Council|\b(Zhenyuan|Helong|Wuhou|Yuyao|Kongtong)\b"
+)
+#: A field's status in the ODD tables, by what its description says.
+STATUSES = {
+    "source": "its description quotes a source text, a preset's own words or a law",
+    "source + **assumed**": "a source gives the mechanism or part of the value, an "
+    "assumption the rest",
+    "**assumed**": "no source gives it: its description says *assumption*",
+    "input": "a value each scenario gives (a preset from its own text: the preset's file "
+    "says where each value comes from); the default is a placeholder or neutral",
+    "section": "a group of fields, each listed in its own table",
+}
+
+
+def provenance(field: FieldInfo) -> str:
+    """A field's status (a key of ``STATUSES``) from its description: sourced, assumed,
+    both, a section, or an input each scenario gives."""
+    text = field.description or ""
+    sourced = SOURCED.search(text) is not None
+    assumed = "assumption" in text
+    if sourced and assumed:
+        return "source + **assumed**"
+    if sourced or assumed:
+        return "source" if sourced else "**assumed**"
+    holds_sections = any(True for _ in _nested(field.annotation, "", ""))
+    return "section" if holds_sections else "input"
+
+
+def is_lever(path: str) -> bool:
+    """Whether the parameter at ``path`` is a lever a policy file may set."""
+    return path.split(".", 1)[0] in LEVER_SECTIONS
+
+
+def odd_parameters() -> str:
+    """The parameter tables of ``docs/odd.md``: every scenario field, section by section,
+    with its type, default, meaning, status and whether a policy may set it; then the keys
+    of a policy file; and the count of fields by status."""
+    columns = ("path", "type", "default", "meaning")
+    counts = dict.fromkeys(STATUSES, 0)
+    lines: list[str] = []
+    for model, prefixes in schema_sections():
+        where = ", ".join(f"`{p.rstrip('.')}`" for p in prefixes) if prefixes != [""] else ""
+        lines += [f"#### {model.__name__}", ""]
+        if where:
+            lines += [f"Path: {where}", ""]
+        lines += [
+            _table_row([*columns, "status", "lever"]),
+            "|---" * (len(columns) + 2) + "|",
+        ]
+        for name, field in model.model_fields.items():
+            cells = field_cells(prefixes[0], name, field)
+            status = provenance(field)
+            counts[status] += 1
+            lever = "yes" if is_lever(f"{prefixes[0]}{name}") else ""
+            lines.append(_table_row([*(cells[c] for c in columns), status, lever]))
+        lines.append("")
+    policy = [
+        "#### Policy files",
+        "",
+        "A policy file (`policies/*.yaml`, [policies.md](policies.md)) holds these keys; "
+        "every lever it sets is a scenario field marked *lever* above, under the same path.",
+        "",
+        "| path | type | default | meaning |",
+        "|---|---|---|---|",
+        *(
+            _table_row([f"`{key}`", "str", "the file's name" if key == "name" else "`''`", text])
+            for key, text in POLICY_KEYS.items()
+        ),
+        *(
+            _table_row(
+                [
+                    f"`{section}`",
+                    type_label(Scenario.model_fields[section].annotation),
+                    "none: the scenario's own",
+                    f"levers of the scenario's `{section}` section, merged over it key by key",
+                ]
+            )
+            for section in LEVER_SECTIONS
+        ),
+        "",
+    ]
+    total = sum(counts.values())
+    summary = [
+        f"{total} scenario fields: "
+        + ", ".join(f"{n} {status.replace('*', '')}" for status, n in counts.items())
+        + ".",
+        "",
+        "| status | meaning |",
+        "|---|---|",
+        *(_table_row([status, meaning]) for status, meaning in STATUSES.items()),
+        "",
+    ]
+    return "\n".join([*summary, *lines, *policy]).rstrip() + "\n"
+
+
 # --- writing and checking -----------------------------------------------------------------
 
 #: The generated pages, by file name in ``docs/``.
@@ -574,11 +703,47 @@ PAGES: dict[str, Callable[[], str]] = {
 }
 
 
+#: Hand-written pages with generated parts: page → part name → its builder.
+PARTS: dict[str, dict[str, Callable[[], str]]] = {"odd.md": {"parameters": odd_parameters}}
+END_PART = "<!-- end generated -->"
+
+
+def splice(text: str, part: str, body: str) -> str:
+    """``text`` with the generated part ``part`` (between ``<!-- generated: PART -->`` and
+    ``END_PART``) replaced by ``body``. Raises ``ValueError`` if the markers are missing."""
+    start = f"<!-- generated: {part} -->"
+    head, found, rest = text.partition(start)
+    _, found_end, tail = rest.partition(END_PART)
+    if not (found and found_end):
+        raise ValueError(f"no '{start}' … '{END_PART}' markers")
+    note = GENERATED.format(source="the schema").replace("this page", "this part")
+    return f"{head}{start}\n\n{note}\n\n{body}\n{END_PART}{tail}"
+
+
+def with_parts(name: str, folder: Path = DOCS_DIR) -> str:
+    """Page ``name`` of ``folder`` (of ``docs/`` if it has none yet) with every generated
+    part as the code gives it now."""
+    page = folder / name if (folder / name).exists() else DOCS_DIR / name
+    text = page.read_text(encoding="utf-8")
+    for part, build in PARTS[name].items():
+        text = splice(text, part, build())
+    return text
+
+
+def _current(folder: Path) -> dict[str, Callable[[], str]]:
+    """Every generated page and page with generated parts, and what it should hold."""
+    pages = dict(PAGES)
+    for name in PARTS:
+        pages[name] = lambda name=name: with_parts(name, folder)
+    return pages
+
+
 def write(folder: Path = DOCS_DIR) -> list[Path]:
-    """Write every generated page into ``folder``; returns their paths."""
+    """Write every generated page, and the generated parts of pages, into ``folder``;
+    returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in PAGES.items():
+    for name, build in _current(folder).items():
         path = folder / name
         path.write_text(build(), encoding="utf-8")
         written.append(path)
@@ -586,10 +751,11 @@ def write(folder: Path = DOCS_DIR) -> list[Path]:
 
 
 def stale(folder: Path = DOCS_DIR) -> list[str]:
-    """The generated pages in ``folder`` that are missing or differ from the code's."""
+    """The generated pages (and pages with generated parts) in ``folder`` that are missing
+    or differ from the code's."""
     return [
         name
-        for name, build in PAGES.items()
+        for name, build in _current(folder).items()
         if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != build()
     ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govsim.reference import PAGES, main, schema_sections, stale
+from govsim.reference import PAGES, PARTS, main, schema_sections, stale
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_WITH_LINKS = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted(ROOT.glob("docs/*.md"))]
@@ -28,7 +28,7 @@ def test_generated_pages_are_current() -> None:
 def test_reference_command_writes_and_checks(tmp_path: Path) -> None:
     assert main(["--check", "--out", str(tmp_path)]) == 1  # nothing written yet
     assert main(["--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PAGES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*PAGES, *PARTS])
     assert main(["--check", "--out", str(tmp_path)]) == 0
 
 

@@ -22,6 +22,12 @@ from govsim.world.scenario import read_yaml, relative_levers
 
 #: Scenario sections a policy may set: the levers a government controls.
 LEVER_SECTIONS = ("routing", "staffing", "departments", "incentives", "followup", "property")
+#: The keys of a policy file besides its lever sections, with their meaning.
+POLICY_KEYS = {
+    "name": "the policy's name in tables and figures, and for `--policy` (default: the "
+    "file's name without `.yaml`)",
+    "description": "what the policy changes and where it comes from, in a sentence or two",
+}
 #: The policies shipped with govsim, found by name.
 POLICY_DIR = shipped.folder("policies")
 
@@ -56,13 +62,13 @@ def load_policy(name_or_path: str | Path, here: Path | None = None) -> Policy:
         known = ", ".join([STATUS_QUO.name, *shipped.names("policies")])
         raise ScenarioError(f"policy '{text}': no such policy; known: {known}")
     raw = read_yaml(path)
-    unknown = sorted(set(raw) - {"name", "description", *LEVER_SECTIONS})
+    unknown = sorted(set(raw) - {*POLICY_KEYS, *LEVER_SECTIONS})
     if unknown:
         raise ScenarioError(
-            f"{path}: {unknown[0]}: not a policy section; allowed: name, description, "
-            f"{', '.join(LEVER_SECTIONS)}"
+            f"{path}: {unknown[0]}: not a policy section; allowed: "
+            f"{', '.join([*POLICY_KEYS, *LEVER_SECTIONS])}"
         )
-    for key in ("name", "description"):
+    for key in POLICY_KEYS:
         if key in raw and not isinstance(raw[key], str):
             raise ScenarioError(f"{path}: {key}: expected text, got {raw[key]!r}")
     for key in LEVER_SECTIONS:

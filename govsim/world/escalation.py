@@ -137,7 +137,9 @@ class Petitions(Spec):
         "unresolved ones too (Yuyao, seed 003, counts 信訪走訪: letters and visits)",
     )
     trust_elasticity: Elasticity = Field(
-        0.0, description="patience ∝ (trust / reference)^this; 0: trust does not matter"
+        0.0,
+        description="patience ∝ (trust / reference)^this; 0: trust does not matter (assumption: "
+        "the form of reporting's trust effect)",
     )
     to: Literal["top", "above"] = Field(
         "top",

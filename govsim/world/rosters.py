@@ -95,7 +95,9 @@ class OutOfHours(Spec):
 class OnCall(Spec):
     """Handlers called out of hours."""
 
-    delay_h: Hours = Field(1.0, description="time from the call to the handler at the desk (h)")
+    delay_h: Hours = Field(
+        1.0, description="time from the call to the handler at the desk (h); assumption"
+    )
     min_paid_h: Hours = Field(
         2.0, description="a call-out is paid at least this many hours (assumption)"
     )

@@ -92,18 +92,30 @@ class Handling(Spec):
 class Reporting(Spec):
     """How residents report an incident they live with."""
 
-    prob: Probability = Field(0.7, description="probability a resident reports it")
-    delay_h: Hours = Field(12.0, description="mean delay from occurrence to report (h)")
+    prob: Probability = Field(
+        0.7,
+        description="probability a resident reports it (default 0.7: assumption; the presets "
+        "set theirs per type)",
+    )
+    delay_h: Hours = Field(
+        12.0, description="mean delay from occurrence to report (h); default 12 h: assumption"
+    )
 
 
 class Detectability(Spec):
     """Chance that one patrol, door-to-door visit or volunteer round finds a hidden incident."""
 
-    patrol: Probability = Field(0.3, description="per grid-worker patrol visit")
-    visit: Probability = Field(
-        0.6, description="per door-to-door visit (vulnerable residents' problems: always)"
+    patrol: Probability = Field(
+        0.3, description="per grid-worker patrol visit (probability); default: assumption"
     )
-    volunteer: Probability = Field(0.1, description="per volunteer daily round")
+    visit: Probability = Field(
+        0.6,
+        description="per door-to-door visit (vulnerable residents' problems: always) "
+        "(probability); default: assumption",
+    )
+    volunteer: Probability = Field(
+        0.1, description="per volunteer daily round (probability); default: assumption"
+    )
 
 
 class IncidentType(Spec):
@@ -154,15 +166,19 @@ class IncidentType(Spec):
         description="how visits find it while nobody has reported it (hidden incidents)",
     )
     worsen_h: Hours = Field(
-        0.0, description="hours hidden per extra severity level (0: never worsens)"
+        0.0, description="hours hidden per extra severity level (0: never worsens); assumption"
     )
     ambiguity: Probability = Field(
         0.0, description="how unclear ownership is: the chance nobody claims a post (0–1)"
     )
     fail_prob: Probability = Field(
-        0.0, description="chance a grid worker's fix does not hold, at normal effort"
+        0.0,
+        description="chance a grid worker's fix does not hold, at normal effort; default 0: "
+        "assumption (no text gives a number)",
     )
-    recur_h: PositiveHours = Field(168.0, description="mean time until a failed fix recurs (h)")
+    recur_h: PositiveHours = Field(
+        168.0, description="mean time until a failed fix recurs (h); assumption"
+    )
 
 
 class MapSpec(Spec):
@@ -227,8 +243,13 @@ class MapSpec(Spec):
         le=1_000_000.0,
         description="visitors per cell-day (≤ 10^6: more than any city district receives)",
     )
-    edge_travel_h: Hours = Field(0.1, description="travel time between adjacent cells (h)")
-    within_cell_travel_h: Hours = Field(0.05, description="travel time inside a cell (h)")
+    edge_travel_h: Hours = Field(
+        0.1,
+        description="travel time between adjacent cells (h); assumption: the presets take 0.15 h",
+    )
+    within_cell_travel_h: Hours = Field(
+        0.05, description="travel time inside a cell (h); assumption: the presets take 0.1 h"
+    )
     radius_km: float = Field(
         0.8, gt=0.0, le=1000.0, description="link radius (random_geometric; ≤ 1,000 km)"
     )
@@ -255,10 +276,18 @@ class HourlyCost(Spec):
     names one); overtime at ``rosters.overtime_rate``.
     """
 
-    grid_worker: Money = Field(30.0, description="cost per grid-worker hour")
-    part_time: Money = Field(25.0, description="cost per part-time grid-worker hour")
-    office_staff: Money = Field(40.0, description="cost per office-staff hour")
-    department_staff: Money = Field(50.0, description="cost per department-staff hour")
+    grid_worker: Money = Field(
+        30.0, description="cost per grid-worker hour (currency units); assumption"
+    )
+    part_time: Money = Field(
+        25.0, description="cost per part-time grid-worker hour (currency units); assumption"
+    )
+    office_staff: Money = Field(
+        40.0, description="cost per office-staff hour (currency units); assumption"
+    )
+    department_staff: Money = Field(
+        50.0, description="cost per department-staff hour (currency units); assumption"
+    )
 
 
 class PartTime(Spec):
@@ -301,7 +330,9 @@ class SentDown(Spec):
         ge=1, le=10_000, description="staff stationed at each office of that tier (≤ 10,000)"
     )
     resolves: Probability = Field(
-        0.8, description="share of the department's incidents they resolve on site"
+        0.8,
+        description="share of the department's incidents they resolve on site; default 0.8: "
+        "assumption",
     )
 
 
@@ -344,13 +375,15 @@ class Staffing(Spec):
         ge=0.0,
         le=48.0,
         description="patrol visits per grid worker per day; ≤ 48, one each half hour: each "
-        "visit searches the cell, so run time grows with them",
+        "visit searches the cell, so run time grows with them; 1: Kongtong (seed 004) "
+        "'网格员每天轨迹巡查' (a patrol track every day)",
     )
     visits_per_week: float = Field(
         0.0,
         ge=0.0,
         le=336.0,
-        description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols",
+        description="door-to-door visits per grid worker per week (走访); ≤ 336, as patrols; "
+        "Zhenyuan (seed 000): '管家每周深入小区开展一次“入户问需”' (one a week)",
     )
     rounds_hours: RoundsHours | None = Field(
         (8.0, 20.0),
@@ -366,7 +399,13 @@ class Staffing(Spec):
     paperwork_h_per_week: WeekHours = Field(
         0.0, description="hours a week each grid worker and office staff spends on paperwork"
     )
-    workweek_h: float = Field(40.0, ge=1.0, le=168.0, description="working hours in a week (1–168)")
+    workweek_h: float = Field(
+        40.0,
+        ge=1.0,
+        le=168.0,
+        description="working hours in a week (1–168); 40: the State Council's 1995 rule on "
+        "working hours (国务院关于职工工作时间的规定: 8 h a day, 40 h a week)",
+    )
     part_time: PartTime = Field(
         default_factory=PartTime, description="part-time grid workers on a daily shift"
     )
@@ -397,15 +436,21 @@ class Department(Spec):
 class PlatformDispatch(Spec):
     """Platform dispatch: a verified incident goes straight to the desk able to resolve it."""
 
-    misroute_rate: Probability = Field(0.05, description="share sent to the wrong tier first")
-    bounce_h: Hours = Field(4.0, description="delay for a misrouted incident to come back (h)")
+    misroute_rate: Probability = Field(
+        0.05, description="share sent to the wrong tier first; assumption"
+    )
+    bounce_h: Hours = Field(
+        4.0, description="delay for a misrouted incident to come back (h); assumption"
+    )
 
 
 class Whistle(Spec):
     """Whistle-and-report: the street summons the owning desk, which must come within a limit."""
 
     response_h: PositiveHours = Field(
-        2.0, description="time allowed for the summoned to arrive (h)"
+        2.0,
+        description="time allowed for the summoned to arrive (h); 2 h: assumption (Yuyao, seed "
+        "003, tells of law enforcement '10分鐘內趕到現場' in one case)",
     )
     convene: Literal["joint", "sequential"] = Field(
         "joint",
@@ -422,13 +467,18 @@ class Claim(Spec):
     """Group claim: incidents the grid cannot resolve are posted for the owner to claim."""
 
     delay_h: PositiveHours = Field(
-        1.0, description="mean delay to claim a clear-owner incident (h)"
+        1.0, description="mean delay to claim a clear-owner incident (h); assumption"
     )
     ambiguity_slowdown: float = Field(
-        4.0, ge=0.0, le=100.0, description="claim delay grows by this factor × ambiguity (≤ 100)"
+        4.0,
+        ge=0.0,
+        le=100.0,
+        description="claim delay grows by this factor × ambiguity (≤ 100); assumption",
     )
     unclaimed_after_h: PositiveHours = Field(
-        24.0, description="a post nobody claimed by then goes to arbitration or up the tiers (h)"
+        24.0,
+        description="a post nobody claimed by then goes to arbitration or up the tiers (h); "
+        "assumption",
     )
 
 
@@ -436,7 +486,11 @@ class Arbitration(Spec):
     """Arbitration of ambiguous ownership: slow the first time, then the type is settled."""
 
     enabled: bool = Field(False, description="send unclaimed incidents to arbitration")
-    delay_h: PositiveHours = Field(336.0, description="time the committee takes to rule (h)")
+    delay_h: PositiveHours = Field(
+        336.0,
+        description="time the committee takes to rule (h); two weeks: assumption (Yuyao, seed "
+        "003, gives the committee's 8 rulings, not their time)",
+    )
 
 
 class Routing(Spec):
@@ -474,24 +528,51 @@ class Routing(Spec):
 class FollowUp(Spec):
     """The follow-up visit after closure and the satisfaction rating it collects (1–5)."""
 
-    prob: Probability = Field(1.0, description="share of closed incidents visited")
-    delay_h: Hours = Field(24.0, description="delay from closure to visit (h)")
-    base_rating: float = Field(4.5, ge=1.0, le=5.0, description="rating of an on-time fix")
-    per_overdue_deadline: RatingPoints = Field(
-        1.0, description="rating lost per deadline-length of lateness"
+    prob: Probability = Field(
+        1.0,
+        description="share of closed incidents visited (the five-step method ends with a "
+        "follow-up visit, '跟蹤回訪', Helong seed 001)",
     )
-    per_handoff: RatingPoints = Field(0.3, description="rating lost per tier hand-off")
-    per_failed_fix: RatingPoints = Field(1.5, description="rating lost when the fix did not hold")
-    noise_sd: RatingPoints = Field(0.5, description="spread of individual ratings")
-    satisfied_at: float = Field(4.0, ge=1.0, le=5.0, description="rating counted as satisfied")
+    delay_h: Hours = Field(24.0, description="delay from closure to visit (h); assumption")
+    base_rating: float = Field(
+        4.5, ge=1.0, le=5.0, description="rating of an on-time fix (1–5); assumption"
+    )
+    per_overdue_deadline: RatingPoints = Field(
+        1.0, description="rating lost per deadline-length of lateness (rating points); assumption"
+    )
+    per_handoff: RatingPoints = Field(
+        0.3, description="rating lost per tier hand-off (rating points); assumption"
+    )
+    per_failed_fix: RatingPoints = Field(
+        1.5, description="rating lost when the fix did not hold (rating points); assumption"
+    )
+    noise_sd: RatingPoints = Field(
+        0.5, description="spread of individual ratings (sd, rating points); assumption"
+    )
+    satisfied_at: float = Field(
+        4.0, ge=1.0, le=5.0, description="rating counted as satisfied (1–5); assumption"
+    )
 
 
 class Evaluation(Spec):
     """Who evaluates grid workers, as weights summing to 1 (Zhenyuan: 4 : 3 : 3)."""
 
-    government: float = Field(0.4, ge=0.0, le=1.0, description="weight of closures and deadlines")
-    community: float = Field(0.3, ge=0.0, le=1.0, description="weight of the community's review")
-    residents: float = Field(0.3, ge=0.0, le=1.0, description="weight of residents' ratings")
+    government: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="weight of closures and deadlines (Zhenyuan, seed 000: "
+        "政府监管、社区监督、群众评议 '评分占比为4:3:3')",
+    )
+    community: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="weight of the community's review (Zhenyuan 4:3:3, seed 000)",
+    )
+    residents: float = Field(
+        0.3, ge=0.0, le=1.0, description="weight of residents' ratings (Zhenyuan 4:3:3, seed 000)"
+    )
 
 
 class Points(Spec):
@@ -521,32 +602,34 @@ class Points(Spec):
         "closed nothing); assumption — a share with nothing to count would otherwise score "
         "1 (excellent for doing nothing)",
     )
-    per_closure: Points100 = Field(1.0, description="points per incident closed")
-    per_satisfied: Points100 = Field(1.0, description="points per satisfied rating")
+    per_closure: Points100 = Field(1.0, description="points per incident closed; assumption")
+    per_satisfied: Points100 = Field(1.0, description="points per satisfied rating; assumption")
     overdue_penalty: Points100 = Field(
-        3.0, description="points lost per incident closed after its deadline"
+        3.0, description="points lost per incident closed after its deadline; assumption"
     )
     list_share: float = Field(
         0.1,
         ge=0.0,
         le=0.5,
-        description="share of rated workers on the red list, and on the black",
+        description="share of rated workers on the red list, and on the black (红榜/黑榜, Zhenyuan "
+        "seed 000); 0.1: assumption",
     )
-    excellent_at: Probability = Field(0.9, description="score (0–1) rated excellent")
+    excellent_at: Probability = Field(0.9, description="score (0–1) rated excellent; assumption")
     effort_step: Gain = Field(
-        0.05, description="effort gained per evaluation not rated excellent, at full bonus"
+        0.05,
+        description="effort gained per evaluation not rated excellent, at full bonus; assumption",
     )
     black_list_push: Gain = Field(
-        0.02, description="extra effort after an evaluation on the black list"
+        0.02, description="extra effort after an evaluation on the black list; assumption"
     )
     effort_decay: Probability = Field(
         0.0,
         description="share of effort lost per evaluation rated excellent or not rated (no "
         "pressure): effort falls back toward 0 (0: effort only rises); assumption",
     )
-    effort_max: Gain = Field(0.5, description="most effort: pace × (1 + effort_max)")
+    effort_max: Gain = Field(0.5, description="most effort: pace × (1 + effort_max); assumption")
     effort_care: Gain = Field(
-        1.0, description="rating points a grid worker's fix gains per unit of effort"
+        1.0, description="rating points a grid worker's fix gains per unit of effort; assumption"
     )
     pay_per_excellent: Money = Field(
         0.0,
@@ -562,10 +645,12 @@ class TimeBank(Spec):
 
     enabled: bool = Field(False, description="bank volunteers' hours")
     participation_gain: Gain = Field(
-        0.5, description="relative rise in volunteers' daily participation"
+        0.5,
+        description="relative rise in volunteers' daily participation (Helong's 爱心时间银行, seed "
+        "001); 0.5: assumption",
     )
     hours_per_round: float = Field(
-        1.0, ge=MIN_HOURS, le=24.0, description="hours banked per round made (≤ 24)"
+        1.0, ge=MIN_HOURS, le=24.0, description="hours banked per round made (≤ 24); assumption"
     )
 
 
@@ -581,9 +666,15 @@ class Incentives(Spec):
     evaluation: Evaluation = Field(
         default_factory=Evaluation, description="weights of the evaluation pay follows"
     )
-    speed_gain: Gain = Field(0.5, description="speed-up when pay follows closures fully")
+    speed_gain: Gain = Field(
+        0.5,
+        description="speed-up when pay follows closures fully (× pace); assumption: no text "
+        "gives a number",
+    )
     corner_cutting: Gain = Field(
-        2.0, description="growth of failed fixes when closures outweigh ratings"
+        2.0,
+        description="growth of failed fixes when closures outweigh ratings (× fail_prob); "
+        "assumption: no text gives a number",
     )
     burden_reduction_h_per_week: WeekHours = Field(
         0.0, description="paperwork hours a week taken off each worker (减负)"
@@ -633,23 +724,32 @@ class Residents(Spec):
 class Trust(Spec):
     """Residents' trust in the system (0–1): how it starts, learns and spreads."""
 
-    initial: Probability = Field(0.7, description="mean trust at the start")
+    initial: Probability = Field(0.7, description="mean trust at the start (0–1); assumption")
     reference: float = Field(
-        0.7, gt=0.0, le=1.0, description="trust at which residents report with reporting.prob"
+        0.7,
+        gt=0.0,
+        le=1.0,
+        description="trust at which residents report with reporting.prob (0–1); assumption",
     )
-    spread: float = Field(0.1, ge=0.0, le=1.0, description="spread (sd) of starting trust")
+    spread: float = Field(
+        0.1, ge=0.0, le=1.0, description="spread (sd) of starting trust; assumption"
+    )
     learning_rate: Probability = Field(
-        0.3, description="weight of one's latest experience (a rated or ignored incident)"
+        0.3,
+        description="weight of one's latest experience (a rated or ignored incident) (0–1); "
+        "assumption",
     )
     neighbour_weight: Probability = Field(
-        0.05, description="daily pull toward the mean trust of the neighbourhood"
+        0.05,
+        description="daily pull toward the mean trust of the neighbourhood (share a day); "
+        "assumption",
     )
     report_elasticity: float = Field(
         1.0,
         ge=0.0,
         le=10.0,
         description="reporting ∝ (trust / reference)^elasticity, the delay to report ∝ "
-        "(reference / trust)^elasticity; 0: trust does not matter; ≤ 10",
+        "(reference / trust)^elasticity; 0: trust does not matter; ≤ 10; assumption",
     )
 
 
@@ -657,11 +757,13 @@ class Fatigue(Spec):
     """Overtime tires grid workers, and tired workers are slower."""
 
     standard_h_per_day: float = Field(
-        10.0, ge=0.1, le=24.0, description="busy hours a day before overtime (0.1–24)"
+        10.0, ge=0.1, le=24.0, description="busy hours a day before overtime (0.1–24); assumption"
     )
-    recovery_per_day: Probability = Field(0.5, description="share of fatigue gone each day")
+    recovery_per_day: Probability = Field(
+        0.5, description="share of fatigue gone each day; assumption"
+    )
     effect: Gain = Field(
-        0.2, description="slow-down per unit of fatigue (large values: burnout spirals)"
+        0.2, description="slow-down per unit of fatigue (large values: burnout spirals); assumption"
     )
 
 
@@ -674,12 +776,13 @@ class Behaviour(Spec):
         default_factory=Fatigue, description="grid workers' fatigue from overtime"
     )
     vulnerable_report_factor: Probability = Field(
-        0.6, description="vulnerable residents report with this fraction of the probability"
+        0.6,
+        description="vulnerable residents report with this fraction of the probability; assumption",
     )
     petition_after_h: Hours = Field(
         720.0,
         description="a resident's patience: a problem unsolved this long becomes a petition "
-        "(h; 0: never)",
+        "(h; 0: never); 30 days: assumption",
     )
     petitions: Petitions = Field(default_factory=Petitions, description="who petitions where")
 
