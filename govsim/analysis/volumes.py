@@ -121,7 +121,8 @@ def _period(days: float) -> str:
 
 def volumes_markdown(results: dict[str, list[Measured]], reps: int) -> str:
     """The comparison table of docs/volumes.md: per preset and count, the text's count and
-    period, the model's mean and 95% CI, and the field it anchors."""
+    period, the model's mean and 95% CI, and the field it anchors (with why it is only
+    compared, or how it is kept)."""
     lines = [
         "| preset | category | text | text's count | model (mean, 95% CI) | anchors |",
         "|---|---|---|---|---|---|",
@@ -129,7 +130,8 @@ def volumes_markdown(results: dict[str, list[Measured]], reps: int) -> str:
     for preset, measured in results.items():
         for m in measured:
             c, ci = m.count, m.interval
-            anchor = f"`{c.anchors}`" if c.anchors else f"— ({c.why})"
+            why = f" ({' '.join(c.why.split())})" if c.why else ""
+            anchor = f"`{c.anchors}`{why}" if c.anchors else f"—{why}"
             lines.append(
                 f"| {preset} | {c.category} | {' '.join(c.text.split())} | {c.value:g} in "
                 f"{_period(c.period_days)} | {ci.mean:.0f} ({ci.low:.0f}–{ci.high:.0f}) | "
