@@ -43,6 +43,15 @@ def outcomes(summary: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def volume_outcomes(summary: dict[str, Any]) -> dict[str, float]:
+    """Incidents per year of window of each type and category, occurred and reported
+    (``govsim.record.volumes``), one column each under its dotted path, e.g.
+    ``volumes.by_type.home_repair.reported_per_year``,
+    ``volumes.by_category.opinions.occurred_per_year``."""
+    flat = flatten(summary["volumes"], "volumes.")
+    return {name: value for name, value in flat.items() if name.endswith("_per_year")}
+
+
 def flatten(summary: dict[str, Any], prefix: str = "") -> dict[str, float]:
     """Every numeric leaf of a run summary under its dotted path (``resolution_time_h.p90``,
     ``tiers.grid.mean_wait_h``, ``staff_cost.grid_worker``); missing values become NaN."""

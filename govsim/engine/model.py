@@ -216,11 +216,9 @@ class GovernanceModel(mesa.Model):
                 "volunteers": len(self.agents_by_type.get(Volunteer, ())),
                 "households": float(self.grid_map.households.sum()),
                 "channels": self.channels.names if self.channels is not None else [],
-                "banked_h_per_round": (
-                    bank.hours_per_round
-                    if (bank := self.spec.incentives.time_bank).enabled
-                    else 0.0
-                ),
+                "banked_h_per_round": (bank := self.spec.incentives.time_bank).hours_per_round
+                * bank.enabled,
+                "counted_as": [k.spec.counted_as or k.name for k in self.kinds],
             },
         )
 

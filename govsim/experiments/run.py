@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from govsim.analysis.comparison import outcome_catalogue, outcomes, pick_outcomes
+from govsim.analysis.comparison import (
+    outcome_catalogue,
+    outcomes,
+    pick_outcomes,
+    volume_outcomes,
+)
 from govsim.engine.model import simulate
 from govsim.policies.files import STATUS_QUO, Policy
 from govsim.progress import progress_bar
@@ -74,8 +79,8 @@ def perform(run: Run) -> RunResult:
     """Simulate ``run`` and return its summary row, time series and optional ledger.
 
     The row holds ``run_id``, ``scenario``, ``policy``, ``sample``, ``rep``, ``seed``,
-    the compared outcomes (``govsim.analysis.comparison.OUTCOMES``) and the extra outcomes in
-    ``run.keep``.
+    the compared outcomes (``govsim.analysis.comparison.OUTCOMES``), the incidents per year
+    of each type and category (``volume_outcomes``) and the extra outcomes in ``run.keep``.
     """
     scenario = resolve(run)
     ledger = simulate(scenario, seed=run.seed, days=run.days)
@@ -88,6 +93,7 @@ def perform(run: Run) -> RunResult:
         "rep": run.rep,
         "seed": run.seed,
         **outcomes(summary),
+        **volume_outcomes(summary),
         **pick_outcomes(summary, run.keep),
     }
     series = daily_series(ledger, run.series_every_days) if run.series_every_days else None

@@ -17,6 +17,7 @@ from govsim.record.by_time import by_time
 from govsim.record.hours import hours_summary, on_duty_hours, paid_hours
 from govsim.record.ledger import ROLES, Ledger
 from govsim.record.petitions import petition_rates, window_petitions
+from govsim.record.volumes import volumes
 
 
 def visits(ledger: Ledger) -> pd.DataFrame:
@@ -489,6 +490,7 @@ def summarize(ledger: Ledger) -> dict[str, Any]:
         "window_h": list(ledger.window_h),
         "incidents": len(window),
         "reported": int(window["reported_at"].notna().sum()),
+        "volumes": volumes(ledger),
         "resolved": int(window["resolved_at"].notna().sum()),
         "resolution_time_h": describe(resolution_times(ledger)),
         "resolution_time_from_report_h": describe(resolution_times(ledger, "report")),

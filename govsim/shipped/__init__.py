@@ -20,8 +20,9 @@ from govsim.errors import GovsimError
 Kind = Literal["scenarios", "policies", "experiments"]
 
 #: Shipped scenario files that are not scenarios to name: the presets' targets
-#: (``targets.yaml``) and the bases they build on (``common/``).
-_TARGETS, _BASES = "targets", "common/"
+#: (``targets.yaml``), the counts their texts give (``volumes.yaml``) and the bases they
+#: build on (``common/``).
+_NOT_SCENARIOS, _BASES = ("targets", "volumes"), "common/"
 
 
 def folder(kind: Kind) -> Path:
@@ -33,10 +34,13 @@ def folder(kind: Kind) -> Path:
 
 
 def names(kind: Kind) -> list[str]:
-    """The shipped names of ``kind``, sorted (bases and ``targets.yaml`` left out)."""
+    """The shipped names of ``kind``, sorted (bases, ``targets.yaml`` and ``volumes.yaml``
+    left out)."""
     root = folder(kind)
     found = (p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
-    return sorted(name for name in found if name != _TARGETS and not name.startswith(_BASES))
+    return sorted(
+        name for name in found if name not in _NOT_SCENARIOS and not name.startswith(_BASES)
+    )
 
 
 def locate(kind: Kind, name_or_path: str | Path, here: Path | None = None) -> Path | None:

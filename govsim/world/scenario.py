@@ -122,6 +122,12 @@ class IncidentType(Spec):
     """One kind of incident: how often it occurs, how bad, who owns it, how long it takes."""
 
     category: str = Field("general", description="category label for tables and plots")
+    counted_as: str | None = Field(
+        None,
+        description="the source text's category this type counts under, for its volume "
+        "(e.g. Zhenyuan's 社情民意 'opinions collected'): the counts per category of "
+        "``govsim.record.volumes``; default (None): the type's own name",
+    )
     triage: Literal["household", "community", "government"] = Field(
         "community", description="three-way triage class"
     )
