@@ -134,12 +134,16 @@ def test_calibrate_json_has_no_infinity(
         loss=math.inf,
         achieved=[Achieved(target, np.array([0.4]))],  # one value: a CI of ±inf
         samples=pd.DataFrame(),
+        seeds=range(1_000_000, 1_000_003),
         profiles={"a.b": Profile(np.array([0.0]), np.array([0.0]), -math.inf, math.inf, "x")},
     )
     monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
     data = checked(capsys, "calibrate", ["calibrate", "zhenyuan", "--json"])
     assert data["loss"] is None and data[KEY]["loss"] == "unbounded (+inf)"
     assert data["profiles"]["a.b"]["low"] is None
+    # no informative target for one parameter, and its profile not identified
+    assert data["status"] == "under-determined" and data["degrees_of_freedom"] == -1
+    assert data["seeds"] == [1_000_000, 1_000_002] and data["noise"]["t"]["sd"] is None
 
 
 def test_experiment_report_and_plan_json(
