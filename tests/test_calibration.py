@@ -16,7 +16,7 @@ from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
 from govsim.record.metrics import window_incidents
 from govsim.world.scenario import HOURS_PER_YEAR, load_scenario
-from tests.support import DEMO
+from tests.support import DEMO, a_target
 
 LAMBDA, MU_TRUE = 1.5, 1.0
 
@@ -29,7 +29,7 @@ def test_target_metrics_by_hand() -> None:
     rows = frame[frame["kind"] == dispute]
 
     def target(metric: str) -> Target:
-        return Target(name="t", text="", metric=metric, value=0, tolerance=1)
+        return a_target("t", metric, 0, 1)
 
     end = ledger.window_h[1]
     # handled in the window: reported before its end; some came to light only after it
@@ -53,21 +53,15 @@ def test_target_metrics_by_hand() -> None:
 
 
 def test_a_bad_targets_file_is_refused(tmp_path: Path) -> None:
-    bad = {
-        "demo": {
-            "policy": "status_quo",
-            "targets": [
-                {"name": "x", "text": "", "metric": "speed:grid", "value": 1, "tolerance": 1}
-            ],
-        }
-    }
-    path = tmp_path / "targets.yaml"
+    entry = a_target("x", "speed:grid", 1, 1).model_dump(mode="json", exclude_none=True)
+    bad = {"demo": {"policy": "status_quo", "source": "-", "figures": [entry]}}
+    path = tmp_path / "register.yaml"
     path.write_text(yaml.safe_dump(bad), "utf-8")
-    with pytest.raises(ScenarioError, match=r"demo\.targets\.0\.metric: unknown metric 'speed'"):
+    with pytest.raises(ScenarioError, match=r"demo\.figures\.0\.metric: unknown metric 'speed'"):
         load_targets(path)
-    bad["demo"]["targets"][0].update(metric="occurrences:x", tolerance=0)
+    entry.update(metric="occurrences:x", tolerance=0)
     path.write_text(yaml.safe_dump(bad), "utf-8")
-    with pytest.raises(ScenarioError, match=r"demo\.targets\.0\.tolerance"):
+    with pytest.raises(ScenarioError, match=rf"{path}: demo\.figures\.0\.target\.tolerance"):
         load_targets(path)
 
 
@@ -90,13 +84,8 @@ def test_calibration_recovers_a_known_service_rate(tmp_path: Path) -> None:
     targets = PresetTargets(
         policy="status_quo",
         targets=[
-            Target(
-                name="sojourn",
-                text="mean time in system",
-                metric="hours_from_report:request",
-                value=sojourn,
-                tolerance=0.05 * sojourn,
-            )
+            a_target("sojourn", "hours_from_report:request", sojourn, 0.05 * sojourn),
+            a_target("unfitted", "hours_from_report:request", 100 * sojourn, 1, role="holdout"),
         ],
     )
     result = calibrate("toy", samples=8, reps=3, refine_evals=15, targets=targets, folder=tmp_path)
@@ -106,6 +95,7 @@ def test_calibration_recovers_a_known_service_rate(tmp_path: Path) -> None:
     assert profile.low <= fitted <= profile.high and profile.high - profile.low < 0.2
     # the fit absorbs the three replications' sampling error (a few %), nothing more
     assert abs(fitted - 1 / MU_TRUE) < 0.05
+    assert [a.target.name for a in result.achieved] == ["sojourn"]  # the holdout is left out
     assert result.achieved[0].passed
     assert len(result.samples) >= 8 + 1 + 2
     assert np.isfinite(result.samples["loss"]).all()

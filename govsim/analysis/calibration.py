@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.stats import qmc
 
-from govsim.analysis.targets import Achieved, PresetTargets
+from govsim.analysis.targets import Achieved, PresetTargets, load_targets
 from govsim.analysis.validation import achieve, preset_scenario
 from govsim.world.scenario import SCENARIO_DIR
 
@@ -74,8 +74,10 @@ def calibrate(
 
     ``overrides`` are laid over the preset first (e.g. a reduced map for a quick fit);
     ``on_evaluation(n)`` is called after the n-th loss evaluation (progress); ``targets``
-    and ``folder`` default to ``scenarios/targets.yaml`` and ``scenarios/``.
+    and ``folder`` default to the ``fit`` figures of ``scenarios/register.yaml`` and
+    ``scenarios/``; holdout and structure figures never enter the loss.
     """
+    targets = (targets or load_targets()[preset]).with_role("fit")
     ranges = dict(preset_scenario(preset, overrides=overrides, folder=folder).uncertain)
     if not ranges:
         raise ValueError(f"preset {preset!r} declares no uncertain parameters")
