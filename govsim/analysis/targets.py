@@ -141,6 +141,42 @@ def petitions_per_10k(ledger: Ledger, tier: str) -> float:
     return rates["by_tier"][tier] if tier else rates["per_10k_households_year"]
 
 
+def evaluations(ledger: Ledger, which: str) -> float:
+    """Grid workers' evaluations in the window (person-times): those rated, or with
+    ``which`` = ``excellent`` those rated excellent."""
+    frame = ledger.evaluations
+    if frame.empty:
+        return 0.0
+    w0, w1 = ledger.window_h
+    frame = frame[(frame["time_h"] > w0) & (frame["time_h"] <= w1)]
+    return float(frame["excellent" if which == "excellent" else "rated"].sum())
+
+
+def hours_to_start(ledger: Ledger, kind: str) -> float:
+    """Mean hours from report to the first time a handler started on a window incident of
+    ``kind`` (grid worker, desk or department: someone at work on it), over those
+    started."""
+    ev = ledger.events
+    started = ev[ev["state"] == State.STARTED]
+    first = pd.Series(started["time"]).groupby(started["incident"]).min()
+    rows = _kind_rows(ledger, kind)
+    rows = rows[rows["incident"].isin(first.index)]
+    return float((first.loc[rows["incident"]].to_numpy() - rows["reported_at"].to_numpy()).mean())
+
+
+def resolved_below_per_month(ledger: Ledger, tier: str) -> float:
+    """Window incidents reported and resolved before the window's end that never queued at
+    ``tier`` or above (closed "at the grassroots" below it), per 30 days of window."""
+    v = visits(ledger)
+    ranks = np.array([o.rank for o in ledger.offices])
+    reached_tier = v.loc[ranks[v["office"].to_numpy()] >= ledger.tiers.index(tier), "incident"]
+    rows = window_incidents(ledger)
+    closed = rows[
+        (rows["reported_at"] < ledger.window_h[1]) & (rows["resolved_at"] < ledger.window_h[1])
+    ]
+    return float((~closed["incident"].isin(reached_tier)).sum()) / _months(ledger)
+
+
 #: Target metrics by name; each takes the ledger and the argument after the colon.
 METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "reported_per_month": reported_per_month,
@@ -154,6 +190,9 @@ METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "excellent_year": excellent_year,
     "settled_by_volunteers": settled_by_volunteers,
     "petitions_per_10k": petitions_per_10k,
+    "evaluations": evaluations,
+    "hours_to_start": hours_to_start,
+    "resolved_below_per_month": resolved_below_per_month,
 }
 
 
@@ -258,6 +297,9 @@ class PresetRegister(Spec):
 
     policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
     source: str = Field(description="the source text (a file of ../shared/seeds)")
+    holdout_shortfall: str | None = Field(
+        None, description="why the text gives fewer than two figures to hold out, if it does"
+    )
     quick: dict[str, Any] = Field(
         default_factory=dict,
         description="overrides for the reduced run the tests make (e.g. a smaller map)",
@@ -276,6 +318,9 @@ class PresetTargets(Spec):
     )
     targets: list[Target] = Field(min_length=1)
     others: list[Input | NotRepresentable] = Field(default_factory=list)
+    holdout_shortfall: str | None = Field(
+        None, description="why the text gives fewer than two figures to hold out, if it does"
+    )
 
     def with_role(self, *roles: str) -> PresetTargets:
         """A copy holding only the targets of ``roles`` (the calibration: ``"fit"``)."""
@@ -299,6 +344,7 @@ def load_targets(path: Path = REGISTER_FILE) -> dict[str, PresetTargets]:
         found[name] = PresetTargets(
             policy=entry.policy,
             quick=entry.quick,
+            holdout_shortfall=entry.holdout_shortfall,
             targets=[f for f in entry.figures if isinstance(f, Target)],
             others=[f for f in entry.figures if not isinstance(f, Target)],
         )
