@@ -2,8 +2,9 @@
 
 The structure checks read the figures straight from the source texts; the target checks
 run each preset reduced (``quick`` in scenarios/register.yaml: fewer replications, and
-for Helong one of its three first-level grids) and require every target met, as
-``govsim validate --all`` does at full size.
+for Helong one of its three first-level grids) and require every fit and structure target
+met or a known gap, as ``govsim validate --all`` does at full size; holdouts are
+reported as measured, never required.
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ def test_wuhou_and_yuyao_slices() -> None:
 
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_meets_its_source_figures(name: str) -> None:
-    """Every target is met, except the known gaps, which must still be unmet (a gap that
-    closes is a gap to delete from scenarios/register.yaml)."""
-    spec = load_targets()[name]
+    """Every fit and structure target is met, except the known gaps, which must still be
+    unmet (a gap that closes is a gap to delete from scenarios/register.yaml). Holdouts
+    are measured in docs/validation.md, whatever they give."""
+    spec = load_targets()[name].with_role("fit", "structure")
     achieved = achieve(name, QUICK_REPS, spec.quick, spec)
     wrong = [
         f"{a.target.name}: {a.interval.mean:.4g} vs {a.target.value:g} ± {a.target.tolerance:g}"
@@ -91,9 +93,12 @@ def test_validate_writes_the_report_and_a_figure(tmp_path: Path) -> None:
     assert "## wuhou (policy `wuhou`)" in text
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     targets = load_targets()["wuhou"].targets
-    assert len(rows) == len(targets) + 1  # header and one row per target
+    assert sorted(row.split(" | ")[0][2:] for row in rows if "(ratio to" in row) == sorted(
+        t.name for t in targets
+    )  # one row per target (both of Wuhou's are ratios to the status quo)
     assert (tmp_path / "docs" / "validation" / "wuhou.png").stat().st_size > 10_000
-    unmet = [row for row in rows[1:] if "**no**" in row and "known gap" not in row]
+    fit_rows = text.split("### Fit (in-sample)")[1].split("###")[0]
+    unmet = [row for row in fit_rows.splitlines() if "**no**" in row and "known gap" not in row]
     assert code == (1 if unmet else 0)
 
 
@@ -119,11 +124,12 @@ def test_presets_side_by_side_in_a_table_and_a_figure() -> None:
         ["alpha", "alpha_policy", "a2", 5.0, False],
         ["beta", "beta_policy", "b1", 0.5, True],
     ]
-    assert table.loc[0, "source"] == "a1 says" and table.loc[0, "low"] < 12 < table.loc[0, "high"]
+    assert table.loc[0, "source"] == "a1 says (a1 says)" and table.loc[0, "role"] == "fit"
+    assert table.loc[0, "low"] < 12 < table.loc[0, "high"]
     fig = presets_figure(results, reps=2)
     assert [ax.get_title(loc="left") for ax in fig.axes] == [
-        "alpha (policy alpha_policy): 1 of 2 met",
-        "beta (policy beta_policy): 1 of 1 met",
+        "alpha (policy alpha_policy): fit 1 of 2, holdout 0 of 0",
+        "beta (policy beta_policy): fit 1 of 1, holdout 0 of 0",
     ]
     means = [bars.lines[0].get_xdata()[0] for bars in fig.axes[0].containers]
     assert means == [(12 - 10) / 2, (5 - 1) / 1]  # distance from the figure in tolerances
