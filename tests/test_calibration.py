@@ -26,7 +26,7 @@ from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
 from govsim.record.metrics import window_incidents
 from govsim.world.scenario import HOURS_PER_YEAR, load_scenario
-from tests.support import DEMO
+from tests.support import DEMO, a_target
 
 LAMBDA, MU_TRUE = 1.5, 1.0
 
@@ -39,7 +39,7 @@ def test_target_metrics_by_hand() -> None:
     rows = frame[frame["kind"] == dispute]
 
     def target(metric: str) -> Target:
-        return Target(name="t", text="", metric=metric, value=0, tolerance=1)
+        return a_target("t", metric, 0, 1)
 
     end = ledger.window_h[1]
     # handled in the window: reported before its end; some came to light only after it
@@ -63,21 +63,15 @@ def test_target_metrics_by_hand() -> None:
 
 
 def test_a_bad_targets_file_is_refused(tmp_path: Path) -> None:
-    bad = {
-        "demo": {
-            "policy": "status_quo",
-            "targets": [
-                {"name": "x", "text": "", "metric": "speed:grid", "value": 1, "tolerance": 1}
-            ],
-        }
-    }
-    path = tmp_path / "targets.yaml"
+    entry = a_target("x", "speed:grid", 1, 1).model_dump(mode="json", exclude_none=True)
+    bad = {"demo": {"policy": "status_quo", "source": "-", "figures": [entry]}}
+    path = tmp_path / "register.yaml"
     path.write_text(yaml.safe_dump(bad), "utf-8")
-    with pytest.raises(ScenarioError, match=r"demo\.targets\.0\.metric: unknown metric 'speed'"):
+    with pytest.raises(ScenarioError, match=r"demo\.figures\.0\.metric: unknown metric 'speed'"):
         load_targets(path)
-    bad["demo"]["targets"][0].update(metric="occurrences:x", tolerance=0)
+    entry.update(metric="occurrences:x", tolerance=0)
     path.write_text(yaml.safe_dump(bad), "utf-8")
-    with pytest.raises(ScenarioError, match=r"demo\.targets\.0\.tolerance"):
+    with pytest.raises(ScenarioError, match=rf"{path}: demo\.figures\.0\.target\.tolerance"):
         load_targets(path)
 
 
@@ -100,13 +94,7 @@ def _toy(folder: Path, mean_h: float, uncertain: dict[str, list[float]], days: i
 
 
 def _sojourn(value: float, tolerance: float) -> Target:
-    return Target(
-        name="sojourn",
-        text="mean time in system",
-        metric="hours_from_report:request",
-        value=value,
-        tolerance=tolerance,
-    )
+    return a_target("sojourn", "hours_from_report:request", value, tolerance)
 
 
 HANDLING = "incidents.request.handling.default.mean_h"
@@ -116,7 +104,9 @@ def test_calibration_recovers_a_known_service_rate(tmp_path: Path) -> None:
     """The M/M/2 grid's handling mean 'unknown' in [0.4, 2.5] h (a wrong guess of 2 h),
     fitted to the mean time from report to resolution Erlang C gives at μ = 1/h."""
     sojourn = _toy(tmp_path, 2.0, {HANDLING: [0.4, 2.5]})
-    targets = PresetTargets(policy="status_quo", targets=[_sojourn(sojourn, 0.05 * sojourn)])
+    unfitted = a_target("unfitted", "hours_from_report:request", 100 * sojourn, 1, role="holdout")
+    fits = [_sojourn(sojourn, 0.05 * sojourn), unfitted]
+    targets = PresetTargets(policy="status_quo", targets=fits)
     result = calibrate("toy", samples=8, reps=3, refine_evals=15, targets=targets, folder=tmp_path)
     fitted = result.fitted[HANDLING]
     profile = result.profiles[HANDLING]
@@ -124,6 +114,7 @@ def test_calibration_recovers_a_known_service_rate(tmp_path: Path) -> None:
     assert profile.low <= fitted <= profile.high and profile.high - profile.low < 0.2
     # the fit absorbs the three replications' sampling error (a few %), nothing more
     assert abs(fitted - 1 / MU_TRUE) < 0.05
+    assert [a.target.name for a in result.achieved] == ["sojourn"]  # the holdout is left out
     assert result.achieved[0].passed
     assert len(result.samples) >= 8 + 1 + 2
     assert np.isfinite(result.samples["loss"]).all()
@@ -139,7 +130,7 @@ def test_a_parameter_no_target_pins_makes_the_fit_under_determined(tmp_path: Pat
     time is not identified, the count is uninformative, k = 1 − 2 = −1."""
     uncertain = {HANDLING: [0.4, 2.5], "map.edge_travel_h": [0.0, 1.0]}
     sojourn = _toy(tmp_path, 1.2, uncertain, days=60)
-    count = Target(name="count", text="", metric="occurrences:request", value=4000, tolerance=100)
+    count = a_target("count", "occurrences:request", 4000, 100)
     targets = PresetTargets(policy="status_quo", targets=[_sojourn(sojourn, 0.05 * sojourn), count])
     result = calibrate("toy", samples=3, reps=2, refine_evals=0, targets=targets, folder=tmp_path)
     assert result.informative == {"sojourn": True, "count": False}
@@ -154,9 +145,11 @@ def test_the_pilot_asks_for_the_fewest_reps_that_meet_the_noise_bound(tmp_path: 
     """Replications by noise: SE(n) ≤ tolerance / 4 at the n the pilot asks for, and not at
     n − 1; a tighter tolerance asks for more, in proportion to its square."""
     sojourn = _toy(tmp_path, 1.0, {HANDLING: [0.4, 2.5]})
-    loose = PresetTargets(policy="status_quo", targets=[_sojourn(sojourn, 0.05 * sojourn)])
+    unfitted = a_target("unfitted", "hours_from_report:request", sojourn, 1e-6, role="holdout")
+    fits = [_sojourn(sojourn, 0.05 * sojourn), unfitted]
+    loose = PresetTargets(policy="status_quo", targets=fits)
     pilot = measure_noise("toy", loose, reps=6, folder=tmp_path)
-    (noise,) = pilot.noise
+    (noise,) = pilot.noise  # the holdout's noise asks for nothing: it is never fitted
     bound = noise.tolerance / NOISE_SHARE
     assert pilot.reps == 6 and pilot.needed == noise.needed and not pilot.capped
     assert noise.standard_error(pilot.needed) <= bound < noise.standard_error(pilot.needed - 1)

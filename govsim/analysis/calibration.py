@@ -43,7 +43,7 @@ from scipy import optimize
 from scipy.stats import qmc
 
 from govsim.analysis.noise import PILOT_REPS, Noise, Pilot, pilot_result, target_noise
-from govsim.analysis.targets import Achieved, PresetTargets, Target, load_targets
+from govsim.analysis.targets import Achieved, PresetTargets, load_targets
 from govsim.analysis.validation import achieve, preset_scenario
 from govsim.world.scenario import SCENARIO_DIR
 
@@ -70,19 +70,14 @@ def calibration_seeds(reps: int, seed: int = 0) -> range:
     return range(start, start + reps)
 
 
-def fit_targets(spec: PresetTargets) -> list[Target]:
-    """The targets of ``spec`` the calibration fits (the one place that says which)."""
-    return [t for t in spec.targets if t.fit]
-
-
 def degrees_of_freedom(
     preset: str, targets: PresetTargets | None = None, folder: Path = SCENARIO_DIR
 ) -> int:
     """Fit targets minus uncertain parameters of ``preset``, from the targets file and the
     scenario alone (no runs): negative means more parameters than figures to fix them.
     A fit counts only the informative targets (``Calibration.degrees_of_freedom``)."""
-    spec = targets or load_targets()[preset]
-    return len(fit_targets(spec)) - len(preset_scenario(preset, folder=folder).uncertain)
+    fits = (targets or load_targets()[preset]).with_role("fit").targets
+    return len(fits) - len(preset_scenario(preset, folder=folder).uncertain)
 
 
 def informative(design: list[list[Achieved]]) -> dict[str, bool]:
@@ -111,7 +106,7 @@ def measure_noise(
     """A pilot: ``reps`` replications of ``preset`` as written (with ``overrides``) on
     calibration seeds, and the replications each of ``targets``' fit targets needs for
     its standard error to be at most tolerance / ``NOISE_SHARE``."""
-    spec = targets.model_copy(update={"targets": fit_targets(targets)})
+    spec = targets.with_role("fit")
     first = calibration_seeds(reps, seed).start
     return pilot_result(achieve(preset, reps, overrides, spec, first, folder), reps)
 
@@ -190,14 +185,14 @@ def calibrate(
     starting point finds the noise bound needs (``govsim.analysis.noise``). ``seed`` also
     seeds the Latin hypercube. ``overrides`` are laid over the preset first (e.g. a
     reduced map for a quick fit); ``on_evaluation(n)`` is called after the n-th loss
-    evaluation (progress); ``targets`` and ``folder`` default to the shipped targets and
-    ``scenarios/``.
+    evaluation (progress); ``targets`` and ``folder`` default to the ``fit`` figures of
+    ``scenarios/register.yaml`` and ``scenarios/``: holdout and structure figures never
+    enter the loss.
     """
+    spec = (targets or load_targets()[preset]).with_role("fit")
     ranges = dict(preset_scenario(preset, overrides=overrides, folder=folder).uncertain)
     if not ranges:
         raise ValueError(f"preset {preset!r} declares no uncertain parameters")
-    spec = targets or load_targets()[preset]
-    spec = spec.model_copy(update={"targets": fit_targets(spec)})
     if not spec.targets:
         raise ValueError(f"preset {preset!r} has no fit targets")
     pilot = None

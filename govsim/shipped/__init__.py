@@ -19,9 +19,9 @@ from govsim.errors import GovsimError
 
 Kind = Literal["scenarios", "policies", "experiments"]
 
-#: Shipped scenario files that are not scenarios to name: the presets' targets
-#: (``targets.yaml``) and the bases they build on (``common/``).
-_TARGETS, _BASES = "targets", "common/"
+#: Shipped scenario files that are not scenarios to name: the presets' figure
+#: register (``register.yaml``) and the bases they build on (``common/``).
+_REGISTER, _BASES = "register", "common/"
 
 
 def folder(kind: Kind) -> Path:
@@ -33,10 +33,10 @@ def folder(kind: Kind) -> Path:
 
 
 def names(kind: Kind) -> list[str]:
-    """The shipped names of ``kind``, sorted (bases and ``targets.yaml`` left out)."""
+    """The shipped names of ``kind``, sorted (bases and ``register.yaml`` left out)."""
     root = folder(kind)
     found = (p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
-    return sorted(name for name in found if name != _TARGETS and not name.startswith(_BASES))
+    return sorted(name for name in found if name != _REGISTER and not name.startswith(_BASES))
 
 
 def locate(kind: Kind, name_or_path: str | Path, here: Path | None = None) -> Path | None:
