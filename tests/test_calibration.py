@@ -199,10 +199,25 @@ def test_calibrate_runs_on_its_own_seeds(monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.pilot is not None and result.reps == 2  # noise far below the bound
 
 
-def test_degrees_of_freedom_of_the_shipped_presets() -> None:
-    """k = fit targets − uncertain parameters, from the files alone."""
+#: The parameters issue 16 found the figures do not pin (profiles to a range's edge, or a
+#: parameter with no figure of its own): fixed from a source or a stated assumption since.
+UNIDENTIFIED = {
+    "helong": ["effort_step", "effort_max", "effort_care"],
+    "wuhou": ["behaviour.trust.initial", "property."],
+    "yuyao": ["routing.handoff_h.street", "routing.whistle.response_h"],
+    "kongtong": ["routing.verify_h"],
+}
+
+
+def test_no_shipped_preset_is_under_determined_before_the_fit() -> None:
+    """k = fit targets − uncertain parameters, from the files alone, is ≥ 0 for every
+    preset (it was −2 for Helong, −3 for Wuhou, −1 for Yuyao, −2 for Kongtong), and no
+    parameter the figures did not pin is fitted any more."""
     targets = load_targets()
     for preset in PRESETS:
-        fits = [t for t in targets[preset].targets if t.fit]
+        fits = targets[preset].with_role("fit").targets
+        uncertain = calibration.preset_scenario(preset).uncertain
         k = degrees_of_freedom(preset, targets[preset])
-        assert k == len(fits) - len(calibration.preset_scenario(preset).uncertain)
+        assert k == len(fits) - len(uncertain) >= 0, preset
+        for fixed in UNIDENTIFIED.get(preset, []):
+            assert not [path for path in uncertain if fixed in path], (preset, fixed)

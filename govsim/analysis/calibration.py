@@ -45,6 +45,7 @@ from scipy.stats import qmc
 from govsim.analysis.noise import PILOT_REPS, Noise, Pilot, pilot_result, target_noise
 from govsim.analysis.targets import Achieved, PresetTargets, load_targets
 from govsim.analysis.validation import achieve, preset_scenario
+from govsim.errors import GovsimError
 from govsim.world.scenario import SCENARIO_DIR
 
 #: How precisely a profile interval's ends are found, as a share of the range.
@@ -191,10 +192,12 @@ def calibrate(
     """
     spec = (targets or load_targets()[preset]).with_role("fit")
     ranges = dict(preset_scenario(preset, overrides=overrides, folder=folder).uncertain)
-    if not ranges:
-        raise ValueError(f"preset {preset!r} declares no uncertain parameters")
-    if not spec.targets:
-        raise ValueError(f"preset {preset!r} has no fit targets")
+    if not ranges or not spec.targets:
+        raise GovsimError(
+            f"calibrate {preset}: nothing to fit: {len(ranges)} uncertain parameters "
+            f"(scenarios/{preset}.yaml: uncertain), {len(spec.targets)} fit targets "
+            "(scenarios/register.yaml: role fit)"
+        )
     pilot = None
     if reps is None:
         pilot = measure_noise(preset, spec, pilot_reps, seed, overrides, folder)
