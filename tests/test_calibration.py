@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -12,6 +13,8 @@ from govsim.analysis import calibration
 from govsim.analysis.calibration import (
     CALIBRATION_SEED_BASE,
     UNDER_DETERMINED,
+    Calibration,
+    Profile,
     calibrate,
     calibration_seeds,
     degrees_of_freedom,
@@ -22,6 +25,7 @@ from govsim.analysis.queueing import mmc
 from govsim.analysis.targets import Achieved, PresetTargets, Target, load_targets, measure
 from govsim.analysis.theory import THEORY_DIR
 from govsim.analysis.validation import MAX_VALIDATION_REPS, PRESETS, validation_seeds
+from govsim.cli import main
 from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
 from govsim.record.metrics import window_incidents
@@ -221,3 +225,34 @@ def test_no_shipped_preset_is_under_determined_before_the_fit() -> None:
         assert k == len(fits) - len(uncertain) >= 0, preset
         for fixed in UNIDENTIFIED.get(preset, []):
             assert not [path for path in uncertain if fixed in path], (preset, fixed)
+
+
+def test_calibrate_prints_the_label_k_and_the_replications(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The printed fit says under-determined (never calibrated) when a parameter is not
+    identified, gives k and where the replications came from."""
+    target = a_target("t", "occurrences:x", 0.5, 0.1)
+    pilot = pilot_result([Achieved(target, np.array([0.4, 0.5, 0.6]))], 3)
+    profile = Profile(np.array([0.0, 1.0]), np.array([0.0, 0.0]), 0.0, 1.0, "not identified")
+    fit = Calibration(
+        preset="zhenyuan",
+        ranges={"a.b": (0.0, 1.0)},
+        fitted={"a.b": 0.5},
+        loss=0.0,
+        achieved=[Achieved(target, np.array([0.45, 0.55]))],
+        samples=pd.DataFrame(),
+        seeds=calibration_seeds(pilot.needed),
+        profiles={"a.b": profile},
+        pilot=pilot,
+        informative={"t": True},
+    )
+    monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
+    assert main(["calibrate", "zhenyuan"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    # sd 0.1 against a tolerance of 0.1: (4 × 0.1 / 0.1)² = 16 replications
+    assert pilot.needed == 16
+    assert "replications: 16, measured by a pilot of 3" in out
+    assert "k = 1 informative fit targets − 1 parameters = 0" in out
+    assert "zhenyuan: UNDER-DETERMINED (a.b not identified)" in out
+    assert "zhenyuan: calibrated" not in out

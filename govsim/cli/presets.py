@@ -160,7 +160,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     overrides = parse_assignments(args.overrides)
     console = Console()
-    with progress_bar(None, "calibrating (settings)", wanted(args.json)) as bar:
+    with progress_bar(None, "calibrating", wanted(args.json), unit="settings") as bar:
         result = calibrate(
             args.preset,
             args.samples,
