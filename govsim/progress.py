@@ -25,12 +25,17 @@ from rich.text import Text
 
 
 class RateColumn(ProgressColumn):
-    """Throughput of a task in runs per second (blank until rich can estimate it)."""
+    """Throughput of a task in ``unit`` per second (blank until rich can estimate it)."""
+
+    def __init__(self, unit: str = "runs") -> None:
+        super().__init__()
+        self.unit = unit
 
     def render(self, task: Task) -> Text:
         """The task's speed as ``12.3 runs/s``."""
         speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.1f} runs/s", style="progress.data.speed")
+        text = "" if speed is None else f"{speed:,.1f} {self.unit}/s"
+        return Text(text, style="progress.data.speed")
 
 
 def wanted(quiet: bool = False) -> bool:
@@ -40,20 +45,20 @@ def wanted(quiet: bool = False) -> bool:
 
 @contextmanager
 def progress_bar(
-    total: int | None, label: str = "simulating", show: bool = True
+    total: int | None, label: str = "simulating", show: bool = True, unit: str = "runs"
 ) -> Iterator[_Advancer]:
-    """A rich bar for ``total`` runs (None: not known in advance).
+    """A rich bar for ``total`` runs, or other ``unit`` (None: not known in advance).
 
     Call ``advance(n)`` on the yielded object per finished run.
 
-    Columns: label, bar, done/total, runs per second, elapsed and remaining time. With
+    Columns: label, bar, done/total, ``unit`` per second, elapsed and remaining time. With
     ``show`` false nothing is drawn (the object still accepts ``advance``).
     """
     progress = Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
-        RateColumn(),
+        RateColumn(unit),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),

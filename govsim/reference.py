@@ -311,7 +311,9 @@ The parameters whose values the sources do not give, with the range they may tak
 `govsim calibrate PRESET` fits them to the preset's targets
 ([calibration.md](calibration.md)); nothing else reads them, so a run uses the value the
 file gives. Each key must be a numeric parameter of the scenario and each range needs
-low < high.
+low < high. List only parameters a fit figure can pin: with more uncertain parameters than
+fit figures, or one the figures leave free, a preset is labelled under-determined, not
+calibrated ([calibration.md](calibration.md#degrees-of-freedom-identification-and-the-label)).
 
 ## Working time (`calendar`, `rosters`)
 
@@ -546,8 +548,10 @@ conventional compound (q₀, τ₀), the incident types in `property.problems` o
 share of compounds under trust-based management (0, the default: the mechanism is off).
 With the defaults (q₀ 0.5, τ₀ 0.4; trust-based q 0.8, τ 0.85) a trust-based compound has
 0.4 × the property problems and 0.1 × the property disputes: Wuhou's "property disputes
-down 90%+, satisfaction up nearly 60%" (seed 002). The levels are assumptions fitted to
-those figures; `scenarios/wuhou.yaml` states their ranges in `uncertain`.
+down 90%+, satisfaction up nearly 60%" (seed 002). The trust-based quality follows from
+the satisfaction figure, the other levels are assumptions chosen to meet the disputes'
+figure; `scenarios/wuhou.yaml` states each with its plausible range (the figures do not
+pin them, so none is fitted).
 
 ## The policies in `policies/`
 

@@ -1,12 +1,15 @@
-"""Shared test helpers: paired comparisons under common random numbers."""
+"""Shared test helpers: paired comparisons under common random numbers; register targets."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from govsim.analysis.targets import Target
 from govsim.engine.model import simulate
 from govsim.record.ledger import Ledger
 from govsim.stats import Interval, mean_ci
@@ -35,3 +38,19 @@ AROUND_THE_CLOCK = {
     "rosters.out_of_hours.action": "wait",
     "rosters.out_of_hours.call_out_from_severity": None,
 }
+
+
+def a_target(name: str, metric: str, value: float, tolerance: float, **fields: Any) -> Target:
+    """A register target for a test: ``name`` its id; the source fields filled in."""
+    source = {"quote": f"{name} says", "gloss": f"{name} says", "number": value}
+    return Target(
+        id=name,
+        **source,
+        unit="-",
+        period="-",
+        committed=date(2026, 11, 30),
+        metric=metric,
+        value=value,
+        tolerance=tolerance,
+        **{"role": "fit", **fields},
+    )

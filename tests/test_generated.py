@@ -54,7 +54,7 @@ from tests.mutations import (
 SCENARIOS = sorted(
     p
     for p in (ROOT / "scenarios").rglob("*.yaml")
-    if "common" not in p.parts and p.name != "targets.yaml"
+    if "common" not in p.parts and p.name != "register.yaml"
 )
 POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))

@@ -14,10 +14,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from govsim.analysis.calibration import Calibration, Profile
-from govsim.analysis.targets import Achieved, Target
+from govsim.analysis.targets import Achieved
 from govsim.cli import build_parser, main
 from govsim.cli.jsonout import KEY, dumps, strict
 from tests.experiments_support import SMALL, write_spec
+from tests.support import a_target
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "docs" / "schemas"
@@ -126,7 +127,7 @@ def test_theory_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_calibrate_json_has_no_infinity(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = Target(name="t", text="a figure", metric="escalation_rate", value=0.5, tolerance=0.1)
+    target = a_target("t", "escalation_rate", 0.5, 0.1)
     fit = Calibration(
         preset="zhenyuan",
         ranges={"a.b": (0.0, 1.0)},
@@ -134,12 +135,16 @@ def test_calibrate_json_has_no_infinity(
         loss=math.inf,
         achieved=[Achieved(target, np.array([0.4]))],  # one value: a CI of ±inf
         samples=pd.DataFrame(),
+        seeds=range(1_000_000, 1_000_003),
         profiles={"a.b": Profile(np.array([0.0]), np.array([0.0]), -math.inf, math.inf, "x")},
     )
     monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
     data = checked(capsys, "calibrate", ["calibrate", "zhenyuan", "--json"])
     assert data["loss"] is None and data[KEY]["loss"] == "unbounded (+inf)"
     assert data["profiles"]["a.b"]["low"] is None
+    # no informative target for one parameter, and its profile not identified
+    assert data["status"] == "under-determined" and data["degrees_of_freedom"] == -1
+    assert data["seeds"] == [1_000_000, 1_000_002] and data["noise"]["t"]["sd"] is None
 
 
 def test_experiment_report_and_plan_json(

@@ -1,25 +1,29 @@
-"""Target figures of the seed presets (``scenarios/targets.yaml``) and how to measure them.
+"""The register of the seed presets' figures (``scenarios/register.yaml``) and how to
+measure them.
 
-A target is a figure a source text gives ("of ~500 incidents a month a street receives,
-about 10 reach the city") with the tolerance within which a preset counts as
-reproducing it. Its ``metric`` names what to measure on a run's ledger, one of
-``METRICS`` with its argument after a colon (``reaching_per_month:city``); with
-``versus`` the figure is the ratio of the metric under the preset's policy to the metric
-under another (``status_quo``: the scenario as written), replication by replication on
-shared seeds. A target with ``fit: false`` is an out-of-sample check: measured and
-reported like the others, never part of the calibration's loss.
+The register lists every quantitative figure of the five source texts with its role: an
+``input`` (it sets a scenario value), a ``fit`` target (the calibration's loss), a
+``holdout`` target (compared with the model, never fitted), a ``structure`` check (an
+output that restates an input: shown, never counted as evidence) or
+``not_representable`` (with the reason). A target (fit, holdout, structure) is a figure
+with the tolerance within which a preset counts as reproducing it. Its ``metric`` names
+what to measure on a run's ledger, one of ``METRICS`` with its argument after a colon
+(``reaching_per_month:city``); with ``versus`` the figure is the ratio of the metric
+under the preset's policy to the metric under another (``status_quo``: the scenario as
+written), replication by replication on shared seeds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Discriminator, Field, Tag, ValidationError
 
 from govsim import shipped
 from govsim.engine.incidents import State
@@ -31,7 +35,9 @@ from govsim.stats import Interval, mean_ci
 from govsim.world.scenario import Spec, read_yaml
 
 HOURS_PER_MONTH = 30 * 24.0
-TARGETS_FILE = shipped.folder("scenarios") / "targets.yaml"
+REGISTER_FILE = shipped.folder("scenarios") / "register.yaml"
+#: A dated note: the date a role changed (or anything else was decided), then why.
+NOTE_PATTERN = r"^\d{4}-\d{2}-\d{2}: "
 
 
 def _kind_rows(ledger: Ledger, kind: str) -> pd.DataFrame:
@@ -135,6 +141,42 @@ def petitions_per_10k(ledger: Ledger, tier: str) -> float:
     return rates["by_tier"][tier] if tier else rates["per_10k_households_year"]
 
 
+def evaluations(ledger: Ledger, which: str) -> float:
+    """Grid workers' evaluations in the window (person-times): those rated, or with
+    ``which`` = ``excellent`` those rated excellent."""
+    frame = ledger.evaluations
+    if frame.empty:
+        return 0.0
+    w0, w1 = ledger.window_h
+    frame = frame[(frame["time_h"] > w0) & (frame["time_h"] <= w1)]
+    return float(frame["excellent" if which == "excellent" else "rated"].sum())
+
+
+def hours_to_start(ledger: Ledger, kind: str) -> float:
+    """Mean hours from report to the first time a handler started on a window incident of
+    ``kind`` (grid worker, desk or department: someone at work on it), over those
+    started."""
+    ev = ledger.events
+    started = ev[ev["state"] == State.STARTED]
+    first = pd.Series(started["time"]).groupby(started["incident"]).min()
+    rows = _kind_rows(ledger, kind)
+    rows = rows[rows["incident"].isin(first.index)]
+    return float((first.loc[rows["incident"]].to_numpy() - rows["reported_at"].to_numpy()).mean())
+
+
+def resolved_below_per_month(ledger: Ledger, tier: str) -> float:
+    """Window incidents reported and resolved before the window's end that never queued at
+    ``tier`` or above (closed "at the grassroots" below it), per 30 days of window."""
+    v = visits(ledger)
+    ranks = np.array([o.rank for o in ledger.offices])
+    reached_tier = v.loc[ranks[v["office"].to_numpy()] >= ledger.tiers.index(tier), "incident"]
+    rows = window_incidents(ledger)
+    closed = rows[
+        (rows["reported_at"] < ledger.window_h[1]) & (rows["resolved_at"] < ledger.window_h[1])
+    ]
+    return float((~closed["incident"].isin(reached_tier)).sum()) / _months(ledger)
+
+
 #: Target metrics by name; each takes the ledger and the argument after the colon.
 METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "reported_per_month": reported_per_month,
@@ -148,26 +190,67 @@ METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "excellent_year": excellent_year,
     "settled_by_volunteers": settled_by_volunteers,
     "petitions_per_10k": petitions_per_10k,
+    "evaluations": evaluations,
+    "hours_to_start": hours_to_start,
+    "resolved_below_per_month": resolved_below_per_month,
 }
 
 
-class Target(Spec):
-    """One figure from a source text and the tolerance a preset must meet it within."""
+#: The roles a figure can have; the first three are targets the model is run against.
+TargetRole = Literal["fit", "holdout", "structure"]
+ROLES = ("fit", "holdout", "structure", "input", "not_representable")
 
-    name: str = Field(description="short identifier")
-    text: str = Field(description="what the source says")
+
+class Figure(Spec):
+    """One quantitative figure of a source text, as the register lists it."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="short identifier, unique per preset")
+    quote: str = Field(description="the text's words, in its own language and script")
+    gloss: str = Field(description="a short English gloss of the quote")
+    number: float | None = Field(
+        description="the figure as the text states it (null: a figure-less claim a target "
+        "encodes, e.g. a slogan)"
+    )
+    unit: str = Field(description="what the number counts (people, incidents a month, share)")
+    period: str = Field(description="the period the number covers ('-' when none)")
+    committed: date = Field(description="when the role was committed (before any result)")
+    notes: list[Annotated[str, Field(pattern=NOTE_PATTERN)]] = Field(
+        default_factory=list,
+        description="dated notes ('YYYY-MM-DD: ...'); a role changed after the commit date "
+        "needs one",
+    )
+
+
+class Input(Figure):
+    """A figure that sets a scenario value."""
+
+    role: Literal["input"] = Field(description="input: sets a scenario value")
+    sets: str = Field(description="the scenario field path(s) it sets, or what it anchors")
+
+
+class NotRepresentable(Figure):
+    """A figure the model has nothing to compare with."""
+
+    role: Literal["not_representable"] = Field(description="the model cannot represent it")
+    reason: str = Field(description="why not")
+
+
+class Target(Figure):
+    """A figure the model is run against, with the tolerance it must meet it within."""
+
+    role: TargetRole = Field(
+        description="fit: in the calibration's loss; holdout: compared, never fitted; "
+        "structure: an output that restates an input, shown and never counted as evidence"
+    )
     metric: str = Field(description="METRICS name and argument, e.g. reaching_per_month:city")
     policy: str | None = Field(None, description="policy to run (default: the preset's)")
     versus: str | None = Field(
         None, description="a second policy: the figure is the ratio of the two"
     )
-    value: float = Field(description="the source's figure")
+    value: float = Field(description="the figure in the metric's unit")
     tolerance: float = Field(gt=0.0, description="how far the model mean may be from it")
     relation: Literal["equal", "at_most", "at_least"] = Field(
         "equal", description="equal: within ± tolerance; at_most / at_least: one-sided"
-    )
-    fit: bool = Field(
-        True, description="false: an out-of-sample check, left out of the calibration's loss"
     )
     gap: str | None = Field(
         None,
@@ -175,9 +258,58 @@ class Target(Spec):
         "such (the tests check it is still unmet, so a closed gap gets noticed)",
     )
 
+    @property
+    def name(self) -> str:
+        """The figure's id (the name tables and the calibration key results by)."""
+        return self.id
+
+    @property
+    def text(self) -> str:
+        """What the source says: the quote and its gloss."""
+        return f"{self.quote} ({self.gloss})"
+
+    @property
+    def fit(self) -> bool:
+        """Whether the figure is in the calibration's loss."""
+        return self.role == "fit"
+
+
+def _kind_of(entry: Any) -> str | None:
+    """Which record an entry is: its role, the three target roles as one."""
+    role = entry.get("role") if isinstance(entry, dict) else getattr(entry, "role", None)
+    return "target" if role in ("fit", "holdout", "structure") else role
+
+
+Entry = Annotated[
+    Annotated[Target, Tag("target")]
+    | Annotated[Input, Tag("input")]
+    | Annotated[NotRepresentable, Tag("not_representable")],
+    Discriminator(
+        _kind_of,
+        custom_error_type="role",
+        custom_error_message=f"role must be one of {', '.join(ROLES)}",
+    ),
+]
+
+
+class PresetRegister(Spec):
+    """A preset's entry in the register file: its policy, source and figures."""
+
+    policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
+    source: str = Field(description="the source text (a file of ../shared/seeds)")
+    holdout_shortfall: str | None = Field(
+        None, description="why the text gives fewer than two figures to hold out, if it does"
+    )
+    quick: dict[str, Any] = Field(
+        default_factory=dict,
+        description="overrides for the reduced run the tests make (e.g. a smaller map)",
+    )
+    figures: list[Entry] = Field(min_length=1)
+
 
 class PresetTargets(Spec):
-    """A preset's policy and its targets."""
+    """A preset's policy and its targets; ``others`` are its inputs and the figures that
+    cannot be represented (listed, never run)."""
 
     policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
     quick: dict[str, Any] = Field(
@@ -185,28 +317,53 @@ class PresetTargets(Spec):
         description="overrides for the reduced run the tests make (e.g. a smaller map)",
     )
     targets: list[Target] = Field(min_length=1)
+    others: list[Input | NotRepresentable] = Field(default_factory=list)
+    holdout_shortfall: str | None = Field(
+        None, description="why the text gives fewer than two figures to hold out, if it does"
+    )
+
+    def with_role(self, *roles: str) -> PresetTargets:
+        """A copy holding only the targets of ``roles`` (the calibration: ``"fit"``)."""
+        kept = [t for t in self.targets if t.role in roles]
+        return self.model_copy(update={"targets": kept})
 
 
-def load_targets(path: Path = TARGETS_FILE) -> dict[str, PresetTargets]:
-    """Read and check the targets file; raises ``ScenarioError`` naming file and field."""
+def load_targets(path: Path = REGISTER_FILE) -> dict[str, PresetTargets]:
+    """Read and check the register; raises ``ScenarioError`` naming file and field path.
+    Returns each preset's targets (fit, holdout, structure) and other figures."""
     raw = read_yaml(path)
     found: dict[str, PresetTargets] = {}
     for name, spec in raw.items():
         try:
-            found[name] = PresetTargets.model_validate(spec)
+            entry = PresetRegister.model_validate(spec)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(part) for part in (name, *err["loc"]))
             raise ScenarioError(f"{path}: {loc}: {err['msg']}") from None
-    for preset, spec in found.items():
-        for i, target in enumerate(spec.targets):
-            name = target.metric.split(":", 1)[0]
-            if name not in METRICS:
-                raise ScenarioError(
-                    f"{path}: {preset}.targets.{i}.metric: unknown metric '{name}'; "
-                    f"known: {', '.join(METRICS)}"
-                )
+        _check_entries(path, name, entry.figures)
+        found[name] = PresetTargets(
+            policy=entry.policy,
+            quick=entry.quick,
+            holdout_shortfall=entry.holdout_shortfall,
+            targets=[f for f in entry.figures if isinstance(f, Target)],
+            others=[f for f in entry.figures if not isinstance(f, Target)],
+        )
     return found
+
+
+def _check_entries(path: Path, preset: str, figures: list[Any]) -> None:
+    """Ids unique within the preset; every target's metric a known one."""
+    seen: set[str] = set()
+    for i, figure in enumerate(figures):
+        if figure.id in seen:
+            raise ScenarioError(f"{path}: {preset}.figures.{i}.id: '{figure.id}' twice")
+        seen.add(figure.id)
+        name = figure.metric.split(":", 1)[0] if isinstance(figure, Target) else None
+        if name is not None and name not in METRICS:
+            raise ScenarioError(
+                f"{path}: {preset}.figures.{i}.metric: unknown metric '{name}'; "
+                f"known: {', '.join(METRICS)}"
+            )
 
 
 def measure(target: Target, ledger: Ledger) -> float:
@@ -240,10 +397,10 @@ class Achieved:
     @property
     def loss(self) -> float:
         """Squared distance of the mean from the figure in tolerances: 0 on the figure;
-        for at_most / at_least only the wrong side counts; 0 for a target not to fit.
-        Calibration minimises the sum."""
+        for at_most / at_least only the wrong side counts; 0 for a target whose role is
+        not ``fit``. Calibration minimises the sum."""
         t = self.target
-        if not t.fit:
+        if t.role != "fit":
             return 0.0
         gap = (self.interval.mean - t.value) / t.tolerance
         if t.relation == "at_most":

@@ -1,9 +1,12 @@
 """The five seed presets: run them against their source figures and report the result.
 
 Each preset is a scenario in ``scenarios/`` with its policy in ``policies/`` and its
-targets in ``scenarios/targets.yaml``. ``achieve`` runs a preset's targets over
-replications on shared seeds (a target's ``versus`` policy on the same seeds);
-``write_report`` writes ``docs/validation.md`` (what ``govsim validate --all`` does).
+figures in ``scenarios/register.yaml``. ``achieve`` runs a preset's targets (fit, holdout
+and structure figures) over replications on shared seeds (a target's ``versus`` policy on
+the same seeds); ``write_report`` writes ``docs/validation.md`` (what ``govsim validate
+--all`` does): per preset its fit (in-sample), holdout (out-of-sample) and structure
+(restated inputs, never evidence) figures, its inputs and the figures it cannot
+represent, and a summary line with the degrees of freedom.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from govsim.analysis.targets import Achieved, PresetTargets, load_targets, measure
+from govsim.analysis.targets import (
+    Achieved,
+    Input,
+    NotRepresentable,
+    PresetTargets,
+    load_targets,
+    measure,
+)
 from govsim.engine.model import simulate
 from govsim.plots import style
 from govsim.plots.figures import save_figure
@@ -26,6 +36,19 @@ from govsim.record.ledger import Ledger
 from govsim.world.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 PRESETS = ("zhenyuan", "helong", "wuhou", "yuyao", "kongtong")
+#: Validation runs replication k on seed k, for at most this many replications (100,000
+#: runs of a preset take days: more is a typo); calibration draws its seeds from a block
+#: above them (``govsim.analysis.calibration.CALIBRATION_SEED_BASE``), so that a preset is
+#: never validated on the runs it was fitted on.
+MAX_VALIDATION_REPS = 100_000
+
+
+def validation_seeds(reps: int) -> range:
+    """The seeds validation runs for ``reps`` replications: 0 … reps − 1; raises
+    ``ValueError`` beyond ``MAX_VALIDATION_REPS``."""
+    if not 1 <= reps <= MAX_VALIDATION_REPS:
+        raise ValueError(f"validation: reps must be 1 to {MAX_VALIDATION_REPS:,}, got {reps}")
+    return range(reps)
 
 
 def preset_scenario(
@@ -97,7 +120,7 @@ def _draw_targets(ax: Axes, achieved: list[Achieved]) -> tuple[float, float]:
         ax.errorbar([mean], [row], xerr=xerr, fmt="o", color=colour, capsize=4)
         drawn += [mean, below, above]
     ax.axvline(0.0, color="grey", lw=0.8)
-    ax.set_yticks(y, [a.target.name for a in achieved])
+    ax.set_yticks(y, [f"{a.target.name} ({a.target.role})" for a in achieved])
     finite = [v for v in drawn if np.isfinite(v)]
     return (min(finite, default=0.0), max(finite, default=0.0))
 
@@ -139,8 +162,7 @@ def presets_figure(results: Mapping[str, tuple[str, list[Achieved]]], reps: int)
     spans = []
     for ax, (preset, (policy, achieved)) in zip(axes[:, 0], results.items(), strict=True):
         spans.append(_draw_targets(ax, achieved))
-        met = sum(a.passed for a in achieved)
-        title = f"{preset} (policy {policy}): {met} of {len(achieved)} met"
+        title = f"{preset} (policy {policy}): {tally_text(achieved)}"
         ax.set_title(style.safe_text(title), loc="left")
     _fit(axes[-1, 0], spans)
     axes[-1, 0].set_xlabel(_DISTANCE)
@@ -151,16 +173,18 @@ def presets_figure(results: Mapping[str, tuple[str, list[Achieved]]], reps: int)
 
 def results_table(results: Mapping[str, tuple[str, list[Achieved]]]) -> pd.DataFrame:
     """The presets' targets as a table, one row per target: ``preset``, ``policy``,
-    ``target``, ``source`` (what the text says), ``figure`` (its value; a ratio to the
-    ``versus`` policy where one is named), ``tolerance``, ``relation``, ``versus``, the
-    model's ``mean`` with its 95% CI (``low``, ``high``), ``met`` and ``gap`` (the known
-    gap a target not met is reported with, if any)."""
+    ``target``, ``role`` (fit, holdout, structure), ``source`` (what the text says),
+    ``figure`` (its value; a ratio to the ``versus`` policy where one is named),
+    ``tolerance``, ``relation``, ``versus``, the model's ``mean`` with its 95% CI
+    (``low``, ``high``), ``met`` and ``gap`` (the known gap a target not met is reported
+    with, if any)."""
     return pd.DataFrame(
         [
             {
                 "preset": preset,
                 "policy": policy,
                 "target": a.target.name,
+                "role": a.target.role,
                 "source": a.target.text,
                 "figure": a.target.value,
                 "tolerance": a.target.tolerance,
@@ -178,36 +202,139 @@ def results_table(results: Mapping[str, tuple[str, list[Achieved]]]) -> pd.DataF
     )
 
 
-def report_markdown(results: Mapping[str, tuple[str, list[Achieved]]], reps: int) -> str:
-    """``docs/validation.md``: per preset, a table of target, figure, model mean with its
-    95% CI and whether it is met, and its figure."""
+#: The target roles in the order the report gives them, with their section titles.
+SECTIONS = {
+    "fit": "Fit (in-sample)",
+    "holdout": "Holdout (out-of-sample)",
+    "structure": "Structure (restated inputs, not evidence)",
+}
+#: The sections listing the figures that are not run, by role.
+LISTS = {"input": "Inputs", "not_representable": "Not representable"}
+
+
+def tally(achieved: list[Achieved], role: str) -> tuple[int, int]:
+    """Met and total of the targets of ``role``: what the summary counts. Structure
+    checks restate inputs and are never counted as evidence."""
+    chosen = [a for a in achieved if a.target.role == role]
+    return sum(a.passed for a in chosen), len(chosen)
+
+
+def tally_text(achieved: list[Achieved]) -> str:
+    """``fit a of b, holdout c of d``: the evidence a preset's run gives."""
+    return ", ".join(
+        f"{role} {{}} of {{}}".format(*tally(achieved, role)) for role in ("fit", "holdout")
+    )
+
+
+def degrees_of_freedom(achieved: list[Achieved], fitted_parameters: int) -> int:
+    """Informative fit targets less the parameters the calibration fits (the preset's
+    ``uncertain`` section); below 0 the fit is under-determined."""
+    return tally(achieved, "fit")[1] - fitted_parameters
+
+
+def summary_line(achieved: list[Achieved], fitted_parameters: int) -> str:
+    """``fit a of b, holdout c of d, degrees of freedom k`` (under-determined when k < 0)."""
+    k = degrees_of_freedom(achieved, fitted_parameters)
+    verdict = " (under-determined)" if k < 0 else ""
+    return f"{tally_text(achieved)}, degrees of freedom {k}{verdict}"
+
+
+def _target_rows(achieved: list[Achieved]) -> list[str]:
+    rows = ["| figure | source says | target | model (95% CI) | met |", "|---|---|---:|---:|:---:|"]
+    for a in achieved:
+        t, i = a.target, a.interval
+        sign = {"equal": "±", "at_most": "≤ +", "at_least": "≥ −"}[t.relation]
+        figure = f"{t.value:g} {sign}{t.tolerance:g}"
+        if t.versus:
+            figure += f" (ratio to {t.versus})"
+        if t.policy:
+            figure += f" (policy {t.policy})"
+        rows.append(
+            f"| {t.name} | {_flat(t.text)} | {figure} | {i.mean:.4g} ({i.low:.4g} – {i.high:.4g}) "
+            f"| {_verdict(a)} |"
+        )
+    return rows
+
+
+def _listed(figure: Input | NotRepresentable) -> str:
+    number = "—" if figure.number is None else _number(figure.number)
+    why = f"sets {figure.sets}" if isinstance(figure, Input) else figure.reason
+    return (
+        f"- `{figure.id}`: {number} {figure.unit} — {figure.quote} ({figure.gloss}); {_flat(why)}"
+    )
+
+
+def _number(value: float) -> str:
+    """A figure as a text would write it: 5,000,000; 0.6473."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"
+
+
+def _flat(text: str) -> str:
+    """One line of table cell: no newlines, no column bars."""
+    return " ".join(text.split()).replace("|", "/")
+
+
+def preset_markdown(
+    preset: str, register: PresetTargets, achieved: list[Achieved], fitted_parameters: int
+) -> list[str]:
+    """One preset's part of the report: the summary line, a table per target role (misses
+    with their measured values), then its inputs and the figures it cannot represent."""
+    lines = [
+        f"## {preset} (policy `{register.policy}`)",
+        "",
+        f"**{summary_line(achieved, fitted_parameters)}** (informative fit targets: "
+        f"{tally(achieved, 'fit')[1]}; fitted parameters: {fitted_parameters})",
+        "",
+    ]
+    for role, title in SECTIONS.items():
+        chosen = [a for a in achieved if a.target.role == role]
+        lines += [f"### {title}", ""]
+        if chosen:
+            lines += [*_target_rows(chosen), ""]
+        else:
+            lines += ["None.", ""]
+        if role == "holdout" and register.holdout_shortfall:
+            lines += [f"Fewer than two holdouts: {_flat(register.holdout_shortfall)}", ""]
+    for role, title in LISTS.items():
+        listed = [f for f in register.others if f.role == role]
+        lines += [f"### {title}", "", *(_listed(f) for f in listed), ""]
+    lines += [f"![{preset}](validation/{preset}.png)", ""]
+    return lines
+
+
+def report_markdown(
+    results: Mapping[str, tuple[str, list[Achieved]]],
+    reps: int,
+    registers: Mapping[str, PresetTargets],
+    fitted_parameters: Mapping[str, int],
+) -> str:
+    """``docs/validation.md``: the protocol, then per preset its summary line and its
+    fit, holdout and structure tables, inputs and not-representable figures."""
     lines = [
         "# The seed presets against their sources",
         "",
-        "Generated by `govsim validate --all` — do not edit by hand. Each preset runs "
-        f"{reps} replications on shared seeds; a target is met when the model mean is within "
-        "its tolerance of the source's figure (`scenarios/targets.yaml`).",
+        "Generated by `govsim validate --all` — do not edit by hand. Every quantitative "
+        "figure of the five source texts is in `scenarios/register.yaml` with a role "
+        "committed before any result: **fit** figures are the calibration's targets (the "
+        "model was tuned to them: in-sample, not evidence of prediction); **holdout** "
+        "figures are compared with the model and never fitted (out-of-sample); "
+        "**structure** figures are outputs that restate an input (shown, never counted); "
+        "inputs set scenario values; the rest the model cannot represent, each with its "
+        f"reason. Each preset runs {reps} replications on shared seeds; a target is met "
+        "when the model mean is within its tolerance of the figure. Degrees of freedom: "
+        "informative fit targets less the parameters the calibration fits (`uncertain` in "
+        "the preset); below 0 the preset is under-determined.",
+        "",
+        "| preset | summary |",
+        "|---|---|",
+        *(
+            f"| {preset} | {summary_line(achieved, fitted_parameters[preset])} |"
+            for preset, (_, achieved) in results.items()
+        ),
         "",
     ]
-    for preset, (policy, achieved) in results.items():
-        met = sum(a.passed for a in achieved)
-        lines += [
-            f"## {preset} (policy `{policy}`): {met} of {len(achieved)} met",
-            "",
-            "| target | source says | figure | model (95% CI) | met |",
-            "|---|---|---:|---:|:---:|",
-        ]
-        for a in achieved:
-            t, i = a.target, a.interval
-            sign = {"equal": "±", "at_most": "≤ +", "at_least": "≥ −"}[t.relation]
-            figure = f"{t.value:g} {sign}{t.tolerance:g}"
-            if t.versus:
-                figure += f" (ratio to {t.versus})"
-            lines.append(
-                f"| {t.name} | {t.text} | {figure} | {i.mean:.4g} ({i.low:.4g} – {i.high:.4g}) "
-                f"| {_verdict(a)} |"
-            )
-        lines += ["", f"![{preset}](validation/{preset}.png)", ""]
+    for preset, (_, achieved) in results.items():
+        lines += preset_markdown(preset, registers[preset], achieved, fitted_parameters[preset])
     return "\n".join(lines)
 
 
@@ -218,15 +345,17 @@ def write_report(
     in ``out``'s folder under ``validation/``; returns the results by preset."""
     targets = load_targets()
     results: dict[str, tuple[str, list[Achieved]]] = {}
+    fitted = {p: len(preset_scenario(p).uncertain) for p in presets}
     for preset in presets:
-        achieved = achieve(preset, reps, targets=targets[preset])
+        seeds = validation_seeds(reps)
+        achieved = achieve(preset, len(seeds), targets=targets[preset], base_seed=seeds.start)
         results[preset] = (targets[preset].policy, achieved)
         fig = target_figure(preset, targets[preset].policy, achieved, reps)
         save_figure(fig, out.parent / "validation" / f"{preset}.png")
         if on_preset is not None:
             on_preset(preset)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report_markdown(results, reps) + "\n", encoding="utf-8")
+    out.write_text(report_markdown(results, reps, targets, fitted) + "\n", encoding="utf-8")
     return results
 
 
