@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate clean
+.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ run: $(STAMP)
 	$(BIN)/govsim compare scenarios/demo.yaml --policy status_quo --policy whistle_and_report \
 		--policy platform_dispatch --policy more_grid_workers --reps 5 --days 180 --plot out/compare.png
 
+# The suite without the tests marked slow (a preset's full validation, the demo's Sobol
+# study, the notebooks, the peer's day/night desk …): under 15 minutes on 2 cores.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The tests marked slow; CI runs them after `make test`.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
 
 # The wheel installed (not editable) in a fresh venv, used from outside the checkout: the
 # README's example, `govsim run demo` and an experiment naming a preset (a few minutes).

@@ -123,6 +123,7 @@ def test_notebook_is_committed_without_outputs(name: str) -> None:
     assert QUICK in notebook.cells[1].source  # the first code cell reads the switch
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_notebook_runs(name: str) -> None:
     notebook = execute(NOTEBOOKS / name, CHECKS[name])

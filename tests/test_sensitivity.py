@@ -241,6 +241,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     return spec, folder / "out"
 
 
+@pytest.mark.slow
 def test_demo_study_runs_every_sample_and_reports(demo, tmp_path: Path, capsys) -> None:
     spec, out = demo
     study = load_sensitivity(spec)
@@ -267,6 +268,7 @@ def test_demo_study_runs_every_sample_and_reports(demo, tmp_path: Path, capsys) 
     assert (tmp_path / "again" / "heatmap.png").exists()
 
 
+@pytest.mark.slow
 def test_demo_indices_make_sense_within_their_ci(demo) -> None:
     _, out = demo
     table = pd.read_csv(out / "indices.csv").set_index(["output", "index", "parameter"])
@@ -305,6 +307,7 @@ class _Crash(SerialExecutor):
             yield fn(item)
 
 
+@pytest.mark.slow
 def test_demo_study_resumes_and_matches_on_processes(demo, tmp_path: Path) -> None:
     spec, out = demo
     study = load_sensitivity(spec)
