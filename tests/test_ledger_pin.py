@@ -82,7 +82,6 @@ def key(case: tuple[str, str, int]) -> str:
     return "{}/{}/seed{}".format(*case)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=key)
 def test_ledger_unchanged(case: tuple[str, str, int]) -> None:
     pins = json.loads(PINS.read_text())

@@ -157,14 +157,12 @@ def desk() -> tuple[DailyRuns, pd.DataFrame]:
     return runs, daily_table(runs)
 
 
-@pytest.mark.slow
 def test_govsim_and_ciw_agree_hour_by_hour(desk: tuple[DailyRuns, pd.DataFrame]) -> None:
     runs, table = desk
     assert runs.ciw is not None and runs.ciw.shape == (REPS, 24)
     assert table["agree"].all(), table[~table["agree"]].to_string()
 
 
-@pytest.mark.slow
 def test_approximations_hold_where_the_queue_has_settled(
     desk: tuple[DailyRuns, pd.DataFrame],
 ) -> None:
@@ -183,7 +181,6 @@ def test_approximations_hold_where_the_queue_has_settled(
                 assert not mean_ci(sample[:, hour], 0.999).contains(value)
 
 
-@pytest.mark.slow
 def test_the_schedule_change_shows_and_psa_misses_it(
     desk: tuple[DailyRuns, pd.DataFrame],
 ) -> None:
@@ -198,7 +195,6 @@ def test_the_schedule_change_shows_and_psa_misses_it(
     assert (early["psa"] > early["govsim_high"]).all() and (early["psa"] > early["ciw_high"]).all()
 
 
-@pytest.mark.slow
 def test_the_comparison_tells_a_wrong_peer_apart(desk: tuple[DailyRuns, pd.DataFrame]) -> None:
     """Power: Ciw with handling 10% faster, or with a pre-emptive schedule (a leaving
     crew drops its jobs, resumed later, instead of finishing them as govsim's crews
