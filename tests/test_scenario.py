@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,24 @@ def test_a_name_outside_its_registry_is_refused_with_the_names_allowed() -> None
         "incentives.points.scheme: unknown evaluation scheme; allowed: monthly_points "
         "(got 'stars')" in refused(DEMO, {"incentives.points.scheme": "stars"})
     )
+
+
+@pytest.mark.parametrize(
+    ("assumed", "message"),
+    [
+        (
+            {"routing.verify_h": [5.0, 6.0]},
+            r"assumed\.routing\.verify_h: the value 4\.97 is outside",
+        ),
+        ({"routing.verify_hours": [0.25, 6.0]}, r"did you mean routing\.verify_h"),
+        ({"routing.verify_h": [6.0, 0.25]}, "the range needs low < high"),
+        (
+            {"incidents.neighbour_dispute.handling.default.mean_h": [1.0, 12.0]},
+            "also under uncertain: a parameter is fitted or assumed",
+        ),
+    ],
+)
+def test_a_bad_assumed_range_is_refused(assumed: dict, message: str) -> None:
+    """An assumption's range names a number of the scenario, holds its value, and the
+    parameter is not fitted as well."""
+    assert re.search(message, refused(ROOT / "scenarios" / "kongtong.yaml", {"assumed": assumed}))

@@ -853,6 +853,12 @@ class Scenario(Spec):
         default_factory=dict,
         description="parameters the calibration may fit (dotted path: [low, high])",
     )
+    assumed: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="parameters fixed at their values as stated assumptions, with the range "
+        "they may plausibly take (dotted path: [low, high]): never fitted; robustness "
+        "analysis sweeps them",
+    )
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -882,7 +888,8 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     - ``departments.<department>.tier``: a tier above the cell tier.
     - ``rosters``: see ``govsim.world.rosters.roster_problems``.
     - ``residents.channels``: shares sum to 1.
-    - ``uncertain``: each key a numeric parameter path of this scenario, with low < high.
+    - ``uncertain``, ``assumed``: each key a numeric parameter path of this scenario,
+      with low < high, in one of the two only; an assumed value lies in its range.
     - ``incentives.evaluation``: the three weights sum to 1.
     - ``property.problems``, ``property.disputes``: incident types, none in both.
     - ``incidents.<type>``: ``severity`` shares sum to 1 over whole levels from 1; a
@@ -956,7 +963,7 @@ def cross_check(scenario: Scenario) -> list[tuple[str, str]]:
     if channels and abs(sum(c.share for c in channels.values()) - 1.0) > 1e-9:
         total = sum(c.share for c in channels.values())
         problems.append(("residents.channels", f"shares must sum to 1, got {total:g}"))
-    if scenario.uncertain:
+    if scenario.uncertain or scenario.assumed:
         problems.extend(_check_uncertain(scenario))
     weights = scenario.incentives.evaluation
     total = weights.government + weights.community + weights.residents
@@ -1128,13 +1135,19 @@ def _check_uncertain(scenario: Scenario) -> Iterator[tuple[str, str]]:
         for path, value, *_ in iter_parameters(scenario)
         if isinstance(value, int | float) and not isinstance(value, bool)
     }
-    for path, (low, high) in scenario.uncertain.items():
-        if path not in numbers:
-            close = difflib.get_close_matches(path, numbers, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            yield f"uncertain.{path}", f"not a numeric parameter of this scenario{hint}"
-        elif not low < high:
-            yield f"uncertain.{path}", f"the range needs low < high, got [{low:g}, {high:g}]"
+    for section in ("uncertain", "assumed"):
+        for path, (low, high) in getattr(scenario, section).items():
+            where = f"{section}.{path}"
+            if path not in numbers:
+                close = difflib.get_close_matches(path, numbers, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                yield where, f"not a numeric parameter of this scenario{hint}"
+            elif not low < high:
+                yield where, f"the range needs low < high, got [{low:g}, {high:g}]"
+            elif section == "assumed" and not low <= numbers[path] <= high:
+                yield where, f"the value {numbers[path]:g} is outside [{low:g}, {high:g}]"
+    for path in scenario.uncertain.keys() & scenario.assumed.keys():
+        yield f"assumed.{path}", "also under uncertain: a parameter is fitted or assumed"
 
 
 def _check_staffing(scenario: Scenario) -> Iterator[tuple[str, str]]:
