@@ -268,11 +268,6 @@ class Target(Figure):
         """What the source says: the quote and its gloss."""
         return f"{self.quote} ({self.gloss})"
 
-    @property
-    def fit(self) -> bool:
-        """Whether the figure is in the calibration's loss."""
-        return self.role == "fit"
-
 
 def _kind_of(entry: Any) -> str | None:
     """Which record an entry is: its role, the three target roles as one."""
