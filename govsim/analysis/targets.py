@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -198,7 +198,7 @@ METRICS: dict[str, Callable[[Ledger, str], float]] = {
 
 #: The roles a figure can have; the first three are targets the model is run against.
 TargetRole = Literal["fit", "holdout", "structure"]
-ROLES = ("fit", "holdout", "structure", "input", "not_representable")
+ROLES = (*get_args(TargetRole), "input", "not_representable")
 
 
 class Figure(Spec):
@@ -268,16 +268,11 @@ class Target(Figure):
         """What the source says: the quote and its gloss."""
         return f"{self.quote} ({self.gloss})"
 
-    @property
-    def fit(self) -> bool:
-        """Whether the figure is in the calibration's loss."""
-        return self.role == "fit"
-
 
 def _kind_of(entry: Any) -> str | None:
     """Which record an entry is: its role, the three target roles as one."""
     role = entry.get("role") if isinstance(entry, dict) else getattr(entry, "role", None)
-    return "target" if role in ("fit", "holdout", "structure") else role
+    return "target" if role in get_args(TargetRole) else role
 
 
 Entry = Annotated[
@@ -292,35 +287,32 @@ Entry = Annotated[
 ]
 
 
-class PresetRegister(Spec):
-    """A preset's entry in the register file: its policy, source and figures."""
+class PresetInfo(Spec):
+    """What a preset's register entry says besides its figures."""
 
     policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
-    source: str = Field(description="the source text (a file of ../shared/seeds)")
-    holdout_shortfall: str | None = Field(
-        None, description="why the text gives fewer than two figures to hold out, if it does"
-    )
     quick: dict[str, Any] = Field(
         default_factory=dict,
         description="overrides for the reduced run the tests make (e.g. a smaller map)",
     )
+    holdout_shortfall: str | None = Field(
+        None, description="why the text gives fewer than two figures to hold out, if it does"
+    )
+
+
+class PresetRegister(PresetInfo):
+    """A preset's entry in the register file: its source and its figures."""
+
+    source: str = Field(description="the source text (a file of ../shared/seeds)")
     figures: list[Entry] = Field(min_length=1)
 
 
-class PresetTargets(Spec):
+class PresetTargets(PresetInfo):
     """A preset's policy and its targets; ``others`` are its inputs and the figures that
     cannot be represented (listed, never run)."""
 
-    policy: str = Field(description="the preset's own policy (policies/NAME.yaml)")
-    quick: dict[str, Any] = Field(
-        default_factory=dict,
-        description="overrides for the reduced run the tests make (e.g. a smaller map)",
-    )
     targets: list[Target] = Field(min_length=1)
     others: list[Input | NotRepresentable] = Field(default_factory=list)
-    holdout_shortfall: str | None = Field(
-        None, description="why the text gives fewer than two figures to hold out, if it does"
-    )
 
     def with_role(self, *roles: str) -> PresetTargets:
         """A copy holding only the targets of ``roles`` (the calibration: ``"fit"``)."""
@@ -342,9 +334,7 @@ def load_targets(path: Path = REGISTER_FILE) -> dict[str, PresetTargets]:
             raise ScenarioError(f"{path}: {loc}: {err['msg']}") from None
         _check_entries(path, name, entry.figures)
         found[name] = PresetTargets(
-            policy=entry.policy,
-            quick=entry.quick,
-            holdout_shortfall=entry.holdout_shortfall,
+            **entry.model_dump(include={"policy", "quick", "holdout_shortfall"}),
             targets=[f for f in entry.figures if isinstance(f, Target)],
             others=[f for f in entry.figures if not isinstance(f, Target)],
         )
