@@ -69,6 +69,7 @@ def test_wuhou_and_yuyao_slices() -> None:
     assert yuyao.grid_map.region_counts == (1, 1, 10, 50)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PRESETS)
 def test_every_preset_meets_its_source_figures(name: str) -> None:
     """Every fit and structure target is met, except the known gaps, which must still be

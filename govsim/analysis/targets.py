@@ -32,7 +32,7 @@ from govsim.record.ledger import Ledger
 from govsim.record.metrics import reached, visits, window_incidents
 from govsim.record.petitions import petition_rates
 from govsim.stats import Interval, mean_ci
-from govsim.world.scenario import Spec, read_yaml
+from govsim.world.scenario import HOURS_PER_YEAR, Spec, read_yaml
 
 HOURS_PER_MONTH = 30 * 24.0
 REGISTER_FILE = shipped.folder("scenarios") / "register.yaml"
@@ -99,6 +99,13 @@ def resolved_at_share(ledger: Ledger, kind_and_tier: str) -> float:
     ]
     tiers = np.array([o.tier for o in ledger.offices])[closed["office"].to_numpy()]
     return float(np.mean(tiers == tier)) if len(closed) else float("nan")
+
+
+def reported_per_year(ledger: Ledger, kinds: str) -> float:
+    """Window incidents of the kinds (``KIND+KIND+…``) reported before the window's end,
+    per year (8,760 h) of window."""
+    count = sum(len(_reported_rows(ledger, kind)) for kind in kinds.split("+"))
+    return count * HOURS_PER_YEAR / (ledger.window_h[1] - ledger.window_h[0])
 
 
 def occurrences(ledger: Ledger, kind: str) -> float:
@@ -180,6 +187,7 @@ def resolved_below_per_month(ledger: Ledger, tier: str) -> float:
 #: Target metrics by name; each takes the ledger and the argument after the colon.
 METRICS: dict[str, Callable[[Ledger, str], float]] = {
     "reported_per_month": reported_per_month,
+    "reported_per_year": reported_per_year,
     "reaching_per_month": reaching_per_month,
     "share_reaching": share_reaching,
     "resolved_share": resolved_share,
