@@ -64,7 +64,9 @@ def wilson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends: no
+    high = 1.0 if successes == n else min(1.0, centre + half)  # rounding past 0 or 1
+    return low, high
 
 
 def _gain(claim: Claim, effect: np.ndarray | float) -> Any:

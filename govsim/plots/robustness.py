@@ -80,6 +80,7 @@ def effects_figure(analysis: Analysis) -> Figure:
             reps=spec.replications,
             level=spec.confidence,
             detail=f"{spec.samples} LHS samples",
+            sep="\n",
         ),
     )
     return fig
