@@ -16,7 +16,7 @@ from govsim.analysis.robustness import Robustness, load_robustness, run_robustne
 from govsim.analysis.targets import hours_from_report
 from govsim.cli.robustness import write_section
 from govsim.engine.model import simulate
-from govsim.errors import ScenarioError
+from govsim.errors import GovsimError, ScenarioError
 from govsim.experiments.run import check_kept, kept_outcomes
 from govsim.record.metrics import summarize
 from govsim.world.scenario import load_scenario
@@ -163,7 +163,7 @@ def test_ledger_metrics_as_run_outcomes() -> None:
 def _refused(tmp_path: Path, text: str, *expected: str) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text(text)
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(GovsimError) as info:  # ScenarioError, or GovsimError for an outcome
         load_robustness(spec)
     message = str(info.value)
     assert str(spec) in message
