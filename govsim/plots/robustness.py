@@ -9,6 +9,7 @@ claim's margin as lines. Sized for 1280 × 720 pixels (10.67 × 6 in at 120 dpi)
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -76,7 +77,7 @@ def effects_figure(analysis: Analysis) -> Figure:
         fig,
         style.figure_title(
             f"{spec.name}: effect per sample vs its most influential parameter",
-            scenario=str(spec.scenario),
+            scenario=Path(spec.scenario).stem,
             reps=spec.replications,
             level=spec.confidence,
             detail=f"{spec.samples} LHS samples",
