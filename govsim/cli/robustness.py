@@ -118,7 +118,10 @@ def _share(row: Any) -> str:
 
 
 def _g(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.3g}"
+    """Three significant digits; whole numbers with separators from 1,000 on."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _pct(value: float) -> str:
