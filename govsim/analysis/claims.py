@@ -120,18 +120,29 @@ def sample_effects(robustness: Robustness, runs: pd.DataFrame) -> pd.DataFrame:
     return frame.join(robustness.samples, on="sample")
 
 
+def influence(robustness: Robustness, effects: pd.DataFrame) -> pd.Series:
+    """Spearman ρ between each parameter's sampled values and the effect (NaN where the
+    effects or the parameter do not vary, or fewer than 3 samples have an effect),
+    indexed by parameter path in the study's order."""
+    finite = effects[np.isfinite(effects["effect"].to_numpy(dtype=float))]
+    rho = {}
+    for name in robustness.names:
+        varies = finite["effect"].nunique() > 1 and finite[name].nunique() > 1
+        ok = len(finite) >= 3 and varies
+        rho[name] = (
+            float(stats.spearmanr(finite[name], finite["effect"]).statistic) if ok else np.nan
+        )
+    return pd.Series(rho, dtype=float)
+
+
 def influential(robustness: Robustness, effects: pd.DataFrame) -> tuple[str, float]:
     """The parameter the effects follow most closely: largest |Spearman ρ| between its
-    sampled values and the effect (NaN ρ when the effects do not vary)."""
-    best, best_rho = robustness.names[0], float("nan")
-    finite = effects[np.isfinite(effects["effect"].to_numpy(dtype=float))]
-    for name in robustness.names:
-        if len(finite) < 3 or finite["effect"].nunique() < 2 or finite[name].nunique() < 2:
-            continue
-        rho = float(stats.spearmanr(finite[name], finite["effect"]).statistic)
-        if math.isnan(best_rho) or abs(rho) > abs(best_rho):
-            best, best_rho = name, rho
-    return best, best_rho
+    sampled values and the effect (the first parameter and NaN when none can be told)."""
+    rho = influence(robustness, effects)
+    if rho.isna().all():
+        return robustness.names[0], float("nan")
+    name = str(rho.abs().idxmax())
+    return name, float(rho[name])
 
 
 def claim_table(robustness: Robustness, effects: pd.DataFrame) -> pd.DataFrame:
@@ -266,7 +277,10 @@ def where_it_fails(robustness: Robustness, effects: pd.DataFrame) -> list[Failur
         elif not fails.any() or fails.all():
             failure.reason = f"fails in {int(fails.sum())} of {len(fails)} samples: no box"
         else:
-            x = known[robustness.names].rename(columns=ema_name).reset_index(drop=True)
+            # most influential first: PRIM breaks ties between equally good peels (common
+            # with few samples) by column order, so they restrict what the effect follows
+            order = influence(robustness, known).abs().sort_values(ascending=False).index
+            x = known[list(order)].rename(columns=ema_name).reset_index(drop=True)
             try:
                 box = prim_box(x, {"fails": fails.astype(float)}, "fails", 0.5)
             except GovsimError as exc:
