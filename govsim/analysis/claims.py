@@ -9,6 +9,7 @@ every policy on the same seeds), per claim and policy:
 - the **sign share**: the share of samples where the effect has the claimed sign (beyond
   the claim's margin), with a Wilson score interval; and the shares where the paired CI
   lies wholly on the claimed side (clearly holds) or wholly on the other (clearly fails);
+- the share of samples with no effect beyond the margin (ties, e.g. both at a ceiling);
 - the effect's median and 5–95% range across samples;
 - **regret** per outcome: each policy's distance from the best policy of its sample
   (per-sample means; 0 for the best), its median and maximum over samples;
@@ -48,6 +49,7 @@ CLAIM_COLUMNS = [
     "share_high",
     "clearly_holds",
     "clearly_fails",
+    "no_effect",
     "effect_median",
     "effect_p05",
     "effect_p95",
@@ -147,8 +149,9 @@ def influential(robustness: Robustness, effects: pd.DataFrame) -> tuple[str, flo
 
 def claim_table(robustness: Robustness, effects: pd.DataFrame) -> pd.DataFrame:
     """One row per claim and policy (columns ``CLAIM_COLUMNS``): sign share with its
-    Wilson interval, the shares whose paired CI clearly holds or clearly fails, the
-    effect's median and 5–95% range across samples, the most influential parameter."""
+    Wilson interval, the shares whose paired CI clearly holds or clearly fails, the share
+    with no effect beyond the margin (a tie: e.g. both at a ceiling), the effect's median
+    and 5–95% range across samples, the most influential parameter."""
     spec = robustness.spec
     rows = []
     for (i, policy), part in effects.groupby(["claim", "policy"], sort=False):
@@ -178,6 +181,7 @@ def claim_table(robustness: Robustness, effects: pd.DataFrame) -> pd.DataFrame:
                 "share_high": high,
                 "clearly_holds": float(clear.mean()) if clear.size else np.nan,
                 "clearly_fails": float(against.mean()) if against.size else np.nan,
+                "no_effect": float((np.abs(effect) <= claim.margin).mean()) if n else np.nan,
                 "effect_median": float(q50),
                 "effect_p05": float(q05),
                 "effect_p95": float(q95),

@@ -121,7 +121,8 @@ def _g(value: float) -> str:
     """Three significant digits; whole numbers with separators from 1,000 on."""
     if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+    return "0" if text == "-0" else text
 
 
 def _pct(value: float) -> str:
@@ -157,7 +158,15 @@ def print_analysis(analysis: Any, failures: Any) -> None:
         f"share with its {spec.confidence:.0%} Wilson CI; effect: policy − baseline, "
         "median [5%, 95%] over samples"
     )
-    for column in ("claim", "policy vs baseline", "holds in", "clearly holds / fails", "effect"):
+    columns = (
+        "claim",
+        "policy vs baseline",
+        "holds in",
+        "clearly holds / fails",
+        "no effect",
+        "effect",
+    )
+    for column in columns:
         table.add_column(column, justify="left" if column == "claim" else "right")
     table.add_column("most influential (ρ)")
     for row in analysis.claims.itertuples():
@@ -166,6 +175,7 @@ def print_analysis(analysis: Any, failures: Any) -> None:
             f"{row.policy}\nvs {row.baseline}",
             _share(row),
             f"{_pct(row.clearly_holds)} / {_pct(row.clearly_fails)}",
+            _pct(row.no_effect),
             _effect(row),
             f"{row.influential} ({_g(row.rho)})",
         )
@@ -203,14 +213,15 @@ def markdown(analysis: Any) -> str:
         f"Varied: {ranges}.",
         "",
         "| claim | policy vs baseline | holds in (95% Wilson CI) | clearly holds / fails "
-        "| effect, median [5%, 95%] | most influential (ρ) |",
-        "|---|---|---|---|---|---|",
+        "| no effect | effect, median [5%, 95%] | most influential (ρ) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in analysis.claims.itertuples():
         lines.append(
             f"| {row.label} (`{row.outcome}`, {row.better} is better) | {row.policy} vs "
             f"{row.baseline} | {_share(row)} of {row.samples} | {_pct(row.clearly_holds)} / "
-            f"{_pct(row.clearly_fails)} | {_effect(row)} | `{row.influential}` ({_g(row.rho)}) |"
+            f"{_pct(row.clearly_fails)} | {_pct(row.no_effect)} | {_effect(row)} | "
+            f"`{row.influential}` ({_g(row.rho)}) |"
         )
     lines += [
         "",
