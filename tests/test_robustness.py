@@ -82,6 +82,7 @@ def test_effects_are_paired_differences_and_shares_count_them(study) -> None:
         assert row.share == part["holds"].astype(bool).mean()
         assert row.samples == robustness.spec.samples
         assert row.effect_p05 <= row.effect_median <= row.effect_p95
+        assert row.no_effect == (part["effect"] == 0).mean()
     # the claim true by construction holds everywhere, its opposite nowhere
     right, wrong = analysis.claims.iloc[0], analysis.claims.iloc[1]
     assert right.share == 1.0 and right.share_low > 0.5
@@ -126,20 +127,34 @@ def test_prim_finds_where_a_claim_fails(study, monkeypatch) -> None:
     # a margin at the median effect: the claim fails in about half the samples
     margin = float(effects[effects["claim"] == 0]["effect"].abs().median())
     claim = robustness.spec.claims[0].model_copy(update={"margin": margin})
-    spec = robustness.spec.model_copy(update={"claims": [claim]})
-    halved = dataclasses.replace(robustness, spec=spec)
+    halved = dataclasses.replace(
+        robustness, spec=robustness.spec.model_copy(update={"claims": [claim]})
+    )
     effects = sample_effects(halved, runs)
     fails = ~effects["holds"].astype(bool)
     assert 0 < fails.sum() < len(fails)
-    failure = where_it_fails(halved, effects)[0]
-    assert failure.base_rate == fails.mean()
-    if claims_module.has_ema():
-        assert not failure.reason, failure.reason
-        assert set(failure.limits.index) <= set(robustness.names)
-        assert failure.density >= failure.base_rate
+    assert where_it_fails(halved, effects)[0].base_rate == fails.mean()
     monkeypatch.setattr(claims_module, "has_ema", lambda: False)
     skipped = where_it_fails(halved, effects)[0]
     assert "govsim[ema]" in skipped.reason and skipped.limits.empty
+
+
+@pytest.mark.skipif(not claims_module.has_ema(), reason="needs govsim[ema]")
+def test_prim_box_bounds_the_failing_region(study) -> None:
+    """A known answer: over 60 samples the claim fails exactly where the first parameter
+    is above its midpoint; PRIM's box must say so."""
+    robustness = study[0]
+    first, second = robustness.names
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({first: rng.uniform(0.2, 0.8, 60), second: rng.uniform(0.8, 1.8, 60)})
+    effect = np.where(frame[first] > 0.5, 1.0, -1.0)  # lower is better: fails above 0.5
+    effects = frame.assign(claim=0, policy="more_grid_workers", sample=range(60), effect=effect)
+    effects["holds"] = effect < 0
+    failure = where_it_fails(robustness, effects)[0]
+    assert not failure.reason, failure.reason
+    assert list(failure.limits.index) == [first]
+    assert failure.limits.loc[first, "min"] == pytest.approx(0.5, abs=0.05)
+    assert failure.density >= 0.8 and failure.coverage >= 0.8  # prim_box's threshold
 
 
 def test_wilson_interval() -> None:

@@ -290,6 +290,8 @@ def where_it_fails(robustness: Robustness, effects: pd.DataFrame) -> list[Failur
             except GovsimError as exc:
                 failure.reason = f"PRIM: {exc}"
             else:
+                if box.limits.empty:
+                    failure.reason = "PRIM: no box denser than the whole space (few samples?)"
                 failure.limits = box.limits
                 failure.coverage, failure.density = box.coverage, box.density
                 failure.mass = box.mass
