@@ -235,7 +235,8 @@ def markdown(analysis: Any) -> str:
         )
     lines.append("")
     for row in analysis.claims.itertuples():
-        lines.append(f"- Where it fails ({row.policy}): {_box(failures, row.claim, row.policy)}")
+        where = _box(failures, row.claim, row.policy)
+        lines.append(f"- Where *{row.label}* fails ({row.policy}): {where}")
     return "\n".join(lines) + "\n"
 
 
