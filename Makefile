@@ -65,6 +65,7 @@ robustness: $(STAMP)
 	for name in $(ROBUSTNESS); do \
 	  rm -rf out/robust/$$name; $(BIN)/govsim robustness robustness/$$name --out out/robust/$$name --executor processes \
 	    --workers 2 --markdown docs/robustness.md || exit 1; \
+	  cp out/robust/$$name/figures/effects.png docs/robustness/$$name.png; \
 	done
 
 theory: $(STAMP)

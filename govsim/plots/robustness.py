@@ -67,7 +67,7 @@ def effects_figure(analysis: Analysis) -> Figure:
             fontsize=8,
         )
         ax.set_title(
-            f"{style.safe_text(row.label)}\nholds in {row.share:.0%} "
+            f"{style.safe_text(row.label)}\n{row.policy}: holds in {row.share:.0%} "
             f"[{row.share_low:.0%}, {row.share_high:.0%}] of {row.samples} samples",
             fontsize=9,
         )
