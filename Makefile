@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate clean
+.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate robustness clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ viz: $(STAMP)
 # the seed presets at full size against their sources; writes docs/validation.md
 validate: $(STAMP)
 	$(BIN)/govsim validate --all --out docs/validation.md
+
+# the five presets' headline claims, small (16 samples x 2 replications each, ~1 h on 2
+# busy cores): writes their sections of docs/robustness.md
+ROBUSTNESS = zhenyuan_burden yuyao_whistle wuhou_property kongtong_arbitration helong_pay
+robustness: $(STAMP)
+	for name in $(ROBUSTNESS); do \
+	  rm -rf out/robust/$$name; $(BIN)/govsim robustness robustness/$$name --out out/robust/$$name --executor processes \
+	    --workers 2 --markdown docs/robustness.md || exit 1; \
+	  cp out/robust/$$name/figures/effects.png docs/robustness/$$name.png; \
+	done
 
 theory: $(STAMP)
 	$(BIN)/govsim theory

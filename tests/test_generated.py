@@ -25,6 +25,7 @@ import yaml
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from govsim.analysis.robustness import parse_robustness
 from govsim.analysis.sensitivity import load_sensitivity, parse_spec
 from govsim.cli import main
 from govsim.engine.incidents import handling_quantile
@@ -59,6 +60,7 @@ SCENARIOS = sorted(
 POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
 SENSITIVITY = sorted((ROOT / "experiments" / "sensitivity").glob("*.yaml"))
+ROBUSTNESS = sorted((ROOT / "experiments" / "robustness").glob("*.yaml"))
 SOURCE = "mutant.yaml"
 #: A shrunken demo: two cells, four days, so that a case that runs takes a fraction of a
 #: second.
@@ -265,6 +267,13 @@ def test_mutated_sensitivity_file_is_valid_or_refused(
     file = tmp_path_factory.mktemp("sensitivity") / "mutant.yaml"
     file.write_text(yaml.safe_dump(raw), encoding="utf-8")
     _refused_or_valid(lambda: load_sensitivity(file), str(file))
+
+
+@settings(max_examples=examples(100))
+@given(data=st.data())
+def test_mutated_robustness_spec_is_valid_or_refused(data: st.DataObject) -> None:
+    raw = data.draw(mutated(_spec_raw(data.draw(st.sampled_from(ROBUSTNESS)))))
+    _refused_or_valid(lambda: parse_robustness(raw, SOURCE), SOURCE)
 
 
 def test_spec_limits_refuse_runaway_sizes() -> None:

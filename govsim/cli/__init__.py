@@ -5,7 +5,7 @@ Each subcommand is a thin layer over the library: parse, call, print. User mista
 and exit with status 2; they never show a traceback. Exit statuses: see ``EXIT_CODES``.
 The subcommands live in this package by theme: ``runs`` (run, compare, check, theory,
 params), ``viz``, ``presets`` (validate, calibrate), ``experiments`` (experiment, report,
-plan) and ``sensitivity``; ``common`` holds their shared options and number formats,
+plan), ``sensitivity`` and ``robustness``; ``common`` holds their shared options and number formats,
 ``options`` the checks of option values and ``jsonout`` the writer of every ``--json``.
 """
 
@@ -20,6 +20,7 @@ from typing import NoReturn
 from govsim import __version__
 from govsim.cli.experiments import add_experiment_commands
 from govsim.cli.presets import add_preset_commands
+from govsim.cli.robustness import add_robustness_command
 from govsim.cli.runs import add_run_commands
 from govsim.cli.sensitivity import add_sensitivity_command
 from govsim.cli.viz import add_viz_command
@@ -36,6 +37,7 @@ EPILOG = """examples:
   govsim experiment experiments/routing_demo.yaml --out out/routing --executor processes
   govsim report out/routing
   govsim sensitivity experiments/sensitivity/sobol_demo.yaml --out out/sobol --executor processes
+  govsim robustness robustness/yuyao_whistle --out out/yuyao --executor processes
   govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=64" \\
       --vary staffing.grid_workers_per_grid=1..6
 
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_preset_commands(sub)
     add_experiment_commands(sub)
     add_sensitivity_command(sub)
+    add_robustness_command(sub)
     return parser
 
 

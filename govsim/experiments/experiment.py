@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from govsim.analysis.comparison import OUTCOMES, check_outcome_names
+from govsim.analysis.comparison import OUTCOMES
 from govsim.experiments.executors import SerialExecutor, describe
 from govsim.experiments.results import ResultStore, git_commit, now, sha256, versions
-from govsim.experiments.run import known_outcomes, perform
+from govsim.experiments.run import check_kept, perform
 from govsim.experiments.spec import SEED_SCHEME, Experiment
 from govsim.progress import progress_bar
 
@@ -48,11 +48,11 @@ def manifest(
 
 
 def check_outcomes(experiment: Experiment) -> None:
-    """Refuse outcome names in the spec that runs do not offer (with suggestions)."""
+    """Refuse outcome names in the spec that runs do not offer (with suggestions), and
+    ledger metrics on an unknown incident type."""
     if experiment.spec.outcomes:
         scenario = experiment.scenario(0, int(experiment.samples.index[0]), experiment.policies[0])
-        known = known_outcomes(scenario)
-        check_outcome_names(experiment.spec.outcomes, known, f"{experiment.path}: outcomes")
+        check_kept(scenario, experiment.spec.outcomes, f"{experiment.path}: outcomes")
 
 
 def run_experiment(

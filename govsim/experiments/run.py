@@ -39,7 +39,9 @@ class Run:
     ``scenario`` is a file (loaded with ``policy`` and ``overrides`` laid over it) or an
     already validated ``Scenario`` (then ``policy`` only names the run). The identifying
     fields ``run_id``, ``scenario_name``, ``sample`` and ``rep`` label the result rows;
-    ``keep`` lists extra summary outcomes (dotted paths) to report, ``series_every_days``
+    ``keep`` lists extra outcomes to report (dotted summary paths, or ledger metrics
+    ``NAME:ARG`` of ``govsim.analysis.targets.METRICS``, see :func:`kept_outcomes`),
+    ``series_every_days``
     the time-series resolution in days (0: none) and ``keep_ledger`` whether to return
     every event.
     """
@@ -94,7 +96,7 @@ def perform(run: Run) -> RunResult:
         "seed": run.seed,
         **outcomes(summary),
         **volume_outcomes(summary),
-        **pick_outcomes(summary, run.keep),
+        **kept_outcomes(ledger, summary, run.keep),
     }
     series = daily_series(ledger, run.series_every_days) if run.series_every_days else None
     if series is not None:
@@ -104,6 +106,32 @@ def perform(run: Run) -> RunResult:
         events = ledger.events_frame()
         events.insert(0, "run_id", run.run_id)
     return RunResult(run.run_id, row, series, events)
+
+
+def is_ledger_metric(name: str) -> bool:
+    """Whether outcome ``name`` is a ledger metric ``NAME:ARG`` (``hours_from_report:
+    illegal_boiler``, one of ``govsim.analysis.targets.METRICS``) rather than a summary
+    path (``tiers.department:utilities.mean_wait_h`` is a path: its head is no metric)."""
+    from govsim.analysis.targets import METRICS
+
+    head, colon, _ = name.partition(":")
+    return bool(colon) and head in METRICS
+
+
+def kept_outcomes(
+    ledger: Ledger, summary: dict[str, Any], names: Sequence[str]
+) -> dict[str, float]:
+    """The outcomes ``names`` of one run: a ledger metric ``NAME:ARG`` measured on the
+    ledger (units: the metric's), any other name picked from the summary (NaN where
+    absent)."""
+    from govsim.analysis.targets import METRICS
+
+    metrics = [name for name in names if is_ledger_metric(name)]
+    picked = pick_outcomes(summary, [name for name in names if name not in metrics])
+    for name in metrics:
+        head, _, argument = name.partition(":")
+        picked[name] = METRICS[head](ledger, argument)
+    return {name: picked[name] for name in names}
 
 
 def daily_series(ledger: Ledger, every_days: int = 1) -> pd.DataFrame:
@@ -167,9 +195,32 @@ def run_all(runs: Iterable[Run], show_progress: bool = True, executor: Any = Non
     return pd.DataFrame([rows[run.run_id] for run in runs])
 
 
-def known_outcomes(scenario: Scenario) -> list[str]:
-    """Every outcome name a run of ``scenario`` offers (``analysis.outcome_catalogue``),
-    found by simulating one day of it without warm-up or drain (milliseconds)."""
+def _probe(scenario: Scenario) -> Ledger:
+    """One day of ``scenario`` without warm-up or drain (milliseconds): what a run offers."""
     probe = scenario.model_copy(deep=True)
     probe.run.warmup_days, probe.run.drain_days = 0.0, 0.0
-    return list(outcome_catalogue(summarize(simulate(probe, seed=0, days=1.0))))
+    return simulate(probe, seed=0, days=1.0)
+
+
+def known_outcomes(scenario: Scenario) -> list[str]:
+    """Every summary outcome name a run of ``scenario`` offers
+    (``analysis.outcome_catalogue``), found by simulating one day of it."""
+    return list(outcome_catalogue(summarize(_probe(scenario))))
+
+
+def check_kept(scenario: Scenario, names: Sequence[str], source: str) -> None:
+    """Refuse outcome names a run of ``scenario`` cannot report: a summary path it does
+    not offer (with suggestions) or a ledger metric on an unknown incident type. Raises
+    ``GovsimError`` naming ``source`` (e.g. ``spec.yaml: outcomes``)."""
+    from govsim.analysis.comparison import check_outcome_names
+    from govsim.errors import ScenarioError
+
+    ledger = _probe(scenario)
+    paths = [name for name in names if not is_ledger_metric(name)]
+    check_outcome_names(paths, list(outcome_catalogue(summarize(ledger))), source)
+    for name in names:
+        if is_ledger_metric(name):
+            try:
+                kept_outcomes(ledger, {}, [name])
+            except ScenarioError as exc:
+                raise ScenarioError(f"{source}: {name!r}: {exc}") from None

@@ -126,7 +126,8 @@ class ExperimentSpec(_Section):
     )
     outcomes: list[str] = Field(
         default_factory=list,
-        description="outcomes kept besides the compared ones (dotted summary paths)",
+        description="outcomes kept besides the compared ones (dotted summary paths, or "
+        "ledger metrics NAME:ARG such as hours_from_report:illegal_boiler)",
     )
     series_every_days: int = Field(
         1,
