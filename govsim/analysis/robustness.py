@@ -2,9 +2,9 @@
 
 A robustness spec (``experiments/robustness/*.yaml``) names a scenario, the policies to
 compare with their baseline, the assumed parameters with their plausible ranges (by
-default the scenario's ``uncertain`` section, plus any the spec lists), a Latin
-hypercube over them (``scipy.stats.qmc``), replications and the claims to test: an
-outcome, which direction of it is better, and the sign the claim gives the policy's
+default the scenario's ``uncertain`` and ``assumed`` sections, plus any the spec lists),
+a Latin hypercube over them (``scipy.stats.qmc``), replications and the claims to test:
+an outcome, which direction of it is better, and the sign the claim gives the policy's
 effect against the baseline. :func:`load_robustness` checks it completely — keys,
 parameter paths, policies, outcomes, the scenario at each parameter's extremes — before
 anything runs, naming the file, the field path and what is allowed.
@@ -101,13 +101,15 @@ class RobustnessSpec(_Section):
         description="policy files (relative to the spec), shipped policy names or variants",
     )
     baseline: str | None = Field(None, description="effects are taken to (default: the first)")
-    uncertain: bool = Field(
-        True, description="vary the scenario's own uncertain ranges (besides parameters)"
+    scenario_ranges: bool = Field(
+        True,
+        description="vary the scenario's own ranges: its uncertain (fitted) and assumed "
+        "parameters (besides parameters)",
     )
     parameters: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description="parameter path → [low, high]: plausible ranges added to (or replacing) "
-        "the scenario's uncertain ones",
+        "the scenario's own",
     )
     samples: int = Field(
         32, ge=2, le=MAX_SAMPLES, description="Latin hypercube samples (2 to 100,000)"
@@ -209,10 +211,13 @@ def load_robustness(path: str | Path) -> Robustness:
 def _ranges(
     spec: RobustnessSpec, raw: dict[str, Any], path: Path, scenario_file: Path
 ) -> dict[str, tuple[float, float]]:
-    """The scenario's uncertain ranges (if asked) updated by the spec's parameters."""
+    """The scenario's uncertain and assumed ranges (if asked) updated by the spec's
+    parameters."""
     ranges: dict[str, tuple[float, float]] = {}
-    if spec.uncertain:
-        ranges.update({k: (float(v[0]), float(v[1])) for k, v in raw.get("uncertain", {}).items()})
+    if spec.scenario_ranges:
+        for section in ("uncertain", "assumed"):
+            own = raw.get(section, {})
+            ranges.update({k: (float(v[0]), float(v[1])) for k, v in own.items()})
     for name, (low, high) in spec.parameters.items():
         if not low < high:
             raise ScenarioError(
@@ -221,7 +226,11 @@ def _ranges(
         set_path(copy.deepcopy(raw), name, low, f"{path}: parameters (for {scenario_file})")
         ranges[name] = (float(low), float(high))
     if not ranges:
-        why = "uncertain is false" if not spec.uncertain else f"{scenario_file} has no uncertain"
+        why = (
+            f"{scenario_file} has no uncertain or assumed ranges"
+            if spec.scenario_ranges
+            else "scenario_ranges is false"
+        )
         raise ScenarioError(
             f"{path}: parameters: nothing to vary ({why}); give parameter path → [low, high]"
         )

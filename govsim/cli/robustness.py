@@ -18,8 +18,8 @@ from govsim.cli.jsonout import dumps
 
 HELP = """\
 Run a robustness spec (experiments/robustness/*.yaml): a Latin hypercube over the
-assumed parameters' plausible ranges (the scenario's uncertain section and the spec's
-parameters), every policy on every sample on the same seeds (replication k on seed
+assumed parameters' plausible ranges (the scenario's uncertain and assumed sections
+and the spec's parameters), every policy on every sample on the same seeds (replication k on seed
 spec.seed + k: common random numbers), through the experiment executors into --out DIR
 (streamed, resumable with --resume, identical on every executor). Then, per claim: the
 share of samples where the policy's paired effect against the baseline has the claimed
