@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from govsim.analysis.targets import METRICS, REGISTER_FILE, ROLES, Achieved, load_targets
+from govsim.analysis.targets import REGISTER_FILE, ROLES, Achieved, load_targets
 from govsim.analysis.validation import (
     LISTS,
     PRESETS,
@@ -22,6 +22,7 @@ from govsim.analysis.validation import (
     tally,
 )
 from govsim.errors import ScenarioError
+from govsim.record.measures import METRICS
 from tests.support import a_target
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,11 +13,11 @@ import pytest
 from govsim.analysis import claims as claims_module
 from govsim.analysis.claims import analyse, sample_effects, where_it_fails, wilson
 from govsim.analysis.robustness import Robustness, load_robustness, run_robustness
-from govsim.analysis.targets import hours_from_report
 from govsim.cli.robustness import write_section
 from govsim.engine.model import simulate
 from govsim.errors import GovsimError, ScenarioError
 from govsim.experiments.run import check_kept, kept_outcomes
+from govsim.record.measures import hours_from_report
 from govsim.record.metrics import summarize
 from govsim.world.scenario import load_scenario
 from tests.test_json import checked

@@ -4,7 +4,7 @@ model's count for the same category and period (``scenarios/volumes.yaml``).
 Each count names the text's category (the ``counted_as`` of the preset's incident types),
 its value and period, and how the model measures it: by default the category's incidents
 reported in the window (``govsim.record.volumes``) per year × the period's share of a
-year; with ``metric`` a target metric (``govsim.analysis.targets.METRICS``, given per 30
+year; with ``metric`` a target metric (``govsim.record.measures.METRICS``, given per 30
 days) × the period in months. ``anchors`` names the scenario field the figure sets (a
 scenario input) or is null where the figure is only compared (``why`` says why).
 ``python -m govsim.analysis.volumes --write docs/volumes.md`` measures every count and
@@ -21,11 +21,11 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from govsim import shipped
-from govsim.analysis.targets import HOURS_PER_MONTH, METRICS
 from govsim.analysis.validation import preset_scenario
 from govsim.engine.model import simulate
 from govsim.errors import ScenarioError
 from govsim.record.ledger import Ledger
+from govsim.record.measures import HOURS_PER_MONTH, METRICS
 from govsim.record.volumes import volumes
 from govsim.stats import Interval, mean_ci
 from govsim.world.fields import HOURS_PER_YEAR

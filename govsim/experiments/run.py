@@ -28,6 +28,7 @@ from govsim.engine.model import simulate
 from govsim.policies.files import STATUS_QUO, Policy
 from govsim.progress import progress_bar
 from govsim.record.ledger import Ledger
+from govsim.record.measures import METRICS
 from govsim.record.metrics import state_counts, summarize
 from govsim.world.scenario import Scenario, load_scenario
 
@@ -40,7 +41,7 @@ class Run:
     already validated ``Scenario`` (then ``policy`` only names the run). The identifying
     fields ``run_id``, ``scenario_name``, ``sample`` and ``rep`` label the result rows;
     ``keep`` lists extra outcomes to report (dotted summary paths, or ledger metrics
-    ``NAME:ARG`` of ``govsim.analysis.targets.METRICS``, see :func:`kept_outcomes`),
+    ``NAME:ARG`` of ``govsim.record.measures.METRICS``, see :func:`kept_outcomes`),
     ``series_every_days``
     the time-series resolution in days (0: none) and ``keep_ledger`` whether to return
     every event.
@@ -110,10 +111,8 @@ def perform(run: Run) -> RunResult:
 
 def is_ledger_metric(name: str) -> bool:
     """Whether outcome ``name`` is a ledger metric ``NAME:ARG`` (``hours_from_report:
-    illegal_boiler``, one of ``govsim.analysis.targets.METRICS``) rather than a summary
+    illegal_boiler``, one of ``govsim.record.measures.METRICS``) rather than a summary
     path (``tiers.department:utilities.mean_wait_h`` is a path: its head is no metric)."""
-    from govsim.analysis.targets import METRICS
-
     head, colon, _ = name.partition(":")
     return bool(colon) and head in METRICS
 
@@ -124,8 +123,6 @@ def kept_outcomes(
     """The outcomes ``names`` of one run: a ledger metric ``NAME:ARG`` measured on the
     ledger (units: the metric's), any other name picked from the summary (NaN where
     absent)."""
-    from govsim.analysis.targets import METRICS
-
     metrics = [name for name in names if is_ledger_metric(name)]
     picked = pick_outcomes(summary, [name for name in names if name not in metrics])
     for name in metrics:
