@@ -256,3 +256,35 @@ def test_calibrate_prints_the_label_k_and_the_replications(
     assert "k = 1 informative fit targets − 1 parameters = 0" in out
     assert "zhenyuan: UNDER-DETERMINED (a.b not identified)" in out
     assert "zhenyuan: calibrated" not in out
+
+
+def test_auto_reps_are_checked_at_the_fit_and_the_fit_redone_with_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pilot at the start that needs 2 replications, and one at the fit that needs 7
+    (Zhenyuan's county desk: nearly every opinion resolved at the start, a noisy share at
+    the fit): the fit runs again with 7, and a third pilot that needs no more ends it."""
+    from govsim.analysis.noise import Pilot
+
+    needs = iter([2, 7, 7])
+    pilots: list[dict] = []
+    fits: list[int] = []
+
+    def fake_pilot(preset, spec, reps, seed, overrides, folder) -> Pilot:
+        pilots.append(dict(overrides or {}))
+        return Pilot(reps, [], next(needs), False)
+
+    def fake_fit(preset, spec, ranges, samples, reps, *rest) -> calibration.Calibration:
+        fits.append(reps)
+        fitted = {name: float(low) + len(fits) for name, (low, _) in ranges.items()}
+        return calibration.Calibration(
+            preset, ranges, fitted, 0.0, [], pd.DataFrame(), range(reps), {}
+        )
+
+    monkeypatch.setattr(calibration, "measure_noise", fake_pilot)
+    monkeypatch.setattr(calibration, "_fit", fake_fit)
+    result = calibration.calibrate("zhenyuan")
+    assert fits == [2, 7]
+    assert result.pilot is not None and result.pilot.needed == 7
+    ((path, (low, _)),) = calibration.preset_scenario("zhenyuan").uncertain.items()
+    assert pilots == [{}, {path: low + 1}, {path: low + 2}]  # the start, then each fit

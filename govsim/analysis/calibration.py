@@ -183,7 +183,8 @@ def calibrate(
 
     ``reps`` replications per setting, on seeds ``calibration_seeds(reps, seed)``; None
     (the default): as many as a pilot of ``pilot_reps`` replications at the preset's
-    starting point finds the noise bound needs (``govsim.analysis.noise``). ``seed`` also
+    starting point finds the noise bound needs (``govsim.analysis.noise``); a second pilot
+    at the fit checks it, and if the fit needs more the fit is redone with them. ``seed`` also
     seeds the Latin hypercube. ``overrides`` are laid over the preset first (e.g. a
     reduced map for a quick fit); ``on_evaluation(n)`` is called after the n-th loss
     evaluation (progress); ``targets`` and ``folder`` default to the ``fit`` figures of
@@ -198,10 +199,59 @@ def calibrate(
             f"(scenarios/{preset}.yaml: uncertain), {len(spec.targets)} fit targets "
             "(scenarios/register.yaml: role fit)"
         )
-    pilot = None
-    if reps is None:
-        pilot = measure_noise(preset, spec, pilot_reps, seed, overrides, folder)
-        reps = pilot.needed
+    if reps is not None:
+        return _fit(
+            preset,
+            spec,
+            ranges,
+            samples,
+            reps,
+            refine_evals,
+            seed,
+            overrides,
+            on_evaluation,
+            folder,
+        )
+    # The noise depends on where the parameters are (a desk far from saturation resolves
+    # nearly everything in every replication), so the pilot at the start is checked again
+    # at the fit, and the fit is redone with more replications if the bound needs them.
+    pilot = measure_noise(preset, spec, pilot_reps, seed, overrides, folder)
+    while True:
+        result = _fit(
+            preset,
+            spec,
+            ranges,
+            samples,
+            pilot.needed,
+            refine_evals,
+            seed,
+            overrides,
+            on_evaluation,
+            folder,
+        )
+        result.pilot = pilot
+        at_fit = measure_noise(
+            preset, spec, pilot_reps, seed, {**(overrides or {}), **result.fitted}, folder
+        )
+        if at_fit.needed <= pilot.needed or pilot.capped:
+            return result
+        pilot = at_fit
+
+
+def _fit(
+    preset: str,
+    spec: PresetTargets,
+    ranges: dict[str, tuple[float, float]],
+    samples: int,
+    reps: int,
+    refine_evals: int,
+    seed: int,
+    overrides: Mapping[str, Any] | None,
+    on_evaluation: Callable[[int], None] | None,
+    folder: Path,
+) -> Calibration:
+    """One fit of ``ranges`` to ``spec``'s fit targets with ``reps`` replications a
+    setting: the Latin hypercube, Nelder–Mead from its best point, the profiles."""
     seeds = calibration_seeds(reps, seed)
     names = list(ranges)
     lows = np.array([ranges[n][0] for n in names])
@@ -246,7 +296,7 @@ def calibrate(
         pd.DataFrame(history),
         seeds,
         profiles,
-        pilot,
+        None,
         informative([a for _, a in evaluated]),
     )
 

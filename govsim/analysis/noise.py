@@ -9,7 +9,9 @@ adds about ``(SE / tolerance)²`` to each target's term. With SE ≤ tolerance /
 that sets the intervals, and the fitted mean is within a quarter tolerance of the model's
 expectation. A pilot at the preset's starting point measures each fit target's standard
 deviation per replication (sd); the replications used are the smallest n with
-sd / √n ≤ tolerance / ``NOISE_SHARE`` for every fit target.
+sd / √n ≤ tolerance / ``NOISE_SHARE`` for every fit target. The noise moves with the
+parameters, so a second pilot at the fit checks the count, and the calibration fits again
+with more replications when the fit needs them.
 """
 
 from __future__ import annotations
