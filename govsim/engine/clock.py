@@ -48,8 +48,10 @@ class Clock:
     def defer(self, time_h: float, action: Callable[[Any], None], subject: Any) -> None:
         """Like ``schedule``, for an event far ahead: kept off the main heap until it is
         the earliest deferred one."""
-        heapq.heappush(self.deferred, (time_h, next(self.order), action, subject))
-        self._stand(self.deferred[0])
+        event = (time_h, next(self.order), action, subject)
+        heapq.heappush(self.deferred, event)
+        if self.deferred[0] is event:  # the earliest now: it stands in for the others
+            self._stand(event)
 
     def _stand(self, event: Event) -> None:
         """Put the deferred ``event`` (the earliest) on the main heap, unless it is there."""
