@@ -8,8 +8,8 @@ callbacks by weak reference).
 Events far ahead that most often come to nothing (a resident's patience: a month, while
 nearly every problem is solved long before) are ``defer``-red to a heap of their own, so
 that the main heap, which every event passes through, stays small: in Kongtong they are
-nineteen in twenty of the events pending, and a pop from a heap of 25,000 costs about
-twice one from 1,500.
+nineteen in twenty of the events pending, and a pop and push on a heap of 24,000 took
+1.7 µs here against 0.5 µs on one of 1,000.
 """
 
 from __future__ import annotations
