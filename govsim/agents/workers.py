@@ -29,7 +29,8 @@ class Worker(CellAgent):
     ``shifts_today``: a rostered grid worker's shifts starting today, as (start, end) in
     hours since the start of the run (their rounds fall in them); ``rostered``: a grid
     worker on a roster (no shift today, no rounds).
-    ``last_cell`` is the cell of their last job (−1 before the first) and ``skill`` the
+    ``last_cell`` is the cell of their last job (−1 before the first; kept, like
+    ``tally["taken"]``, only for a dispatch rule that ``tracks`` them) and ``skill`` the
     incident category they know best (None: none), for the dispatch rules
     (``govsim.policies.dispatch``).
     """

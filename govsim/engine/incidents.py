@@ -281,10 +281,8 @@ class OccurrenceSampler:
         level = np.empty(n, dtype=np.int64)
         handling = np.empty((n, self.n_ranks))
         u_handling = handling_rng.random((n, self.n_ranks))
-        for kind in self.kinds:
-            mask = kinds == kind.index
-            if not mask.any():
-                continue
+        for index in np.unique(kinds).tolist():  # only the kinds present: one for a recurrence
+            kind, mask = self.kinds[index], kinds == index
             severity[mask] = _pick(kind.severity_levels, kind.severity_cdf, u_sev[mask])
             level[mask] = _pick(kind.level_values, kind.level_cdf, u_level[mask])
             for rank, spec in enumerate(kind.handling):

@@ -25,6 +25,7 @@ from govsim.engine.incidents import (
 from govsim.engine.joint import JointResponse
 from govsim.engine.petitions import Petitions
 from govsim.record.ledger import Ledger
+from govsim.registry import DISPATCH
 from govsim.world.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ class Lifecycle:
         # desks' handlers on shift, read only when some group works shifts
         self._on_shift = crews.on_shift if scenario.rosters.enabled else None
         self._divert = crews.divert
+        # a rule that does not say (a plugin's) may read them: keep them then
+        self._tracks = getattr(DISPATCH[scenario.routing.dispatch], "tracks", True)
 
     def occur_over(self, start_h: float, hours: float) -> None:
         """Sample the incidents occurring in ``[start_h, start_h + hours)`` and schedule
@@ -213,8 +216,9 @@ class Lifecycle:
             incident.handling_h[office.rank] / worker.speed + office.round_trip_h[incident.cell]
         )
         worker.busy_today += busy_h
-        worker.last_cell = incident.cell
-        worker.tally["taken"] += 1
+        if self._tracks:  # the dispatch rule reads where and how much workers worked
+            worker.last_cell = incident.cell
+            worker.tally["taken"] += 1
         heapq.heappush(self._events, (now + busy_h, next(self._order), self._finish, incident))
 
     def _finish(self, incident: Incident) -> None:

@@ -144,7 +144,7 @@ class GovernanceModel(mesa.Model):
         if start < self.drain_until_h:
             self.lifecycle.occur_over(start, min(24.0, self.drain_until_h - start))
         self.crews.schedule_day(self.day)
-        if self.patrols.in_hours:  # the day's rounds, planned in working hours
+        if self.patrols.in_hours and self.patrols.anyone:  # rounds planned in working hours
             self._rounds()
         self.clock.run_until(start + 24.0)
         self.day += 1

@@ -77,6 +77,10 @@ class Patrols:
         self.when_rng = when_rng
         self.daytime = staffing.rounds_hours
         self.in_hours = self.daytime is not None
+        #: whether anyone makes rounds (else no day's rounds are planned, nor draws made)
+        self.anyone = bool(
+            staffing.patrols_per_day or staffing.visits_per_week or staffing.volunteers_per_cell
+        )
         #: (channel, rounds per day) of a grid worker's daily rounds
         self.daily = (
             (Channel.PATROL, staffing.patrols_per_day),

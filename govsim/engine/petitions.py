@@ -61,7 +61,7 @@ class Petitions:
         if self.elasticity:
             trust = max(self.population.trust.item(incident.resident), TRUST_FLOOR)
             patience *= (trust / self.reference) ** self.elasticity
-        self.clock.schedule(now + patience, self.petition, incident)
+        self.clock.defer(now + patience, self.petition, incident)
 
     def petition(self, incident: Incident) -> None:
         """The patience ran out: petition if the problem is still unsolved."""

@@ -50,7 +50,13 @@ class DispatchContext:
 
 
 class DispatchRule(Protocol):
-    """What a dispatch rule does: take one handler off a desk's deque of free handlers."""
+    """What a dispatch rule does: take one handler off a desk's deque of free handlers.
+
+    ``tracks``: whether it reads a worker's ``last_cell`` or jobs ``taken`` (the
+    lifecycle keeps them up to date only for such a rule: per-job work saved otherwise).
+    """
+
+    tracks: bool
 
     def take(self, free: deque[Any], incident: Incident) -> Any:
         """Remove and return the handler from ``free`` (not empty; in the order they came
@@ -59,6 +65,8 @@ class DispatchRule(Protocol):
 
 class ContextFree:
     """Base of the rules that need nothing of their desk's context."""
+
+    tracks = False
 
     def __init__(self, context: DispatchContext | None = None) -> None:
         pass
@@ -86,6 +94,8 @@ class LongestIdle(ContextFree):
 class RoundRobin:
     """Workers take jobs in turn in hiring order (``unique_id``), a busy one skipped."""
 
+    tracks = False
+
     def __init__(self, context: DispatchContext | None = None) -> None:
         self.last = -1  # the unique_id of the worker who took the last job
 
@@ -101,6 +111,8 @@ class RoundRobin:
 @DISPATCH.register("nearest")
 class Nearest:
     """The free worker nearest (travel time) to the incident takes it; ties: longest idle."""
+
+    tracks = True
 
     def __init__(self, context: DispatchContext) -> None:
         self.home = context.home
@@ -121,6 +133,8 @@ class Nearest:
 class LeastLoaded(ContextFree):
     """The free worker with fewest jobs taken this period takes it; ties: longest idle."""
 
+    tracks = True
+
     def take(self, free: deque[Any], incident: Incident) -> Any:
         """Remove and return the free worker with the fewest ``tally["taken"]``."""
         chosen = min(free, key=lambda w: w.tally["taken"])
@@ -132,6 +146,8 @@ class LeastLoaded(ContextFree):
 class Skill:
     """The longest-idle free worker skilled in the incident's category; else the longest
     idle."""
+
+    tracks = False
 
     def __init__(self, context: DispatchContext) -> None:
         self.categories = context.categories

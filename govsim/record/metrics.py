@@ -42,8 +42,7 @@ def visits(ledger: Ledger) -> pd.DataFrame:
 
 def _stays(events: np.ndarray) -> pd.DataFrame:
     """The stays at offices in a table of event rows, by incident, office, then time."""
-    order = np.lexsort((events["office"], events["incident"]))
-    ev = events[order]
+    ev = desk_rows(events)
     inc, state, time, office = ev["incident"], ev["state"], ev["time"], ev["office"]
     n = inc.size
     queued = np.flatnonzero(state == State.QUEUED)
@@ -72,6 +71,20 @@ def _stays(events: np.ndarray) -> pd.DataFrame:
     )
 
 
+def desk_rows(events: np.ndarray) -> np.ndarray:
+    """The rows of ``events`` at an office (``office`` ≥ 0), sorted by incident, office,
+    then time (their order in ``events``): each stay's rows one after the other.
+
+    One stable sort on a single key, incident × (offices) + office, in place of a
+    two-key ``lexsort``; the rows at no office (occurred, reported …) are left out first.
+    """
+    rows = events[events["office"] >= 0]
+    if not rows.size:
+        return rows
+    key = rows["incident"] * (int(rows["office"].max()) + 1) + rows["office"]
+    return rows[np.argsort(key, kind="stable")]
+
+
 def busy_hours(ledger: Ledger) -> np.ndarray:
     """Handler-hours of service per office inside the window: Σ |[start, end] ∩ window|.
 
@@ -81,8 +94,7 @@ def busy_hours(ledger: Ledger) -> np.ndarray:
     w0, w1 = ledger.window_h
     busy = np.zeros(len(ledger.offices))
     for events in (ledger.events, ledger.assists):
-        order = np.lexsort((events["office"], events["incident"]))
-        ev = events[order]
+        ev = desk_rows(events)
         inc, state, time, office = ev["incident"], ev["state"], ev["time"], ev["office"]
         start = np.flatnonzero((state == State.STARTED) & (ev["actor"] >= 0))
         end = np.minimum(start + 1, inc.size - 1)
