@@ -40,6 +40,18 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
+class Replicated:
+    """A mixin for a result held as one value per replication (``values``): its mean
+    and 95% CI as ``interval``."""
+
+    values: np.ndarray
+
+    @property
+    def interval(self) -> Interval:
+        """Mean and 95% CI over replications (``mean_ci``)."""
+        return mean_ci(self.values)
+
+
 def difference_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> Interval:
     """Welch interval for mean(a) − mean(b) of two independent sets of replications.
 

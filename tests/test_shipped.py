@@ -121,7 +121,7 @@ def test_a_sensitivity_study_on_a_preset(elsewhere: Path) -> None:
 def test_shipped_specs_by_name(elsewhere: Path) -> None:
     assert load_experiment("five_policies").n_runs == 5 * 20
     assert load_sensitivity("sensitivity/sobol_demo").spec.name == "sobol_demo"
-    with pytest.raises(ScenarioError, match="shipped: five_policies, .*routing_demo"):
+    with pytest.raises(ScenarioError, match=r"shipped: five_policies, .*routing_demo"):
         load_experiment("five_policy")
 
 

@@ -30,7 +30,7 @@ from govsim import shipped
 from govsim.errors import ScenarioError
 from govsim.record.ledger import Ledger
 from govsim.record.measures import METRICS
-from govsim.stats import Interval, mean_ci
+from govsim.stats import Replicated
 from govsim.world.scenario import Spec, read_yaml
 
 REGISTER_FILE = shipped.folder("scenarios") / "register.yaml"
@@ -205,16 +205,11 @@ def measure(target: Target, ledger: Ledger) -> float:
 
 
 @dataclass(frozen=True)
-class Achieved:
+class Achieved(Replicated):
     """A target next to what the model gives: replication values, their mean and CI."""
 
     target: Target
     values: np.ndarray
-
-    @property
-    def interval(self) -> Interval:
-        """Mean and 95% CI over replications."""
-        return mean_ci(self.values)
 
     @property
     def passed(self) -> bool:

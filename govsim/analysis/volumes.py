@@ -27,7 +27,7 @@ from govsim.errors import ScenarioError
 from govsim.record.ledger import Ledger
 from govsim.record.measures import HOURS_PER_MONTH, METRICS
 from govsim.record.volumes import volumes
-from govsim.stats import Interval, mean_ci
+from govsim.stats import Replicated
 from govsim.world.fields import HOURS_PER_YEAR
 from govsim.world.scenario import Spec, read_yaml
 
@@ -89,16 +89,11 @@ def count_in_period(count: Count, ledger: Ledger) -> float:
 
 
 @dataclass(frozen=True)
-class Measured:
+class Measured(Replicated):
     """A text's count next to the model's: one value per replication."""
 
     count: Count
     values: np.ndarray
-
-    @property
-    def interval(self) -> Interval:
-        """Mean and 95% CI over replications."""
-        return mean_ci(self.values)
 
 
 def measure_counts(
