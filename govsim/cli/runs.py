@@ -34,6 +34,15 @@ from govsim.world.scenario import (
 )
 from govsim.world.window import describe
 
+#: The figures ``govsim run`` can save besides its tables: option → what it draws.
+FIGURES = {
+    "--plot": "the run's figure (.png, .svg or .pdf)",
+    "--plot-by-time": "the by-time figure: incidents by hour, weekday and month, waits and "
+    "resolution times by hour and weekday of report (1280×720, for a slide)",
+    "--plot-hours": "the working-time figure: handlers on duty through the week, and hours "
+    "on duty, paid and in overtime by role (1280×720, for a slide)",
+}
+
 
 def add_run_commands(sub: Any) -> None:
     """Add ``run``, ``compare``, ``check`` and ``params`` to the ``govsim`` subparsers."""
@@ -52,26 +61,13 @@ def add_run_commands(sub: Any) -> None:
         metavar="OUT.parquet",
         help="also save every event",
     )
-    run.add_argument(
-        "--plot",
-        type=options.output_file(*options.FIGURE_SUFFIXES),
-        metavar="OUT.png",
-        help="also save the run's figure (.png, .svg or .pdf)",
-    )
-    run.add_argument(
-        "--plot-by-time",
-        type=options.output_file(*options.FIGURE_SUFFIXES),
-        metavar="OUT.png",
-        help="also save the by-time figure: incidents by hour, weekday and month, waits "
-        "and resolution times by hour and weekday of report (1280×720, for a slide)",
-    )
-    run.add_argument(
-        "--plot-hours",
-        type=options.output_file(*options.FIGURE_SUFFIXES),
-        metavar="OUT.png",
-        help="also save the working-time figure: handlers on duty through the week, and "
-        "hours on duty, paid and in overtime by role (1280×720, for a slide)",
-    )
+    for flag, what in FIGURES.items():
+        run.add_argument(
+            flag,
+            type=options.output_file(*options.FIGURE_SUFFIXES),
+            metavar="OUT.png",
+            help=f"also save {what}",
+        )
     run.set_defaults(handler=cmd_run)
 
     compare = sub.add_parser(

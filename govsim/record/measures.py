@@ -87,8 +87,8 @@ def resolved_at_share(ledger: Ledger, kind_and_tier: str) -> float:
 def reported_per_year(ledger: Ledger, kinds: str) -> float:
     """Window incidents of the kinds (``KIND+KIND+…``) reported before the window's end,
     per year (8,760 h) of window."""
-    count = sum(len(_reported_rows(ledger, kind)) for kind in kinds.split("+"))
-    return count * HOURS_PER_YEAR / (ledger.window_h[1] - ledger.window_h[0])
+    per_month = sum(reported_per_month(ledger, kind) for kind in kinds.split("+"))
+    return per_month * HOURS_PER_YEAR / HOURS_PER_MONTH
 
 
 def occurrences(ledger: Ledger, kind: str) -> float:
