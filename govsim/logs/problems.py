@@ -150,7 +150,7 @@ class ImportedLog:
             return f"{head}\nno problems found"
         shown = self.problems.assign(count=self.problems["count"].map("{:,}".format))
         widths = {c: max(len(c), int(shown[c].astype(str).str.len().max())) for c in TABLE}
-        lines = ["  ".join(c.ljust(widths[c]) for c in TABLE)]
+        lines = ["  ".join(c.ljust(widths[c]) for c in TABLE).rstrip()]
         lines += [
             "  ".join(str(row[c]).ljust(widths[c]) for c in TABLE).rstrip()
             for row in shown.to_dict(orient="records")

@@ -64,8 +64,8 @@ def _read_csv(path: Path, mapping: LogMapping, names: dict[str, str]) -> pa.Tabl
     convert = pacsv.ConvertOptions(
         include_columns=sources,
         column_types={source: pa.string() for source in sources},
+        null_values=[""],  # not pyarrow's "NA", "NULL" …: those may be a platform's text
         strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
     )
     return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
 
