@@ -186,7 +186,6 @@ def _places(
     ids = frame[c.INCIDENT_ID]
     given = frame[c.CELL] if c.CELL in frame.columns else pd.Series(None, frame.index, "str")
     cell = given.str.strip()
-    cell = cell.mask(cell == "")
     located = {c.LATITUDE, c.LONGITUDE} <= set(frame.columns)
     if located:
         lat, lon = (pd.to_numeric(frame[n], errors="coerce") for n in (c.LATITUDE, c.LONGITUDE))
