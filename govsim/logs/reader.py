@@ -12,7 +12,7 @@ from govsim.logs.mapping import LogMapping, load_mapping
 from govsim.logs.places import CellPolygons, scenario_cells
 from govsim.logs.problems import ImportedLog, Problems
 from govsim.logs.states import pivot_states
-from govsim.logs.table import read_table
+from govsim.logs.table import kept, read_table
 from govsim.logs.times import read_time
 from govsim.world.scenario import Scenario
 
@@ -75,18 +75,16 @@ def read_log(
 
 def _drop_repeats(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Without exact repeats of a row and rows without an incident id (both counted)."""
-    repeat = raw.duplicated(keep="first")
-    problems.add(
-        "exact_duplicate",
-        raw.loc[repeat, c.INCIDENT_ID],
-        "excluded (the first kept)",
-        excluded=True,
-    )
-    raw = raw[~repeat]
     ids = raw[c.INCIDENT_ID].str.strip()
-    blank = ids.isna() | (ids == "")
-    problems.add("missing_id", raw.loc[blank, c.INCIDENT_ID], "excluded", excluded=True)
-    return raw[~blank].assign(**{c.INCIDENT_ID: ids[~blank]})
+    raw = raw.assign(**{c.INCIDENT_ID: ids})
+    shared = ids.duplicated(keep=False)  # only rows sharing an id can repeat exactly
+    repeat = pd.Series(False, index=raw.index)
+    if shared.any():
+        repeat[shared] = raw[shared].duplicated(keep="first")
+    problems.add("exact_duplicate", ids[repeat], "excluded (the first kept)", excluded=True)
+    blank = ids.isna() & ~repeat
+    problems.add("missing_id", ids[blank], "excluded", excluded=True)
+    return kept(raw, ~(repeat | blank))
 
 
 def _incident_rows(
@@ -100,7 +98,7 @@ def _incident_rows(
         "excluded (the last row of the id kept)",
         excluded=True,
     )
-    frame = raw[~twice]
+    frame = kept(raw, ~twice)
     frame = read_time(frame, c.CREATED, mapping, problems, source, required=True)
     for name in (c.ASSIGNED, c.CLOSED):
         if name in frame.columns:

@@ -98,3 +98,8 @@ def _column(values: pa.ChunkedArray, name: str) -> pd.Series:
         values = values.cast(pa.string())
     text = values.to_pandas().astype("str")
     return text.mask(text.str.strip() == "")  # blank is missing, as an empty CSV field
+
+
+def kept(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` where ``keep`` is true (``frame`` itself when all are)."""
+    return frame if keep.all() else frame[keep]

@@ -14,6 +14,7 @@ from govsim.errors import LogError
 from govsim.logs import columns as c
 from govsim.logs.mapping import LogMapping, Times
 from govsim.logs.problems import Problems
+from govsim.logs.table import kept
 
 #: The format name that takes any ISO 8601 time (pandas' own fast parser).
 ISO = "ISO8601"
@@ -195,7 +196,7 @@ def read_time(
         action = f"kept, {done}" if converted else "kept as written"
         problems.add(kind, ids[mask & ~gone], action, column=field)
     frame = frame.assign(**{name: values.mask(gone)})
-    return frame[~gone] if required else frame
+    return kept(frame, ~gone) if required else frame
 
 
 def _now(zone: str | None) -> pd.Timestamp:
