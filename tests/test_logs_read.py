@@ -111,6 +111,33 @@ def test_the_311_log_coordinates_matched_to_grid_polygons() -> None:
     assert "Rodent" in set(log.incidents["type"])  # no scenario: unknown types not judged
 
 
+def test_a_geojson_scenario_map_places_the_log_by_its_bottom_tier() -> None:
+    scenario = load_scenario(
+        "demo", overrides={"map.generator": "geojson", "map.geojson": str(GRIDS)}
+    )
+    log = read_log(NYC, "nyc311", scenario=scenario)
+    found = counts(log)
+    assert ("unknown_cell", "cell") not in found and found[("outside_map", "cell")] == 1
+    assert found[("unknown_type", "type")] == 4  # Rodent, and public_order not in the demo
+    assert set(log.flagged_ids("unknown_type")) == {"1008", "1009", "1011", "1019"}
+    assert set(log.incidents["cell"].dropna()) == {"g1", "g2", "g3", "g4"}
+
+
+def test_numeric_platform_codes_are_read_as_text(tmp_path: Path) -> None:
+    (tmp_path / "log.csv").write_text("id,code,at,step\n7,101,2024-05-01 08:00:00,1\n"
+                                      "7,101,2024-05-01 09:00:00,4\n")
+    mapping = validate_mapping({
+        "rows": "state_change",
+        "columns": {"incident_id": "id", "type": "code"},
+        "state_change": {"time": "at", "state": "step", "created": [1], "closed": [4]},
+        "types": {101: "home_repair"},
+    })  # fmt: skip
+    log = read_log(tmp_path / "log.csv", mapping)
+    assert log.problems.empty
+    row = log.incidents.iloc[0]
+    assert (row.type, row.closed) == ("home_repair", pd.Timestamp("2024-05-01 09:00"))
+
+
 def test_time_zones_converted_across_clock_changes() -> None:
     raw = load_mapping("nyc311").model_dump()
     raw["times"]["local_time_zone"] = "UTC"

@@ -115,6 +115,14 @@ class StateChanges(Spec):
         "any value in no list is reported as an unknown state",
     )
 
+    @field_validator("created", "assigned", "closed", "reopened", "other", mode="before")
+    @classmethod
+    def _text_states(cls, values: Any) -> Any:
+        """State codes written as numbers in YAML (``closed: [4]``) are text."""
+        if isinstance(values, list):
+            return [str(v) if isinstance(v, int | float) else v for v in values]
+        return values
+
     @model_validator(mode="after")
     def _distinct(self) -> StateChanges:
         seen: dict[str, str] = {}
@@ -166,6 +174,14 @@ class LogMapping(Spec):
         "to; none: the scenario's bottom tier when a scenario is given, else the feature id",
     )
     _source: str = PrivateAttr("<mapping>")
+
+    @field_validator("types", "tiers", "units", mode="before")
+    @classmethod
+    def _text_keys(cls, names: Any) -> Any:
+        """Platform codes written as numbers in YAML (``101: home_repair``) are text."""
+        if isinstance(names, dict):
+            return {str(k) if isinstance(k, int | float) else k: v for k, v in names.items()}
+        return names
 
     @field_validator("encoding")
     @classmethod
