@@ -138,6 +138,20 @@ def test_numeric_platform_codes_are_read_as_text(tmp_path: Path) -> None:
     assert (row.type, row.closed) == ("home_repair", pd.Timestamp("2024-05-01 09:00"))
 
 
+def test_reopenings_given_per_incident_are_counts(tmp_path: Path) -> None:
+    (tmp_path / "log.csv").write_text(
+        "id,t,at,again\n1,a,2024-05-01 08:00:00,2\n2,a,2024-05-01 09:00:00,\n"
+        "3,a,2024-05-01 10:00:00,often\n4,a,2024-05-01 11:00:00,-1\n"
+    )
+    mapping = validate_mapping(
+        {"columns": {"incident_id": "id", "type": "t", "created": "at", "reopened": "again"}}
+    )
+    log = read_log(tmp_path / "log.csv", mapping)
+    assert log.incidents["reopened"].tolist() == [2, 0, 0, 0]
+    assert counts(log) == {("bad_number", "reopened"): 2}
+    assert list(log.flagged_ids("bad_number")) == ["3", "4"]
+
+
 def test_time_zones_converted_across_clock_changes() -> None:
     raw = load_mapping("nyc311").model_dump()
     raw["times"]["local_time_zone"] = "UTC"
