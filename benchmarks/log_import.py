@@ -6,6 +6,8 @@ Run: ``python -m benchmarks.log_import [--rows N] [--keep DIR]``. Writes a synth
 unreadable times) and a 20 × 20 grid of GeoJSON cells to a temporary folder, then reads
 it with the shipped ``nyc311`` mapping in a fresh process (so the peak RSS is the
 import's alone) and prints one JSON line: rows, incidents, seconds, peak RSS.
+``--shape state_change`` writes and reads a workflow log instead: one row per state
+change, four changes per incident (reported, dispatched, in progress, closed), shuffled.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ AGENCIES = ["NYPD", "HPD", "DOT", "DSNY", "DEP", "DOHMH", "DPR"]
 #: The map: a 20 × 20 grid of 0.005° cells south-west of this corner (lon, lat).
 CORNER, SIDE, CELL_DEG = (-74.02, 40.70), 20, 0.005
 FORMAT = "%m/%d/%Y %I:%M:%S %p"
+#: The workflow log's states, in order, and its mapping.
+STATES = ("上报", "派遣", "处置中", "办结")
+FLOW = {
+    "rows": "state_change",
+    "columns": {"incident_id": "事件编号", "type": "事件类型", "cell": "所属网格"},
+    "state_change": {
+        "time": "操作时间", "state": "环节", "created": ["上报"], "assigned": ["派遣"],
+        "other": ["处置中"], "closed": ["办结"],
+    },
+    "times": {"formats": ["%Y-%m-%d %H:%M:%S"], "time_zone": "Asia/Shanghai"},
+}  # fmt: skip
 
 
 def write_log(path: Path, rows: int, seed: int = 0) -> None:
@@ -66,6 +79,26 @@ def write_log(path: Path, rows: int, seed: int = 0) -> None:
     pd.concat([frame, repeats]).to_csv(path, index=False)
 
 
+def write_states(path: Path, rows: int, seed: int = 0) -> None:
+    """A synthetic workflow log of ``rows`` state changes (``rows`` / 4 incidents)."""
+    rng = np.random.default_rng(seed)
+    n = rows // len(STATES)
+    created = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.uniform(0, 3e7, n).round(), "s")
+    steps = [
+        pd.DataFrame(
+            {
+                "事件编号": np.arange(n).astype(str),
+                "环节": state,
+                "操作时间": (created + pd.Timedelta(hours=k)).strftime("%Y-%m-%d %H:%M:%S"),
+                "事件类型": rng.choice(TYPES, n),
+                "所属网格": rng.integers(0, SIDE * SIDE, n).astype(str),
+            }
+        )
+        for k, state in enumerate(STATES)
+    ]
+    pd.concat(steps).sample(frac=1.0, random_state=seed).to_csv(path, index=False)
+
+
 def write_grid(path: Path) -> None:
     """A GeoJSON map of ``SIDE`` × ``SIDE`` square cells (lon/lat), ids ``c<row>_<col>``."""
     features = []
@@ -90,12 +123,14 @@ def write_grid(path: Path) -> None:
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
-def read(log: Path, grid: Path) -> dict[str, object]:
+def read(log: Path, grid: Path, shape: str) -> dict[str, object]:
     """Time ``read_log`` on ``log`` in this process; its figures and the peak RSS."""
+    from govsim.logs.mapping import validate_mapping
     from govsim.logs.reader import read_log
 
+    mapping = "nyc311" if shape == "incident" else validate_mapping(FLOW, "benchmark flow")
     start = time.perf_counter()
-    imported = read_log(log, "nyc311", geojson=grid)
+    imported = read_log(log, mapping, geojson=grid)
     seconds = time.perf_counter() - start
     return {
         "rows": imported.rows_in,
@@ -117,23 +152,27 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="write the files here and keep them (or reuse them)"
     )
+    parser.add_argument("--shape", choices=("incident", "state_change"), default="incident")
     parser.add_argument(
-        "--read", type=Path, nargs=2, metavar=("LOG", "GEOJSON"), help=argparse.SUPPRESS
+        "--read", nargs=3, metavar=("LOG", "GEOJSON", "SHAPE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.read:
-        print(json.dumps(read(*args.read), ensure_ascii=False))
+        log, grid, shape = args.read
+        print(json.dumps(read(Path(log), Path(grid), shape), ensure_ascii=False))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
-        log, grid = folder / "311.csv", folder / "grid.geojson"
+        name = "311.csv" if args.shape == "incident" else "flow.csv"
+        log, grid = folder / name, folder / "grid.geojson"
         if not log.is_file():  # a kept log is read again as it is
             start = time.perf_counter()
-            write_log(log, args.rows)
+            (write_log if args.shape == "incident" else write_states)(log, args.rows)
             write_grid(grid)
             seconds = time.perf_counter() - start
             print(f"wrote {log.stat().st_size / 1e6:,.0f} MB in {seconds:.1f} s", file=sys.stderr)
         command = [sys.executable, "-m", "benchmarks.log_import", "--read", str(log), str(grid)]
+        command.append(args.shape)
         subprocess.run(command, check=True)
 
 

@@ -93,6 +93,13 @@ class Times(Spec):
                 ) from None
         return zone
 
+    @field_validator("earliest", "latest")
+    @classmethod
+    def _local_time(cls, when: datetime | None) -> datetime | None:
+        if when is not None and when.tzinfo is not None:
+            raise ValueError("a local time without a zone or offset, e.g. 2000-01-01")
+        return when
+
     @property
     def local_zone(self) -> str | None:
         """The zone the table's times are in: ``local_time_zone``, else ``time_zone``."""
