@@ -134,6 +134,8 @@ def add_experiment_commands(sub: Any) -> None:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    """`govsim experiment`: run an experiment spec into a results folder; returns the exit
+    status."""
     from govsim.experiments.executors import open_executor
     from govsim.experiments.experiment import run_experiment
     from govsim.experiments.spec import load_experiment
@@ -154,6 +156,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """`govsim report`: summarise a results folder (means, 95% CIs, paired differences,
+    figures); returns the exit status."""
     from govsim.analysis.comparison import OUTCOMES
     from govsim.cli.sensitivity import is_sensitivity_folder, report
     from govsim.experiments.results import load, summary
@@ -215,6 +219,8 @@ def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    """`govsim plan`: the least-cost staffing meeting outcome targets; returns the exit
+    status."""
     from govsim.experiments.executors import open_executor
     from govsim.experiments.planner import parse_target, parse_vary, plan
     from govsim.plots.figures import frontier_figure, save_figure
