@@ -26,7 +26,6 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parents[1]
-API = ROOT / "docs" / "api"
 #: Files outside docs/ shown in the site, each with its path in the site.
 MOUNTS = {
     "README.md": "readme.md",
@@ -112,20 +111,22 @@ def undocumented(obj: griffe.Object) -> list[str]:
     return bare
 
 
-def listed_modules() -> set[str]:
-    """The modules the API reference pages render (``::: name`` lines of docs/api/*.md)."""
-    return {m for page in API.glob("*.md") for m in DIRECTIVE.findall(page.read_text("utf-8"))}
+def listed_modules(api: Path) -> set[str]:
+    """The modules the API reference pages in the folder ``api`` render (their
+    ``::: name`` lines)."""
+    return {m for page in api.glob("*.md") for m in DIRECTIVE.findall(page.read_text("utf-8"))}
 
 
-def api_problems() -> list[str]:
-    """What keeps the API reference from covering govsim: public modules missing from
-    docs/api/*.md, and public objects without a docstring."""
-    package = griffe.load("govsim", search_paths=[str(ROOT)], resolve_aliases=False)
-    modules = public_modules(package)  # type: ignore[arg-type]
-    listed = listed_modules()
+def api_problems(api: Path, package: str = "govsim", search_path: Path = ROOT) -> list[str]:
+    """What keeps the API reference pages in the folder ``api`` from covering ``package``
+    (found in ``search_path``): its public modules they leave out, and its public objects
+    without a docstring."""
+    loaded = griffe.load(package, search_paths=[str(search_path)], resolve_aliases=False)
+    modules = public_modules(loaded)  # type: ignore[arg-type]
+    listed = listed_modules(api)
     problems = [
-        f"module {m.path} is missing from the API reference: add `::: {m.path}` to a "
-        "page of docs/api/"
+        f"module {m.path} is missing from the API reference: add `::: {m.path}` to a page "
+        f"of {api.name}/"
         for m in modules
         if m.path not in listed
     ]
@@ -134,13 +135,14 @@ def api_problems() -> list[str]:
 
 def on_config(config: Any) -> Any:
     """Drop the nav entries of pending pages that do not exist yet."""
-    config.nav = without_pending(config.nav, lambda page: (ROOT / "docs" / page).exists())
+    docs = Path(config.docs_dir)
+    config.nav = without_pending(config.nav, lambda page: (docs / page).exists())
     return config
 
 
 def on_pre_build(config: Any) -> None:
     """Report each gap in the API reference as a warning (failing the strict build)."""
-    for problem in api_problems():
+    for problem in api_problems(Path(config.docs_dir) / "api"):
         log.warning(problem)
 
 
