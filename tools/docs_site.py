@@ -17,6 +17,7 @@ import logging
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -55,7 +56,7 @@ def mounted() -> dict[str, str]:
     return pages
 
 
-def without_pending(nav: list[Any], exists: Any) -> list[Any]:
+def without_pending(nav: list[Any], exists: Callable[[str], bool]) -> list[Any]:
     """``nav`` without the entries of the ``PENDING`` pages for which ``exists`` is false."""
     kept = []
     for entry in nav:
