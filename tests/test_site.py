@@ -14,7 +14,7 @@ from mkdocs.utils.yaml import yaml_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import docs_site
-from griffe_comments import comment_above
+from griffe_docstrings import comment_above, without_roles
 
 ROOT = docs_site.ROOT
 DOCS = ROOT / "docs"
@@ -121,6 +121,12 @@ def test_comment_above_an_assignment_is_its_docstring() -> None:
     assert comment_above(lines, 4) == "Distance (km)\nbetween cells."
     assert comment_above(lines, 6) == ""
     assert comment_above(lines, 1) == ""
+
+
+def test_sphinx_roles_become_code_spans() -> None:
+    text = "Modules: :mod:`~govsim.world.geography.gridmap` (the :class:`GridMap`), :func:`f`."
+    assert without_roles(text) == "Modules: `gridmap` (the `GridMap`), `f`."
+    assert without_roles(":meth:`govsim.sim.Sim.run`") == "`govsim.sim.Sim.run`"
 
 
 @pytest.mark.slow
