@@ -9,12 +9,12 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs bench bench-experiments theory viz validate robustness clean
+.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs docs-serve bench bench-experiments theory viz validate robustness clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,viz,dask,ema,geo]"
+	$(BIN)/python -m pip install -q -e ".[dev,viz,dask,ema,geo,docs]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -47,16 +47,26 @@ fuzz: $(STAMP)
 test-ceiling:
 	test -x $(CEILING_VENV)/bin/python || PYENV_VERSION=3.13.0 $(CEILING_PYTHON) -m venv $(CEILING_VENV)
 	$(CEILING_VENV)/bin/python -m pip install -q --upgrade pip
-	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz,dask,ema,geo]"
+	$(CEILING_VENV)/bin/python -m pip install -q --upgrade -e ".[dev,viz,dask,ema,geo,docs]"
 	$(CEILING_VENV)/bin/python -m pytest -q -W "error::FutureWarning:mesa" -W "error::DeprecationWarning:mesa"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# the generated reference pages: docs/scenarios.md (the schema), docs/policies.md (policies/)
-# and the parameter tables of docs/odd.md
+# The website: the generated reference pages (docs/scenarios.md from the schema,
+# docs/policies.md from policies/, the parameter tables of docs/odd.md), then the site built
+# into site/ in strict mode: a broken link or anchor, a page left out of the nav, a public
+# module missing from the API reference or an object without a docstring fails it.
+# (NO_MKDOCS_2_WARNING: Material's notice about its successor, printed on every build.)
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 docs: $(STAMP)
 	$(BIN)/python -m govsim.reference
+	$(MKDOCS) build --strict --clean
+
+# the website on http://127.0.0.1:8000, rebuilt on every change (Ctrl-C stops it)
+docs-serve: $(STAMP)
+	$(BIN)/python -m govsim.reference
+	$(MKDOCS) serve
 
 # the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
 viz: $(STAMP)

@@ -212,7 +212,7 @@ def field_cells(prefix: str, name: str, field: FieldInfo) -> dict[str, str]:
         "path": f"`{_leaf_path(prefix, name, field)}`",
         "type": type_label(field.annotation),
         "default": default_label(field),
-        "allowed": allowed_label(field),
+        "allowed": allowed_label(field).replace("[", "\\["),  # a pattern's [a-z] is no link
         "meaning": field.description or "",
     }
 

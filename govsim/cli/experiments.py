@@ -136,6 +136,8 @@ def add_experiment_commands(sub: Any) -> None:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
+    """`govsim experiment`: run an experiment spec into a results folder; returns the exit
+    status."""
     from govsim.experiments.executors import open_executor
     from govsim.experiments.experiment import run_experiment
     from govsim.experiments.spec import load_experiment
@@ -156,6 +158,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """`govsim report`: summarise a results folder (means, 95% CIs, paired differences,
+    figures); returns the exit status."""
     from govsim.analysis.comparison import OUTCOMES
     from govsim.cli.robustness import is_robustness_folder
     from govsim.cli.robustness import report as robustness_report
@@ -221,6 +225,8 @@ def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    """`govsim plan`: the least-cost staffing meeting outcome targets; returns the exit
+    status."""
     from govsim.experiments.executors import open_executor
     from govsim.experiments.planner import parse_target, parse_vary, plan
     from govsim.plots.figures import frontier_figure, save_figure

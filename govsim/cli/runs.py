@@ -153,6 +153,7 @@ def add_run_commands(sub: Any) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """`govsim run`: run one scenario and print its outcomes; returns the exit status."""
     from govsim.engine.model import simulate
     from govsim.record.metrics import summarize
 
@@ -250,6 +251,8 @@ def _working_time(hours: dict[str, Any]) -> Table:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """`govsim compare`: policies on one scenario over replications, with 95% CIs and
+    paired differences; returns the exit status."""
     from govsim.analysis.comparison import OUTCOMES, compare
     from govsim.experiments.run import policy_runs, run_all
 
@@ -279,6 +282,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """`govsim check`: validate scenario files and their map files without running them;
+    returns the exit status."""
     from govsim.world.geography import GeographyError, scenario_map
 
     if args.theory:
@@ -299,6 +304,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_theory(args: argparse.Namespace) -> int:
+    """`govsim theory`: the engine against queueing theory; returns the exit status."""
     from govsim.analysis.daily import daily_passed, daily_table, run_daily
     from govsim.analysis.theory import theory_report
 
@@ -362,6 +368,8 @@ def _print_daily(table, reps: int, peer: bool) -> None:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    """`govsim params`: every parameter path with its value, type, allowed range and
+    meaning; returns the exit status."""
     scenario = load_args(args)
     rows = [("path", "value", "type", "allowed", "meaning")]
     rows += [(p, str(v), t, a, d) for p, v, t, a, d in iter_parameters(scenario)]

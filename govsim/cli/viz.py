@@ -35,6 +35,7 @@ def add_viz_command(sub: Any) -> None:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
+    """`govsim viz`: serve the live app as a web page; returns the exit status."""
     try:
         from govsim.viz.live import DEMO, build_scenario
         from govsim.viz.server import serve

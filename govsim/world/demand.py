@@ -127,7 +127,7 @@ class DemandSpec(Spec):
 
     Left empty, every rate is constant in time. Each profile is normalised to mean 1, so
     a type's ``rate`` stays its long-run yearly mean; windows multiply on top. The guide,
-    with the YAML and CSV formats: [demand.md](demand.md).
+    with the YAML and CSV formats: docs/demand.md.
     """
 
     csv: str | None = Field(

@@ -112,12 +112,12 @@ def build_random_geometric(
 ) -> GridMap:
     """Build a map of randomly placed cells linked when closer than ``radius_km``.
 
+    ``tiers``, ``children_per_parent``, ``households_per_cell``, ``households_cv``,
+    ``household_size``, ``vulnerable_share``, ``shops_per_cell``, ``tourist_load`` and
+    ``within_cell_travel_h`` are as for :func:`build_lattice`; the number of cells is the
+    product of ``children_per_parent``.
+
     Args:
-        tiers, children_per_parent: as for :func:`build_lattice`; the number of cells is
-            the product of ``children_per_parent``.
-        households_per_cell, households_cv, household_size, vulnerable_share,
-            shops_per_cell, tourist_load, within_cell_travel_h: as for
-            :func:`build_lattice`.
         rng: random generator; positions are drawn first, then households.
         radius_km: cells at most this far apart (km) are linked.
         speed_kmh: travel speed; an edge's ``travel_h`` is its length (km) / speed.
