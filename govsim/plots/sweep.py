@@ -1,0 +1,39 @@
+"""An experiment's sweep over one parameter: each policy's mean and CI against the
+parameter's values, one panel per compared outcome."""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from govsim.plots import style
+from govsim.plots.comparison import MAX_COLUMNS, compared_outcomes
+from govsim.plots.labels import outcome_label
+
+
+def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
+    """Small multiples, one panel per compared outcome (at most three columns): each
+    policy's mean and 95% CI against ``parameter``.
+
+    ``table`` is an experiment summary (``govsim.experiments.results.summary``) with a column of the
+    parameter's values.
+    """
+    outcomes = compared_outcomes(table)
+    ncols = min(MAX_COLUMNS, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    fig, axes = style.new_figure(nrows, ncols, size=style.SLIDE, squeeze=False, sharex=True)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        rows = table[table["outcome"] == outcome]
+        for policy, line in rows.groupby("policy", sort=False):
+            line = line.sort_values(parameter)
+            x = line[parameter].to_numpy(dtype=float)
+            ax.plot(x, line["mean"], marker="o", ms=3, label=style.safe_text(str(policy)))
+            ax.fill_between(x, line["low"], line["high"], alpha=0.2)
+        ax.set_title(outcome_label(outcome), fontsize=10)
+    for ax in axes.flat[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(parameter)
+    axes[0, 0].legend()
+    style.set_title(fig, title)
+    return fig
