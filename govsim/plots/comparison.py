@@ -104,7 +104,7 @@ def differences_figure(
     outcome, grouped by outcome.
 
     The x axis is the difference as a percentage of the baseline's mean (the CI of the
-    paired difference divided by that mean), so outcomes in different units share one
+    paired difference divided by that mean's size; no point where it is zero), so outcomes in different units share one
     axis; the right-hand column gives each difference and its CI in the outcome's own
     unit. A dashed line marks zero; a difference whose CI excludes zero is green when it
     is in the better direction, vermilion when in the worse, grey otherwise (or when
@@ -127,7 +127,7 @@ def differences_figure(
         for name in names:
             row = by_key.loc[(name, outcome)]
             diff, low, high = (float(row[c]) for c in ("diff", "diff_low", "diff_high"))
-            scale = 100.0 / base if base else np.nan
+            scale = 100.0 / abs(base) if base else np.nan
             ax.errorbar(
                 diff * scale,
                 y,
