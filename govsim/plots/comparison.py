@@ -9,8 +9,8 @@ policy and outcome with ``mean``, ``low``, ``high`` and the paired ``diff``, ``d
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,12 +20,10 @@ from matplotlib.figure import Figure
 from govsim.analysis.comparison import OUTCOMES
 from govsim.plots import style
 from govsim.plots.figures import save_figure
-from govsim.plots.labels import outcome_label, thousands
+from govsim.plots.labels import outcome_label, panel_title, thousands
 
 #: Columns of small multiples at most: three panels side by side still read on a slide.
 MAX_COLUMNS = 3
-#: Characters in a line of a panel's title (a third of a slide's width at 10 points).
-_TITLE_WIDTH = 34
 #: Height of one row of the forest plot (inches): 9-point labels with a little air.
 _FOREST_ROW = 0.2
 #: Colours of a paired difference whose CI excludes zero: better, worse; else neutral.
@@ -42,6 +40,19 @@ def baseline_of(table: pd.DataFrame) -> str:
     """The policy without paired differences in ``table``: the baseline."""
     no_diff = table.groupby("policy", sort=False)["diff"].apply(lambda d: d.isna().all())
     return str(no_diff[no_diff].index[0])
+
+
+def small_multiples(count: int, **subplots: Any) -> tuple[Figure, list[Axes]]:
+    """A slide-sized figure (``style.SLIDE``) of ``count`` panels in at most
+    :data:`MAX_COLUMNS` columns, the places left over hidden; ``subplots`` go to
+    ``Figure.subplots`` (``sharey=True`` …). Returns the figure and its ``count`` axes in
+    reading order."""
+    ncols = min(MAX_COLUMNS, count)
+    nrows = -(-count // ncols)
+    fig, axes = style.new_figure(nrows, ncols, size=style.SLIDE, squeeze=False, **subplots)
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:count])
 
 
 def means_figure(
@@ -61,12 +72,10 @@ def means_figure(
     """
     names = list(dict.fromkeys(table["policy"]))
     outcomes = compared_outcomes(table)
-    ncols = min(MAX_COLUMNS, len(outcomes))
-    nrows = -(-len(outcomes) // ncols)
-    fig, axes = style.new_figure(nrows, ncols, size=style.SLIDE, sharey=True, squeeze=False)
+    fig, axes = small_multiples(len(outcomes), sharey=True)
     positions = np.arange(len(names))
     colours = [style.PALETTE[k % len(style.PALETTE)] for k in range(len(names))]
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+    for ax, outcome in zip(axes, outcomes, strict=True):
         rows = table[table["outcome"] == outcome].set_index("policy").loc[names]
         mean, low, high = (rows[c].to_numpy(dtype=float) for c in ("mean", "low", "high"))
         for k in positions:
@@ -78,16 +87,14 @@ def means_figure(
                 color=colours[k],
                 capsize=3,
             )
-        ax.set_title(textwrap.fill(outcome_label(outcome), _TITLE_WIDTH), fontsize=10)
+        ax.set_title(panel_title(outcome), fontsize=10)
         ax.set_xlabel(_better_hint(outcome), fontsize=9, color="0.35")
         ax.locator_params(axis="x", nbins=4)
         if "cost" in outcome:
             thousands(ax.xaxis)
         ax.grid(axis="y", visible=False)
-    for ax in axes.flat[len(outcomes) :]:
-        ax.set_visible(False)
-    axes[0, 0].set_yticks(positions, [style.safe_text(name) for name in names])
-    axes[0, 0].invert_yaxis()
+    axes[0].set_yticks(positions, [style.safe_text(name) for name in names])
+    axes[0].invert_yaxis()
     subject = f"Policies compared: means with {level:.0%} CIs"
     style.set_title(fig, title or _title(table, subject, scenario, level))
     return fig
@@ -104,11 +111,12 @@ def differences_figure(
     outcome, grouped by outcome.
 
     The x axis is the difference as a percentage of the baseline's mean (the CI of the
-    paired difference divided by that mean's size; no point where it is zero), so outcomes in different units share one
-    axis; the right-hand column gives each difference and its CI in the outcome's own
-    unit. A dashed line marks zero; a difference whose CI excludes zero is green when it
-    is in the better direction, vermilion when in the worse, grey otherwise (or when
-    neither direction is better). Titled as :func:`means_figure`.
+    paired difference divided by that mean's size; no point where it is zero), so
+    outcomes in different units share one axis; the right-hand column gives each
+    difference and its CI in the outcome's own unit. A dashed line marks zero; a
+    difference whose CI excludes zero is green when it is in the better direction,
+    vermilion when in the worse, grey otherwise (or when neither direction is better).
+    Titled as :func:`means_figure`.
     """
     baseline = baseline_of(table)
     names = [p for p in dict.fromkeys(table["policy"]) if p != baseline]

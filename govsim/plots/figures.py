@@ -26,6 +26,8 @@ from govsim.world.window import describe
 _CLOSED, _OPEN, _VOLUNTEER = "closed", "open", "volunteer"
 #: Vertical gap between the nodes of an alluvial column, as a share of its height.
 _NODE_GAP = 0.025
+#: Height of one run's alluvial panel (inches): two fill a 1280×720 slide.
+_PANEL_HEIGHT = 3.0
 #: Width of an alluvial node, as a share of the distance between columns.
 _NODE_WIDTH = 0.1
 
@@ -54,7 +56,7 @@ def run_figure(ledger: Ledger, policy: str | None = None) -> Figure:
     The title names the scenario, ``policy`` (when given), the seed, the days and the
     warm-up.
     """
-    fig, (ax_time, ax_dist) = style.new_figure(1, 2, size=(12, 4.5))
+    fig, (ax_time, ax_dist) = style.new_figure(1, 2, size=style.SLIDE)
     days = np.arange(0.0, ledger.end_h + 24.0, 24.0)
     counts = state_counts(ledger, days)
     ax_time.plot(days / 24, counts["backlog"], label="open (reported, not resolved)")
@@ -124,22 +126,23 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
     closed it. Nodes are tiers (top: the highest), ``closed`` (done at an earlier desk)
     and ``open``; a band's height is its share of the run's reported window incidents
     and its colour the tier that finally closed them. Titled with the scenario, the
-    labels, the seed and the days of the first run.
+    labels, the seed and the days of the first run. Two runs fill a 1280×720 slide.
     """
     flows = {label: tier_flow(ledger) for label, ledger in ledgers.items()}
     first = next(iter(ledgers.values()))
     stages = max(max((len(r) for r in f["route"]), default=0) for f in flows.values())
-    fig, axes = style.new_figure(len(flows), 1, size=(11.0, 3.9 * len(flows)), squeeze=False)
+    height = max(_PANEL_HEIGHT * len(flows), style.SLIDE[0] / 2)
+    fig, axes = style.new_figure(len(flows), 1, size=(style.SLIDE[0], height), squeeze=False)
     for ax, (label, flow) in zip(axes[:, 0], flows.items(), strict=True):
         _draw_alluvial(ax, flow, first.tiers, max(stages, 1))
         total = int(flow["incidents"].sum())
         ax.set_title(style.safe_text(f"{label}: {total:,} reported incidents"), loc="left")
     ends = set().union(*(flow["closed_by"] for flow in flows.values()))
     colours = {k: c for k, c in _closing_colours(first.tiers).items() if k in ends}
-    axes[0, 0].legend(
+    fig.legend(
         handles=[Patch(color=c, alpha=0.6, label=_closing_label(k)) for k, c in colours.items()],
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
+        loc="outside lower center",
+        ncol=len(colours),
     )
     meta = first.meta
     title = style.figure_title(
@@ -147,6 +150,7 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
         scenario=meta["scenario"],
         policy=list(ledgers),
         detail=f"seed {meta['seed']}, {describe(first.window_h)}",
+        sep="\n",
     )
     style.set_title(fig, title)
     return fig
@@ -203,7 +207,7 @@ def _draw_alluvial(ax: Axes, flow: pd.DataFrame, tiers: list[str], stages: int) 
                     f"{text} {sizes[cat] / total:.0%}",
                     ha="left" if final else "center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=9,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
                     zorder=5,
                 )
@@ -212,7 +216,7 @@ def _draw_alluvial(ax: Axes, flow: pd.DataFrame, tiers: list[str], stages: int) 
     _draw_bands(ax, paths, tops, order, colours, scale)
     names = [f"desk {k + 1}" for k in range(stages)] + ["closed by"]
     for column, name in enumerate(names):
-        ax.text(column, 1.04, name, ha="center", va="bottom", fontsize=8.5, weight="bold")
+        ax.text(column, 1.04, name, ha="center", va="bottom", fontsize=9, weight="bold")
     ax.set_xlim(-0.4, stages + 0.9)
     ax.set_ylim(-0.02, 1.1)
     ax.set_axis_off()

@@ -10,6 +10,8 @@ scenario's currency units (``staffing.hourly_cost``).
 
 from __future__ import annotations
 
+import textwrap
+
 from matplotlib.axis import Axis
 from matplotlib.ticker import FuncFormatter
 
@@ -20,6 +22,8 @@ CURRENCY = "currency units"
 #: Statistics that end a dotted summary path (``resolution_time_h.p90``).
 _STATISTICS = ("mean", "median", "p90", "p50", "p95", "p99", "max", "min", "end", "start")
 _HOURS = "_h"
+#: Characters in a line of a panel's title, a third of a slide wide at 10 points.
+_PANEL_CHARS = 34
 
 
 def outcome_label(name: str) -> str:
@@ -42,6 +46,11 @@ def outcome_label(name: str) -> str:
     if "cost" in name and "(" not in label:
         label += f" ({CURRENCY})"
     return label
+
+
+def panel_title(name: str) -> str:
+    """:func:`outcome_label` wrapped to fit a panel a third of a slide wide (10 points)."""
+    return textwrap.fill(outcome_label(name), _PANEL_CHARS)
 
 
 def thousands(axis: Axis) -> None:

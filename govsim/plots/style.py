@@ -32,7 +32,7 @@ PALETTE = (
 )
 #: Figure size (inches) of a 1280×720 slide at the house style's 120 dpi: text of 8.5
 #: points or more is then at least 12 pixels high on the slide.
-SLIDE = (32 / 3, 6.0)
+SLIDE = (1280 / 120, 720 / 120)
 #: Sequential colour map for counts on the map (white → dark red).
 COUNT_CMAP = "OrRd"
 

@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.plots import style
-from govsim.plots.comparison import MAX_COLUMNS, compared_outcomes
-from govsim.plots.labels import outcome_label
+from govsim.plots.comparison import MAX_COLUMNS, compared_outcomes, small_multiples
+from govsim.plots.labels import panel_title, thousands
 
 
 def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
@@ -19,21 +19,19 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
     parameter's values.
     """
     outcomes = compared_outcomes(table)
-    ncols = min(MAX_COLUMNS, len(outcomes))
-    nrows = -(-len(outcomes) // ncols)
-    fig, axes = style.new_figure(nrows, ncols, size=style.SLIDE, squeeze=False, sharex=True)
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+    fig, axes = small_multiples(len(outcomes), sharex=True)
+    for ax, outcome in zip(axes, outcomes, strict=True):
         rows = table[table["outcome"] == outcome]
         for policy, line in rows.groupby("policy", sort=False):
             line = line.sort_values(parameter)
             x = line[parameter].to_numpy(dtype=float)
             ax.plot(x, line["mean"], marker="o", ms=3, label=style.safe_text(str(policy)))
             ax.fill_between(x, line["low"], line["high"], alpha=0.2)
-        ax.set_title(outcome_label(outcome), fontsize=10)
-    for ax in axes.flat[len(outcomes) :]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
+        ax.set_title(panel_title(outcome), fontsize=10)
+        if "cost" in outcome:
+            thousands(ax.yaxis)
+    for ax in axes[-MAX_COLUMNS:]:
         ax.set_xlabel(parameter)
-    axes[0, 0].legend()
+    axes[0].legend()
     style.set_title(fig, title)
     return fig
