@@ -17,6 +17,7 @@ from govsim.plots.comparison import (
     means_figure,
     plot_comparison,
 )
+from govsim.plots.gallery import MIN_TEXT_PX, legibility
 from govsim.plots.labels import outcome_label
 
 POLICIES = ("status_quo", "fast_handoffs", "overdue_alerts")
@@ -70,7 +71,9 @@ def test_the_forest_has_one_row_per_policy_and_outcome(table: pd.DataFrame) -> N
     ax, notes = fig.axes
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert len(labels) == len(OUTCOMES) * 3  # a header and two policies per outcome
-    assert labels[:3] == ["mean resolution time (h)", "  fast_handoffs", "  overdue_alerts"]
+    assert labels[:3] == ["", "fast_handoffs", "overdue_alerts"]
+    headers = [(t.get_text(), t.get_position()[1]) for t in ax.texts]
+    assert headers == [(outcome_label(name), 3 * k) for k, name in enumerate(OUTCOMES)]
     points = [line for line in ax.get_lines() if line.get_marker() == "o"]
     # x: the difference as a percentage of the baseline's mean (10, or 1,000,000 for cost)
     assert [p.get_xdata()[0] for p in points[:2]] == pytest.approx([-20.0, 5.0])
@@ -85,7 +88,18 @@ def test_the_forest_has_one_row_per_policy_and_outcome(table: pd.DataFrame) -> N
     # a higher on-time rate is better, so its fall is worse: vermilion
     on_time = list(OUTCOMES).index("on_time_rate")
     assert points[2 * on_time].get_color() == style.PALETTE[3]
-    assert "% of its mean (95% CI)" in ax.get_xlabel()
+    assert ax.get_xlabel() == "difference to status_quo, % of its mean"
+
+
+def test_many_policies_split_the_forest_in_two_columns(table: pd.DataFrame) -> None:
+    more = [
+        table[table["policy"] == "fast_handoffs"].assign(policy=f"reform_{k}") for k in range(3)
+    ]
+    fig = differences_figure(pd.concat([table, *more]), scenario="demo")
+    left, right = (ax for ax in fig.axes if ax.texts)
+    assert len(left.texts) == 5 and len(right.texts) == 4  # outcomes 1-5, then 6-9
+    assert len(left.get_yticklabels()) == 5 * 6  # a header and five policies each
+    assert legibility(fig)["min_text_px"] >= MIN_TEXT_PX  # still legible on a slide
 
 
 def test_plot_comparison_saves_both(table: pd.DataFrame, tmp_path: Path) -> None:

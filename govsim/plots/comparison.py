@@ -9,6 +9,7 @@ policy and outcome with ``mean``, ``low``, ``high`` and the paired ``diff``, ``d
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,16 @@ from govsim.plots.labels import outcome_label, panel_title, thousands
 
 #: Columns of small multiples at most: three panels side by side still read on a slide.
 MAX_COLUMNS = 3
+#: Characters in a line of a figure's title, a slide wide at 12 points bold.
+_TITLE_CHARS = 95
 #: Height of one row of the forest plot (inches): 9-point labels with a little air.
 _FOREST_ROW = 0.2
+#: Height of all rows of the forest plot at most (inches): the figure 804 px high, so
+#: its 8.5-point ticks are 12.7 px on a 1280×720 slide.
+_FOREST_ROWS_HEIGHT = 5.4
+#: Rows of a forest plot in one column at most: 27 (two policies against a baseline on
+#: nine outcomes) fill a slide's height; more are split over two columns.
+_FOREST_LINES = 27
 #: Colours of a paired difference whose CI excludes zero: better, worse; else neutral.
 _BETTER, _WORSE, _NEUTRAL = style.PALETTE[2], style.PALETTE[3], "0.35"
 
@@ -108,7 +117,7 @@ def differences_figure(
     level: float = 0.95,
 ) -> Figure:
     """A forest plot of the paired differences to the baseline, one row per policy ×
-    outcome, grouped by outcome.
+    outcome, grouped under each outcome's label (with its unit).
 
     The x axis is the difference as a percentage of the baseline's mean (the CI of the
     paired difference divided by that mean's size; no point where it is zero), so
@@ -116,51 +125,73 @@ def differences_figure(
     difference and its CI in the outcome's own unit. A dashed line marks zero; a
     difference whose CI excludes zero is green when it is in the better direction,
     vermilion when in the worse, grey otherwise (or when neither direction is better).
-    Titled as :func:`means_figure`.
+    Beyond :data:`_FOREST_LINES` rows the outcomes are split over two columns, so that
+    four or five policies against a baseline still read on a slide. Titled as
+    :func:`means_figure`.
     """
     baseline = baseline_of(table)
     names = [p for p in dict.fromkeys(table["policy"]) if p != baseline]
     outcomes = compared_outcomes(table)
-    lines = len(outcomes) * (len(names) + 1)
-    fig, ax = style.new_figure(size=(style.SLIDE[0], 1.3 + _FOREST_ROW * lines))
-    by_key = table.set_index(["policy", "outcome"])
-    labels, notes, bold = [], [], []
-    y = 0
+    columns = 1 if len(outcomes) * (len(names) + 1) <= _FOREST_LINES else 2
+    per_column = -(-len(outcomes) // columns)
+    lines = per_column * (len(names) + 1)
+    size = (style.SLIDE[0], 1.3 + min(_FOREST_ROW * lines, _FOREST_ROWS_HEIGHT))
+    fig, axes = style.new_figure(1, columns, size=size, squeeze=False, sharex=True)
+    for k, ax in enumerate(axes[0]):
+        part = outcomes[k * per_column : (k + 1) * per_column]
+        _forest(ax, table.set_index(["policy", "outcome"]), part, names, baseline, lines)
+        ax.set_xlabel(f"difference to {style.safe_text(baseline)}, % of its mean")
+    subject = f"Paired differences to {baseline} with {level:.0%} CIs"
+    style.set_title(fig, title or _title(table, subject, scenario, level))
+    return fig
+
+
+def _forest(
+    ax: Axes,
+    by_key: pd.DataFrame,
+    outcomes: list[str],
+    names: list[str],
+    baseline: str,
+    lines: int,
+) -> None:
+    """Draw the forest rows of ``outcomes`` on ``ax`` (``lines`` rows tall): a header row
+    with each outcome's label, then one row per policy in ``names`` (see
+    :func:`differences_figure`)."""
+    labels, notes = [], []
     for outcome in outcomes:
-        labels.append(outcome_label(outcome))
+        header = len(labels)
+        ax.text(
+            0.01,
+            header,
+            outcome_label(outcome),
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontweight="bold",
+            fontsize=9.5,
+        )
+        labels.append("")
         notes.append("")
-        bold.append(y)
-        y += 1
         base = float(by_key.loc[(baseline, outcome), "mean"])
+        scale = 100.0 / abs(base) if base else np.nan
         for name in names:
             row = by_key.loc[(name, outcome)]
             diff, low, high = (float(row[c]) for c in ("diff", "diff_low", "diff_high"))
-            scale = 100.0 / abs(base) if base else np.nan
             ax.errorbar(
                 diff * scale,
-                y,
+                len(labels),
                 xerr=[[(diff - low) * scale], [(high - diff) * scale]],
                 fmt="o",
                 color=_verdict_colour(outcome, low, high),
                 capsize=3,
             )
-            labels.append(f"  {style.safe_text(name)}")
+            labels.append(style.safe_text(name))
             notes.append(_in_units(outcome, diff, low, high))
-            y += 1
     ax.axvline(0.0, color="grey", lw=1, ls="--")
     positions = np.arange(len(labels))
     ax.set_yticks(positions, labels)
-    for k in bold:
-        ax.get_yticklabels()[k].set_fontweight("bold")
-    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_ylim(lines - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     _notes_column(ax, positions, notes)
-    ax.set_xlabel(
-        f"paired difference to {style.safe_text(baseline)}, % of its mean ({level:.0%} CI)"
-    )
-    subject = f"Paired differences to {baseline} with {level:.0%} CIs"
-    style.set_title(fig, title or _title(table, subject, scenario, level))
-    return fig
 
 
 def differences_path(path: str | Path) -> Path:
@@ -193,7 +224,7 @@ def plot_comparison(
 def _title(table: pd.DataFrame, subject: str, scenario: str | None, level: float) -> str:
     """The standard title: ``subject``, the scenario, policies, replications and level."""
     reps = sorted(set(table["reps"].astype(int)))
-    return style.figure_title(
+    title = style.figure_title(
         subject,
         scenario=scenario,
         policy=list(dict.fromkeys(table["policy"])),
@@ -201,6 +232,7 @@ def _title(table: pd.DataFrame, subject: str, scenario: str | None, level: float
         level=level,
         sep="\n",
     )
+    return "\n".join(textwrap.fill(line, _TITLE_CHARS) for line in title.splitlines())
 
 
 def _better_hint(outcome: str) -> str:
@@ -235,4 +267,4 @@ def _notes_column(ax: Axes, positions: np.ndarray, notes: list[str]) -> None:
     right.tick_params(axis="y", length=0)
     right.grid(False)
     right.spines["right"].set_visible(False)
-    right.set_ylabel("difference in the outcome's unit [CI]", color="0.35")
+    right.set_ylabel("in the outcome's unit [CI]", color="0.35")
