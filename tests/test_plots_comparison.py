@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from govsim.analysis.comparison import OUTCOMES
+from govsim.errors import GovsimError
 from govsim.plots import style
 from govsim.plots.comparison import (
     differences_figure,
@@ -108,3 +109,5 @@ def test_plot_comparison_saves_both(table: pd.DataFrame, tmp_path: Path) -> None
     assert differences_path("a/b.svg") == Path("a/b_differences.svg")
     baseline_only = table[table["policy"] == "status_quo"]
     assert plot_comparison(baseline_only, tmp_path / "one.png") == [tmp_path / "one.png"]
+    with pytest.raises(GovsimError, match="need a baseline and at least one other policy"):
+        differences_figure(baseline_only)

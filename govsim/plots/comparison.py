@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim.analysis.comparison import OUTCOMES
+from govsim.errors import GovsimError
 from govsim.plots import style
 from govsim.plots.figures import save_figure
 from govsim.plots.labels import outcome_label, panel_title, thousands
@@ -46,8 +47,11 @@ def compared_outcomes(table: pd.DataFrame) -> list[str]:
 
 
 def baseline_of(table: pd.DataFrame) -> str:
-    """The policy without paired differences in ``table``: the baseline."""
+    """The policy without paired differences in ``table``: the baseline. Raises
+    ``GovsimError`` when every policy has them or none has (nothing to differ from)."""
     no_diff = table.groupby("policy", sort=False)["diff"].apply(lambda d: d.isna().all())
+    if no_diff.all() or not no_diff.any():
+        raise GovsimError("paired differences need a baseline and at least one other policy")
     return str(no_diff[no_diff].index[0])
 
 
