@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CEILING_PYTHON ?= python3.13
 CEILING_VENV ?= .venv-ceiling
 
-.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs docs-serve bench bench-experiments theory viz validate robustness clean
+.PHONY: run test test-slow test-installed fuzz test-ceiling lint docs docs-serve gallery bench bench-experiments theory viz validate robustness clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ docs: $(STAMP)
 docs-serve: $(STAMP)
 	$(BIN)/python -m govsim.reference
 	$(MKDOCS) serve
+
+# every figure family from small demo runs: docs/gallery.md and docs/gallery/*.png
+gallery: $(STAMP)
+	$(BIN)/python -m govsim.plots.gallery
 
 # the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
 viz: $(STAMP)

@@ -168,13 +168,16 @@ class Comparison:
 
     def plot(
         self, path: str | Path | None = None, level: float = 0.95, paired: bool = False
-    ) -> Figure | Path:
-        """Each policy's mean with its CI, one panel per outcome (with ``paired``: each
-        policy's paired difference to the first one, with its CI): saved to ``path`` and
-        the path returned, or returned as a ``Figure``."""
-        from govsim.plots.figures import comparison_figure, save_figure
+    ) -> Figure | list[Path]:
+        """The comparison's figures (``govsim.plots.comparison``): each policy's mean with
+        its CI as small multiples, and a forest plot of each policy's paired difference to
+        the first one with its CI. With ``path`` both are saved (the differences to
+        ``PATH_differences.png``) and the saved paths returned; without it the means figure
+        is returned as a ``Figure`` (with ``paired``: the differences figure)."""
+        from govsim.plots.comparison import differences_figure, means_figure, plot_comparison
 
-        fig = comparison_figure(
-            self.table(level), scenario=_label(self.scenario), level=level, paired=paired
-        )
-        return save_figure(fig, path) if path is not None else fig
+        table, scenario = self.table(level), _label(self.scenario)
+        if path is not None:
+            return plot_comparison(table, path, scenario=scenario, level=level)
+        draw = differences_figure if paired else means_figure
+        return draw(table, scenario=scenario, level=level)

@@ -104,6 +104,7 @@ def test_compare_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     same = records.loc[("fast_handoffs", "escalation_rate")]
     assert abs(same["diff"]) < 0.01  # the same incidents need the same tiers (bar recurrences)
     assert figure.stat().st_size > 10_000
+    assert (tmp_path / "compare_differences.png").stat().st_size > 10_000
 
 
 def test_compare_refuses_a_bad_policy_before_running(capsys: pytest.CaptureFixture[str]) -> None:

@@ -267,6 +267,7 @@ def test_report_prints_tables_and_saves_figures(small, tmp_path: Path, capsys) -
     assert f"figure saved to {figures / 'sweep.png'}" in capsys.readouterr().out
     assert (figures / "sweep.png").stat().st_size > 10_000
     assert (figures / "compare-demo-0.png").stat().st_size > 10_000
+    assert (figures / "compare-demo-0_differences.png").stat().st_size > 10_000
     assert (figures / "series.png").stat().st_size > 10_000
     assert main(["report", str(results.folder), "--json"]) == 0
     records = pd.DataFrame(json.loads(capsys.readouterr().out))

@@ -142,10 +142,10 @@ def test_tier_flow_figure_draws_each_route_to_scale(runs: dict[str, Sim]) -> Non
     ledgers = {name: runs[name].ledger for name in ("status_quo", "whistle_and_report")}
     fig = tier_flow_figure(ledgers)
     assert len(fig.axes) == 2
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [f"closed at {t}" for t in ("city", "street", "community", "grid")]
     assert fig.get_suptitle().startswith(
-        "Routes of incidents through the tiers — scenario demo · policies status_quo, "
+        "Routes of incidents through the tiers\nscenario demo · policies status_quo, "
         "whistle_and_report · seed 2, 40 days"
     )
     for ax, ledger in zip(fig.axes, ledgers.values(), strict=True):

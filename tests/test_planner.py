@@ -11,7 +11,7 @@ from govsim.analysis.queueing import min_servers_for_wait, mmc
 from govsim.cli import main
 from govsim.errors import GovsimError
 from govsim.experiments.planner import parse_target, parse_vary, plan
-from govsim.plots.figures import frontier_figure
+from govsim.plots.frontier import frontier_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 MMC = ROOT / "scenarios" / "theory" / "mmc.yaml"
@@ -37,8 +37,18 @@ def test_planner_finds_the_erlang_c_server_count(max_wait_h: float) -> None:
     assert result.table["cost"].is_monotonic_increasing
     figure = frontier_figure(result)
     assert figure.get_suptitle() == (
-        "Staffing frontier — scenario mmc · policy status_quo · 95% one-sided bounds"
+        "Staffing frontier — scenario mmc · policy status_quo · 95% one-sided bounds\n"
+        "points labelled with grid workers per grid"
     )
+    ax = figure.axes[0]
+    assert ax.get_ylabel() == "tiers grid mean wait (h)"
+    assert ax.get_xlabel() == "staff cost over the window (currency units)"
+    labels = {t.get_text() for t in ax.texts}
+    assert {str(n) for n in result.table["staffing.grid_workers_per_grid"]} <= labels
+    assert f"target ≤ {max_wait_h:g}" in labels
+    figure.canvas.draw()
+    assert all("e" not in t.get_text() for t in ax.get_xticklabels())  # no 1e6 offsets
+    assert "," in "".join(t.get_text() for t in ax.get_xticklabels())
 
 
 def test_several_parameters_walk_up_by_cost() -> None:

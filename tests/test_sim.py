@@ -55,7 +55,10 @@ def test_comparison_pairs_policies_on_shared_seeds(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(comparison.table(), compare(runs, "status_quo"))
     table = comparison.table()
     assert table[table["policy"] == "fast_handoffs"]["diff"].notna().all()
-    assert comparison.plot(tmp_path / "c.png").stat().st_size > 10_000
+    saved = comparison.plot(tmp_path / "c.png")
+    assert saved == [tmp_path / "c.png", tmp_path / "c_differences.png"]
+    assert all(path.stat().st_size > 10_000 for path in saved)
+    assert comparison.plot(paired=True).axes[0].get_yticklabels()
 
 
 def test_shipped_scenarios_are_found_by_name() -> None:

@@ -41,18 +41,9 @@ def test_nav_lists_every_page_and_notebook(nav: list[str]) -> None:
     assert {f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")} <= mounted
     assert not pages & mounted, "a mounted page would hide a page of docs/"
     assert sorted((pages | mounted) - set(nav)) == [], "pages missing from mkdocs.yml's nav"
-    unknown = set(nav) - pages - mounted - set(docs_site.PENDING)
+    unknown = set(nav) - pages - mounted
     assert sorted(unknown) == [], "nav entries with no page"
     assert len(nav) == len(set(nav)), "a page listed twice"
-
-
-def test_pending_pages_leave_the_nav_until_they_exist() -> None:
-    nav = [{"Home": "index.md"}, {"Gallery": "gallery.md"}, {"More": ["a.md", "gallery.md"]}]
-    assert docs_site.without_pending(nav, lambda page: False) == [
-        {"Home": "index.md"},
-        {"More": ["a.md"]},
-    ]
-    assert docs_site.without_pending(nav, lambda page: True) == nav
 
 
 def test_api_reference_covers_govsim() -> None:

@@ -7,13 +7,11 @@ import io
 import warnings
 from collections.abc import Iterator
 
-import pandas as pd
 import pytest
 
-from govsim.analysis.comparison import OUTCOMES
 from govsim.engine.model import simulate
-from govsim.plots import style
-from govsim.plots.figures import comparison_figure, run_figure
+from govsim.plots import fonts, style
+from govsim.plots.figures import run_figure
 from govsim.world.scenario import load_scenario
 from tests.support import DEMO
 
@@ -35,7 +33,7 @@ def _draw(title: str) -> list[str]:
 @pytest.fixture
 def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Pretend no CJK font is installed."""
-    monkeypatch.setattr(style, "cjk_family", lambda: None)
+    monkeypatch.setattr(fonts, "cjk_family", lambda: None)
     yield
     style.apply_style()
 
@@ -44,6 +42,7 @@ def test_chinese_title_renders_without_missing_glyphs() -> None:
     assert not [m for m in _draw(CHINESE_TITLE) if "missing from font" in m]
 
 
+@pytest.mark.filterwarnings("ignore:no CJK font found")
 def test_chinese_title_falls_back_cleanly_without_a_cjk_font(no_cjk_font: None) -> None:
     assert style.safe_text("Wuhou 武侯 (成都) · seed 1") == "Wuhou · seed 1"
     assert style.safe_text("plain text") == "plain text"
@@ -51,7 +50,7 @@ def test_chinese_title_falls_back_cleanly_without_a_cjk_font(no_cjk_font: None) 
 
 
 def test_a_cjk_font_is_used_when_installed() -> None:
-    family = style.cjk_family()
+    family = fonts.cjk_family()
     if family is None:
         pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
     assert style.rc_params()["font.family"] == [style.LATIN_FAMILY, family]
@@ -75,45 +74,3 @@ def test_run_figure_is_titled_with_scenario_policy_and_seed() -> None:
         "One run — scenario demo · policy fast_handoffs · seed 3, 20 days, the first 10 warm-up"
     )
     assert fig.axes[0].get_lines()[0].get_color() == style.PALETTE[0]
-
-
-def test_comparison_figure_is_titled_with_replications_and_ci_level() -> None:
-    rows = [
-        {"policy": p, "outcome": o, "mean": 1.0, "low": 0.5, "high": 1.5, "reps": 4}
-        for p in ("status_quo", "fast_handoffs")
-        for o in OUTCOMES
-    ]
-    fig = comparison_figure(pd.DataFrame(rows), scenario="demo", level=0.9)
-    assert fig.get_suptitle() == (
-        "Policies compared, means with CIs — scenario demo · policies status_quo, "
-        "fast_handoffs · 4 replications · 90% CIs"
-    )
-    assert comparison_figure(pd.DataFrame(rows), "as given").get_suptitle() == "as given"
-
-
-def test_paired_comparison_figure_shows_differences_to_the_baseline() -> None:
-    rows = [
-        {
-            "policy": p,
-            "outcome": o,
-            "mean": 1.0,
-            "low": 0.5,
-            "high": 1.5,
-            "diff": float("nan") if p == "status_quo" else -0.5 * k,
-            "diff_low": float("nan") if p == "status_quo" else -0.5 * k - 0.25,
-            "diff_high": float("nan") if p == "status_quo" else -0.5 * k + 0.25,
-            "reps": 4,
-        }
-        for k, p in enumerate(("status_quo", "fast_handoffs", "overdue_alerts"))
-        for o in OUTCOMES
-    ]
-    fig = comparison_figure(pd.DataFrame(rows), scenario="demo", paired=True)
-    assert fig.get_suptitle() == (
-        "Paired differences to status_quo, with CIs — scenario demo · policies status_quo, "
-        "fast_handoffs, overdue_alerts · 4 replications · 95% CIs"
-    )
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["fast_handoffs", "overdue_alerts"]
-    points, zero = ax.get_lines()[0], ax.get_lines()[-1]
-    assert points.get_xdata().tolist() == [-0.5, -1.0]
-    assert list(zero.get_xdata()) == [0.0, 0.0]

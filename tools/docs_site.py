@@ -17,7 +17,6 @@ import logging
 import os
 import posixpath
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -35,8 +34,6 @@ MOUNTS = {
 }
 #: Folders outside docs/ whose pages (Markdown and notebooks) the site shows at the same path.
 FOLDERS = ("notebooks",)
-#: Pages another branch is adding: their nav entries are dropped until they exist.
-PENDING = ("gallery.md",)
 
 log = logging.getLogger(f"mkdocs.hooks.{Path(__file__).stem}")
 LINK = re.compile(r"(\]\()([^)\s]+)")
@@ -54,18 +51,6 @@ def mounted() -> dict[str, str]:
                 name = path.relative_to(ROOT).as_posix()
                 pages[name] = name
     return pages
-
-
-def without_pending(nav: list[Any], exists: Callable[[str], bool]) -> list[Any]:
-    """``nav`` without the entries of the ``PENDING`` pages for which ``exists`` is false."""
-    kept = []
-    for entry in nav:
-        value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-        if isinstance(value, list):
-            kept.append({next(iter(entry)): without_pending(value, exists)})
-        elif not (value in PENDING and not exists(value)):
-            kept.append(entry)
-    return kept
 
 
 def relink(markdown: str, source: Path, site_path: str, site_of: dict[str, str]) -> str:
@@ -132,13 +117,6 @@ def api_problems(api: Path, package: str = "govsim", search_path: Path = ROOT) -
         if m.path not in listed
     ]
     return problems + [f"{path} has no docstring" for m in modules for path in undocumented(m)]
-
-
-def on_config(config: Any) -> Any:
-    """Drop the nav entries of pending pages that do not exist yet."""
-    docs = Path(config.docs_dir)
-    config.nav = without_pending(config.nav, lambda page: (docs / page).exists())
-    return config
 
 
 def on_pre_build(config: Any) -> None:

@@ -201,21 +201,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
-    from govsim.plots.figures import comparison_figure, save_figure, series_figure, sweep_figure
+    from govsim.plots.comparison import plot_comparison
+    from govsim.plots.figures import save_figure
+    from govsim.plots.series import series_figure
+    from govsim.plots.sweep import sweep_figure
 
     saved = []
     strata = list(table.groupby(["scenario", "sample"], sort=True))
     for (scenario, sample), part in strata[:6]:
         title = f"{scenario}, sample {sample}: means with 95% CIs"
-        path = folder / f"compare-{scenario}-{sample}.png"
-        saved.append(save_figure(comparison_figure(part, title), path))
+        saved += plot_comparison(part, folder / f"compare-{scenario}-{sample}.png", title)
     if not results.series.empty:
         first = results.runs[["scenario", "sample"]].iloc[0]
         mine = (results.runs["scenario"] == first["scenario"]) & (
             results.runs["sample"] == first["sample"]
         )
         title = f"{first['scenario']}, sample {first['sample']}: means with 95% bands"
-        fig = series_figure(results.series, results.runs[mine], title)
+        window = _window(results.manifest, first["scenario"])
+        fig = series_figure(results.series, results.runs[mine], title, window)
         saved.append(save_figure(fig, folder / "series.png"))
     if len(results.parameters) == 1:
         parameter = results.parameters[0]
@@ -224,12 +227,26 @@ def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
     return saved
 
 
+def _window(manifest: dict[str, Any], scenario: str) -> Any:
+    """The run window of ``scenario`` (its label) in an experiment, for the series' shading:
+    from its file recorded in the manifest and the spec's days; ``None`` when the file is
+    no longer where it was."""
+    from govsim.world.scenario import load_scenario
+    from govsim.world.window import Window
+
+    paths = [Path(p) for p in manifest["files"] if Path(p).stem == scenario]
+    if not paths or not paths[-1].is_file():
+        return None
+    return Window.of(load_scenario(paths[-1]), manifest["spec"].get("days"))
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """`govsim plan`: the least-cost staffing meeting outcome targets; returns the exit
     status."""
     from govsim.experiments.executors import open_executor
     from govsim.experiments.planner import parse_target, parse_vary, plan
-    from govsim.plots.figures import frontier_figure, save_figure
+    from govsim.plots.figures import save_figure
+    from govsim.plots.frontier import frontier_figure
     from govsim.progress import wanted
 
     if args.max_reps < args.min_reps:

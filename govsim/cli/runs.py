@@ -95,7 +95,9 @@ def add_run_commands(sub: Any) -> None:
         "--plot",
         type=options.output_file(*options.FIGURE_SUFFIXES),
         metavar="OUT.png",
-        help="save the comparison figure",
+        help="save the comparison figures: each policy's means with CIs to OUT.png, the "
+        "paired differences to the first policy (a forest plot) to OUT_differences.png "
+        "(1280×720, for a slide)",
     )
     executor_args(compare)
     compare.set_defaults(handler=cmd_compare)
@@ -273,11 +275,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         print_comparison(table, policies[0].name, args.reps, OUTCOMES)
     if args.plot:
-        from govsim.plots.figures import comparison_figure, save_figure
+        from govsim.plots.comparison import plot_comparison
 
-        save_figure(comparison_figure(table, scenario=args.file.stem), args.plot)
+        saved = plot_comparison(table, args.plot, scenario=args.file.stem)
         if not args.json:
-            print(f"figure saved to {args.plot}")
+            print("figures saved to " + ", ".join(map(str, saved)))
     return 0
 
 

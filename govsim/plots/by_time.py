@@ -16,8 +16,6 @@ from govsim.record.by_time import occurrences, report_times, times_by_report
 from govsim.record.ledger import Ledger
 from govsim.world.window import describe
 
-#: 1280 × 720 pixels at the house style's 120 dpi.
-SLIDE_INCHES = (1280 / 120, 720 / 120)
 #: Font sizes (pt) that read on a projected slide: titles, labels, ticks and legends.
 TITLE_PT, LABEL_PT, TICK_PT, SUPTITLE_PT = 15, 14, 12, 16
 
@@ -26,7 +24,7 @@ def by_time_figure(ledger: Ledger, policy: str | None = None) -> Figure:
     """Six panels: window incidents by hour, weekday and month of occurrence (top); the
     mean and p90 wait at the first desk and resolution time from report by hour of
     report, and their means by weekday of report (bottom)."""
-    fig, axes = style.new_figure(2, 3, size=SLIDE_INCHES)
+    fig, axes = style.new_figure(2, 3, size=style.SLIDE)
     for ax, part in zip(axes[0], ("hour", "weekday", "month"), strict=True):
         counts = occurrences(ledger, part)
         ax.bar(np.arange(len(counts)), counts.to_numpy(), color=style.PALETTE[0])

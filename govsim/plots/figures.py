@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,8 @@ from govsim.world.window import describe
 _CLOSED, _OPEN, _VOLUNTEER = "closed", "open", "volunteer"
 #: Vertical gap between the nodes of an alluvial column, as a share of its height.
 _NODE_GAP = 0.025
+#: Height of one run's alluvial panel (inches): two fill a 1280×720 slide.
+_PANEL_HEIGHT = 3.0
 #: Width of an alluvial node, as a share of the distance between columns.
 _NODE_WIDTH = 0.1
 
@@ -55,7 +56,7 @@ def run_figure(ledger: Ledger, policy: str | None = None) -> Figure:
     The title names the scenario, ``policy`` (when given), the seed, the days and the
     warm-up.
     """
-    fig, (ax_time, ax_dist) = style.new_figure(1, 2, size=(12, 4.5))
+    fig, (ax_time, ax_dist) = style.new_figure(1, 2, size=style.SLIDE)
     days = np.arange(0.0, ledger.end_h + 24.0, 24.0)
     counts = state_counts(ledger, days)
     ax_time.plot(days / 24, counts["backlog"], label="open (reported, not resolved)")
@@ -99,65 +100,6 @@ def plot_run(ledger: Ledger, path: str | Path, policy: str | None = None) -> Pat
     return save_figure(run_figure(ledger, policy), path)
 
 
-def comparison_figure(
-    table: pd.DataFrame,
-    title: str | None = None,
-    *,
-    scenario: str | None = None,
-    level: float = 0.95,
-    paired: bool = False,
-) -> Figure:
-    """One panel per outcome: each policy's mean with its CI (from ``analysis.compare``),
-    or with ``paired`` each policy's paired difference to the baseline with its CI (the
-    baseline, the policy without differences, is left out; a dashed line marks zero).
-
-    ``level`` is the confidence level the table was computed at. Without ``title`` the
-    figure is titled with ``scenario``, the policies, the replications per policy (the
-    table's ``reps``) and ``level``; a given ``title`` is used as written.
-    """
-    from govsim.analysis.comparison import OUTCOMES
-
-    names = list(dict.fromkeys(table["policy"]))
-    columns = ["mean", "low", "high"]
-    subject = "Policies compared, means with CIs"
-    if paired:
-        no_diff = table.groupby("policy", sort=False)["diff"].apply(lambda d: d.isna().all())
-        baseline = no_diff[no_diff].index[0]
-        names.remove(baseline)
-        columns = ["diff", "diff_low", "diff_high"]
-        subject = f"Paired differences to {baseline}, with CIs"
-    fig, axes = style.new_figure(1, len(OUTCOMES), size=(2.6 * len(OUTCOMES), 3.8), sharey=True)
-    positions = np.arange(len(names))
-    for ax, (outcome, (label, higher_better)) in zip(axes, OUTCOMES.items(), strict=True):
-        rows = table[table["outcome"] == outcome].set_index("policy").loc[names, columns]
-        mean, low, high = (rows[c].to_numpy(dtype=float) for c in columns)
-        ax.errorbar(mean, positions, xerr=np.vstack([mean - low, high - mean]), fmt="o", capsize=3)
-        if paired:
-            ax.axvline(0.0, color="grey", lw=0.8, ls="--")
-        hint = (
-            ""
-            if higher_better is None
-            else f"\n({'higher' if higher_better else 'lower'} is better)"
-        )
-        ax.set_title(label + hint, fontsize=9)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.locator_params(axis="x", nbins=4)  # large values (cost) must not overlap
-        ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(positions, [style.safe_text(name) for name in names])
-    axes[0].invert_yaxis()
-    if title is None:
-        reps = sorted(set(table["reps"].astype(int)))
-        title = style.figure_title(
-            subject,
-            scenario=scenario,
-            policy=list(dict.fromkeys(table["policy"])),
-            reps=reps[0] if len(reps) == 1 else None,
-            level=level,
-        )
-    style.set_title(fig, title)
-    return fig
-
-
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` to ``path`` (format by extension), close it and return the path."""
     path = Path(path)
@@ -176,103 +118,6 @@ def _close(fig: Figure) -> None:
     fig.clear()
 
 
-def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
-    """One panel per compared outcome: each policy's mean and 95% CI against ``parameter``.
-
-    ``table`` is an experiment summary (``govsim.experiments.results.summary``) with a column of the
-    parameter's values.
-    """
-    from govsim.analysis.comparison import OUTCOMES
-
-    fig, axes = style.new_figure(1, len(OUTCOMES), size=(2.8 * len(OUTCOMES), 3.6))
-    for ax, (outcome, (label, _)) in zip(axes, OUTCOMES.items(), strict=True):
-        rows = table[table["outcome"] == outcome]
-        for policy, line in rows.groupby("policy", sort=False):
-            line = line.sort_values(parameter)
-            x = line[parameter].to_numpy(dtype=float)
-            ax.plot(x, line["mean"], marker="o", ms=3, label=policy)
-            ax.fill_between(x, line["low"], line["high"], alpha=0.2)
-        ax.set_title(label, fontsize=9)
-        ax.set_xlabel(parameter, fontsize=8)
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-    axes[0].legend(frameon=False, fontsize=8)
-    style.set_title(fig, title)
-    return fig
-
-
-def frontier_figure(plan: Any) -> Figure:
-    """The staffing planner's frontier: each target outcome against cost, per candidate.
-
-    Dots are means over replications, bars reach the one-sided bound that decided the
-    candidate, the dashed line is the target, the star the least-cost candidate meeting
-    every target (``plan`` is a ``govsim.experiments.planner.Plan``). An outcome whose values span
-    more than a factor of ten gets a logarithmic axis. Titled with the plan's scenario,
-    policy and confidence.
-    """
-    targets = plan.targets
-    fig, axes = style.new_figure(1, len(targets), size=(4.5 * len(targets), 3.8), squeeze=False)
-    table = plan.table
-    best = table.index[[row == plan.best for row in table[plan.paths].to_dict("records")]]
-    for ax, target in zip(axes[0], targets, strict=True):
-        mean, bound = table[f"{target.outcome} mean"], table[f"{target.outcome} bound"]
-        finite = np.isfinite(bound)
-        meets = table["verdict"] == "meets"
-        for mask, colour, label in ((meets, "tab:green", "meets all"), (~meets, "tab:red", "not")):
-            ax.errorbar(
-                table["cost"][mask & finite],
-                mean[mask & finite],
-                yerr=np.abs(bound - mean)[mask & finite],
-                fmt="o",
-                color=colour,
-                capsize=3,
-                label=label,
-            )
-        ax.axhline(target.bound, color="grey", ls="--", lw=1, label=str(target))
-        if len(best):
-            ax.plot(table["cost"][best], mean[best], "*", ms=16, color="gold", mec="black")
-        ax.set(xlabel="staff cost over the window", ylabel=target.outcome, title=str(target))
-        shown = np.abs(np.r_[mean[finite], bound[finite], target.bound])
-        if shown.min() > 0 and shown.max() > 10 * shown.min():
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3)
-        ax.legend(frameon=False, fontsize=8)
-    title = style.figure_title(
-        "Staffing frontier",
-        scenario=plan.scenario or None,
-        policy=plan.policy or None,
-        detail=f"{plan.confidence:.0%} one-sided bounds",
-    )
-    style.set_title(fig, title)
-    return fig
-
-
-def series_figure(series: pd.DataFrame, runs: pd.DataFrame, title: str) -> Figure:
-    """Open incidents (backlog), hidden incidents and trust by day: each policy's mean over
-    its runs with a 95% band (t-interval across runs, day by day).
-
-    ``series`` holds the runs' time series (``run_id``, ``day`` and the columns), ``runs``
-    maps ``run_id`` to ``policy``.
-    """
-    from scipy import stats
-
-    columns = [c for c in ("backlog", "hidden", "trust") if c in series.columns]
-    frame = series.merge(runs[["run_id", "policy"]], on="run_id")
-    fig, axes = style.new_figure(1, len(columns), size=(4.5 * len(columns), 3.6), squeeze=False)
-    for ax, column in zip(axes[0], columns, strict=True):
-        for policy, rows in frame.groupby("policy", sort=False):
-            by_day = rows.groupby("day")[column].agg(["mean", "std", "count"])
-            t = stats.t.ppf(0.975, np.maximum(by_day["count"] - 1, 1))
-            half = (t * by_day["std"] / np.sqrt(by_day["count"])).fillna(0.0)
-            ax.plot(by_day.index, by_day["mean"], label=policy)
-            ax.fill_between(by_day.index, by_day["mean"] - half, by_day["mean"] + half, alpha=0.2)
-        ax.set(xlabel="day", title=column)
-        ax.grid(alpha=0.3)
-    axes[0][0].legend(frameon=False, fontsize=8)
-    style.set_title(fig, title)
-    return fig
-
-
 def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
     """Where incidents went, tier by tier: an alluvial diagram of ``tier_flow`` per run.
 
@@ -281,22 +126,23 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
     closed it. Nodes are tiers (top: the highest), ``closed`` (done at an earlier desk)
     and ``open``; a band's height is its share of the run's reported window incidents
     and its colour the tier that finally closed them. Titled with the scenario, the
-    labels, the seed and the days of the first run.
+    labels, the seed and the days of the first run. Two runs fill a 1280×720 slide.
     """
     flows = {label: tier_flow(ledger) for label, ledger in ledgers.items()}
     first = next(iter(ledgers.values()))
     stages = max(max((len(r) for r in f["route"]), default=0) for f in flows.values())
-    fig, axes = style.new_figure(len(flows), 1, size=(11.0, 3.9 * len(flows)), squeeze=False)
+    height = max(_PANEL_HEIGHT * len(flows), style.SLIDE[0] / 2)
+    fig, axes = style.new_figure(len(flows), 1, size=(style.SLIDE[0], height), squeeze=False)
     for ax, (label, flow) in zip(axes[:, 0], flows.items(), strict=True):
         _draw_alluvial(ax, flow, first.tiers, max(stages, 1))
         total = int(flow["incidents"].sum())
         ax.set_title(style.safe_text(f"{label}: {total:,} reported incidents"), loc="left")
     ends = set().union(*(flow["closed_by"] for flow in flows.values()))
     colours = {k: c for k, c in _closing_colours(first.tiers).items() if k in ends}
-    axes[0, 0].legend(
+    fig.legend(
         handles=[Patch(color=c, alpha=0.6, label=_closing_label(k)) for k, c in colours.items()],
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
+        loc="outside lower center",
+        ncol=len(colours),
     )
     meta = first.meta
     title = style.figure_title(
@@ -304,6 +150,7 @@ def tier_flow_figure(ledgers: Mapping[str, Ledger]) -> Figure:
         scenario=meta["scenario"],
         policy=list(ledgers),
         detail=f"seed {meta['seed']}, {describe(first.window_h)}",
+        sep="\n",
     )
     style.set_title(fig, title)
     return fig
@@ -360,7 +207,7 @@ def _draw_alluvial(ax: Axes, flow: pd.DataFrame, tiers: list[str], stages: int) 
                     f"{text} {sizes[cat] / total:.0%}",
                     ha="left" if final else "center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=9,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
                     zorder=5,
                 )
@@ -369,7 +216,7 @@ def _draw_alluvial(ax: Axes, flow: pd.DataFrame, tiers: list[str], stages: int) 
     _draw_bands(ax, paths, tops, order, colours, scale)
     names = [f"desk {k + 1}" for k in range(stages)] + ["closed by"]
     for column, name in enumerate(names):
-        ax.text(column, 1.04, name, ha="center", va="bottom", fontsize=8.5, weight="bold")
+        ax.text(column, 1.04, name, ha="center", va="bottom", fontsize=9, weight="bold")
     ax.set_xlim(-0.4, stages + 0.9)
     ax.set_ylim(-0.02, 1.1)
     ax.set_axis_off()

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from govsim.plots import style
-from govsim.plots.by_time import SLIDE_INCHES, SUPTITLE_PT, TICK_PT, panel_text
+from govsim.plots.by_time import SUPTITLE_PT, TICK_PT, panel_text
 from govsim.plots.figures import save_figure
 from govsim.record.by_time import LABELS
 from govsim.record.hours import extra_hours, on_duty_by_hour_of_week, on_duty_hours, paid_hours
@@ -22,7 +22,7 @@ def hours_figure(ledger: Ledger, policy: str | None = None) -> Figure:
     week (left), and each role's hours on duty, paid (overtime at its rate, call-outs at
     their minimum) and in overtime over the window, in thousands (right). Roles with no
     hours in the window are left out."""
-    fig, (week_ax, bar_ax) = style.new_figure(1, 2, size=SLIDE_INCHES, width_ratios=(3, 2))
+    fig, (week_ax, bar_ax) = style.new_figure(1, 2, size=style.SLIDE, width_ratios=(3, 2))
     on_duty, paid = on_duty_hours(ledger, by="role"), paid_hours(ledger)
     overtime = extra_hours(ledger, "overtime")
     shown = [i for i in range(len(ROLES)) if on_duty[i] > 0 or paid[i] > 0]

@@ -2,44 +2,22 @@
 
 Every figure function (``govsim.plots.figures``, the live app's map and charts) makes its figure
 with :func:`new_figure` and titles it with :func:`set_title`, so all figures look alike.
-Chinese place names render with a CJK font when one is installed (Noto Sans CJK from
-Debian's ``fonts-noto-cjk``, Source Han Sans, WenQuanYi …); Latin text keeps DejaVu Sans
-and falls back glyph by glyph to the CJK font. Without any CJK font, :func:`safe_text`
-drops the Chinese characters so that no figure shows empty boxes or warns about
-missing glyphs.
+Latin text is set in DejaVu Sans and falls back glyph by glyph to the CJK font that
+:mod:`govsim.plots.fonts` finds (registered when the first figure is made); without one,
+:func:`safe_text` drops the Chinese characters and warns once, naming how to install one.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import matplotlib
-from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-#: Font families with CJK glyphs, most wanted first (simplified Chinese faces first).
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Noto Sans SC",
-    "Noto Sans CJK JP",
-    "Source Han Sans",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-)
-#: File names of CJK fonts, looked for when matplotlib's font cache predates their install.
-_CJK_FILE = re.compile(r"cjk|sourcehan|notosanssc|wqy|wenquanyi|droidsansfallback|simhei|yahei")
-#: Han ideographs, CJK punctuation and full-width forms: the characters a Latin font lacks.
-_CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+")
+from govsim.plots import fonts
+from govsim.plots.fonts import safe_text
+
 LATIN_FAMILY = "DejaVu Sans"
 #: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = (
@@ -52,6 +30,9 @@ PALETTE = (
     "#F0E442",
     "#000000",
 )
+#: Figure size (inches) of a 1280×720 slide at the house style's 120 dpi: text of 8.5
+#: points or more is then at least 12 pixels high on the slide.
+SLIDE = (1280 / 120, 720 / 120)
 #: Sequential colour map for counts on the map (white → dark red).
 COUNT_CMAP = "OrRd"
 
@@ -62,36 +43,10 @@ def tier_colours(tiers: Sequence[str]) -> dict[str, str]:
     return {tier: PALETTE[rank % len(PALETTE)] for rank, tier in enumerate(tiers)}
 
 
-@functools.cache
-def cjk_family() -> str | None:
-    """Return the installed font family used for CJK text, or ``None`` when there is none.
-
-    Looks in matplotlib's font list first; when that cache was built before the font was
-    installed, registers the system's CJK font files (found through fontconfig) and
-    looks again. The answer is cached for the process.
-    """
-    found = _first_known_family()
-    if found is None:
-        for path in font_manager.findSystemFonts():
-            if _CJK_FILE.search(Path(path).name.lower()):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):  # an unreadable font file
-                    continue
-        found = _first_known_family()
-    return found
-
-
-def _first_known_family() -> str | None:
-    """The first of :data:`CJK_FAMILIES` that matplotlib's font manager knows, if any."""
-    known = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in known), None)
-
-
 def rc_params() -> dict[str, Any]:
     """The matplotlib settings of the house style (a dict for ``rcParams.update``)."""
     families = [LATIN_FAMILY]
-    cjk = cjk_family()
+    cjk = fonts.cjk_family()
     if cjk is not None:
         families.append(cjk)
     return {
@@ -135,24 +90,6 @@ def new_figure(
     apply_style()
     figure = Figure(figsize=size, layout="constrained")
     return figure, figure.subplots(nrows, ncols, **subplots)
-
-
-def has_cjk(text: str) -> bool:
-    """Whether ``text`` holds characters (Han, kana, hangul, full-width) a Latin font lacks."""
-    return bool(_CJK_TEXT.search(text))
-
-
-def safe_text(text: str) -> str:
-    """``text`` as it can be drawn: unchanged with a CJK font, else without its CJK runs.
-
-    Without a CJK font, ``"Wuhou 武侯 (成都)"`` becomes ``"Wuhou"``: the runs are dropped
-    with brackets left empty by them, and spaces are tidied.
-    """
-    if cjk_family() is not None or not has_cjk(text):
-        return text
-    stripped = _CJK_TEXT.sub("", text)
-    stripped = re.sub(r"\(\s*\)|\[\s*\]", "", stripped)
-    return re.sub(r"\s{2,}", " ", stripped).strip(" ·,;:—-") or "?"
 
 
 def figure_title(
