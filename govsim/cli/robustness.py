@@ -8,12 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
-from govsim.cli.common import executor_args, spec_command
+from govsim.cli.common import executor_args, spec_command, stdout_console
 from govsim.cli.jsonout import dumps
 
 HELP = """\
@@ -179,7 +178,7 @@ def print_analysis(analysis: Any, failures: Any) -> None:
             _effect(row),
             f"{row.influential} ({_g(row.rho)})",
         )
-    console = Console(width=max(120, Console().width))
+    console = stdout_console(120)
     console.print(table)
     regret = Table(title="regret against the best policy of each sample (outcome units)")
     for column in ("outcome", "policy", "median", "max", "best in"):
