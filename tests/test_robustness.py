@@ -4,6 +4,8 @@ and the refusal of bad specs."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 from govsim.analysis import claims as claims_module
 from govsim.analysis.claims import analyse, sample_effects, where_it_fails, wilson
 from govsim.analysis.robustness import Robustness, load_robustness, run_robustness
+from govsim.cli import main
 from govsim.cli.robustness import write_section
 from govsim.engine.model import simulate
 from govsim.errors import GovsimError, ScenarioError
@@ -119,6 +122,32 @@ def test_same_seed_gives_the_same_results_on_processes(study, capsys) -> None:
     assert [c["share"] for c in data["claims"]] == table["share"].tolist()
     assert [c["effect_median"] for c in data["claims"]] == table["effect_median"].tolist()
     assert (folder / "processes" / "figures" / "effects.png").is_file()
+
+
+def test_report_reads_a_robustness_folder_again(study, capsys, tmp_path: Path) -> None:
+    """``govsim report DIR`` on a study's folder prints the study's own tables (not a
+    generic comparison), saves the figure only where asked, and refuses a spec that
+    changed after the run."""
+    robustness, serial, folder = study
+    data = checked(capsys, "robustness", ["report", str(folder / "serial"), "--json"])
+    table = analyse(robustness, serial).claims
+    assert [c["share"] for c in data["claims"]] == table["share"].tolist()
+    assert data["figures"] == [] and not (folder / "serial" / "figures").exists()
+    assert main(["report", str(folder / "serial"), "--figures", str(tmp_path)]) == 0
+    assert "more staff cut the wait" in capsys.readouterr().out
+    assert (tmp_path / "effects.png").is_file()
+    copy = tmp_path / "copy"
+    shutil.copytree(folder / "serial", copy)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.replace("label: more staff cut the wait", "label: edited"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["robustness"]["spec_file"] = str(spec)
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(copy)]) == 2
+    assert "has changed since the study ran" in capsys.readouterr().err
+    spec.unlink()
+    assert main(["report", str(copy)]) == 2
+    assert "is gone" in capsys.readouterr().err
 
 
 def test_prim_finds_where_a_claim_fails(study, monkeypatch) -> None:

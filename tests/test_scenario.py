@@ -32,7 +32,7 @@ def refused(path: Path, overrides: dict | None = None) -> str:
     return str(info.value)
 
 
-NOT_SCENARIOS = ("register.yaml", "volumes.yaml")
+NOT_SCENARIOS = ("register.yaml",)
 SCENARIO_FILES = sorted(
     p for p in (ROOT / "scenarios").rglob("*.yaml") if p.name not in NOT_SCENARIOS
 )

@@ -63,11 +63,29 @@ class Figure(Spec):
     )
 
 
+class Volume(Spec):
+    """How the model counts what a count of incidents per period counts (a volume anchor:
+    docs/volumes.md)."""
+
+    category: str = Field(description="the text's category: a counted_as of the preset")
+    period_days: float = Field(gt=0.0, description="the period the count covers (days)")
+    metric: str | None = Field(
+        None,
+        description="a metric to count instead of the category's reported incidents, "
+        "per 30 days (METRICS name and argument, e.g. reaching_per_month:street)",
+    )
+
+
 class Input(Figure):
     """A figure that sets a scenario value."""
 
     role: Literal["input"] = Field(description="input: sets a scenario value")
     sets: str = Field(description="the scenario field path(s) it sets, or what it anchors")
+    volume: Volume | None = Field(
+        None,
+        description="a count of incidents per period that sets rates (a volume anchor): "
+        "how the model counts it",
+    )
 
 
 class NotRepresentable(Figure):
@@ -184,16 +202,22 @@ def load_targets(path: Path = REGISTER_FILE) -> dict[str, PresetTargets]:
 
 
 def _check_entries(path: Path, preset: str, figures: list[Any]) -> None:
-    """Ids unique within the preset; every target's metric a known one."""
+    """Ids unique within the preset; every metric (a target's, a volume's) a known one."""
     seen: set[str] = set()
     for i, figure in enumerate(figures):
         if figure.id in seen:
             raise ScenarioError(f"{path}: {preset}.figures.{i}.id: '{figure.id}' twice")
         seen.add(figure.id)
-        name = figure.metric.split(":", 1)[0] if isinstance(figure, Target) else None
-        if name is not None and name not in METRICS:
+        if isinstance(figure, Target):
+            field, metric = "metric", figure.metric
+        elif isinstance(figure, Input) and figure.volume and figure.volume.metric:
+            field, metric = "volume.metric", figure.volume.metric
+        else:
+            continue
+        name = metric.split(":", 1)[0]
+        if name not in METRICS:
             raise ScenarioError(
-                f"{path}: {preset}.figures.{i}.metric: unknown metric '{name}'; "
+                f"{path}: {preset}.figures.{i}.{field}: unknown metric '{name}'; "
                 f"known: {', '.join(METRICS)}"
             )
 

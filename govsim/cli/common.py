@@ -135,6 +135,8 @@ def stdout_console(min_width: int = 80) -> Console:
     """The console tables print on: on a terminal, its width but at least ``min_width``
     columns; piped or redirected, plain text (no colour) at each table's own width,
     every column and every digit shown."""
+    from rich.console import Console  # here: `govsim --help` needs no rich
+
     terminal = Console()
     if not terminal.is_terminal:
         return Console(width=PIPED_WIDTH)

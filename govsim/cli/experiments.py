@@ -75,8 +75,10 @@ def add_experiment_commands(sub: Any) -> None:
         help="summarise a results folder: means, 95%% CIs, paired differences; figures",
         description="Load a results folder and print, per scenario and parameter sample, "
         "each policy's mean and 95%% CI per outcome and its paired (same-seed) difference to "
-        "the baseline policy; with --figures OUT, save figures there. The results folder is "
-        "only read (every part's checksum verified), never written.",
+        "the baseline policy; with --figures OUT, save figures there. A sensitivity study's "
+        "folder gets its indices, a robustness study's its claim tables (from the spec file "
+        "it ran, which must be unchanged). The results folder is only read (every part's "
+        "checksum verified), never written.",
     )
     report.add_argument("folder", type=Path, metavar="DIR", help="results folder")
     shown = report.add_mutually_exclusive_group()
@@ -167,6 +169,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from govsim.analysis.comparison import OUTCOMES
+    from govsim.cli.robustness import is_robustness_folder
+    from govsim.cli.robustness import report as robustness_report
     from govsim.cli.sensitivity import is_sensitivity_folder, report
     from govsim.experiments.results import load, summary
 
@@ -177,6 +181,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     if is_sensitivity_folder(args.folder):
         return report(args.folder, args.json, args.figures, lambda t: _deliver(args, t))
+    if is_robustness_folder(args.folder):
+        return robustness_report(args.folder, args.json, args.figures, lambda t: _deliver(args, t))
     check_writable(args.figures or args.folder / "figures")
     results = load(args.folder)
     if results.runs.empty:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from govsim.child_processes import terminating_signals
 from govsim.cli import options
 from govsim.cli.common import executor_args, spec_command, stdout_console
 from govsim.cli.jsonout import dumps
+from govsim.errors import GovsimError
 
 HELP = """\
 Run a robustness spec (experiments/robustness/*.yaml): a Latin hypercube over the
@@ -55,8 +57,6 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     from govsim.analysis.claims import analyse
     from govsim.analysis.robustness import load_robustness, run_robustness
     from govsim.experiments.executors import open_executor
-    from govsim.plots.figures import save_figure
-    from govsim.plots.robustness import effects_figure
     from govsim.progress import wanted
 
     robustness = load_robustness(args.spec)
@@ -68,23 +68,88 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     analysis.effects.to_csv(args.out / "effects.csv", index=False)
     analysis.regret.to_csv(args.out / "regret.csv", index=False)
     failures.to_csv(args.out / "failures.csv", index=False)
-    figure = save_figure(effects_figure(analysis), args.out / "figures" / "effects.png")
     if args.markdown:
         write_section(args.markdown, robustness.spec.name, markdown(analysis))
-    if args.json:
+    _print(analysis, failures, args.out / "figures", args.json)
+    if args.markdown and not args.json:
+        print(f"tables written to {args.markdown}")
+    return 0
+
+
+def _print(
+    analysis: Any, failures: Any, figures: Path | None, as_json: bool, delivered: bool = False
+) -> None:
+    """Print a study's tables (or their JSON; nothing if ``delivered`` already), saving its
+    figure in ``figures`` if given."""
+    from govsim.plots.figures import save_figure
+    from govsim.plots.robustness import effects_figure
+
+    saved = [save_figure(effects_figure(analysis), figures / "effects.png")] if figures else []
+    if delivered:
+        return
+    if as_json:
         record = {
             "claims": analysis.claims,
             "regret": analysis.regret,
             "failures": failures,
             "effects": analysis.effects,
-            "figures": [str(figure)],
+            "figures": [str(path) for path in saved],
         }
         print(dumps(record))
-        return 0
+        return
     print_analysis(analysis, failures)
-    print(f"figure saved to {figure}")
-    if args.markdown:
-        print(f"tables written to {args.markdown}")
+    for path in saved:
+        print(f"figure saved to {path}")
+
+
+def is_robustness_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a robustness study (its manifest says so)."""
+    from govsim.experiments.results import read_manifest
+
+    try:
+        return "robustness" in read_manifest(folder)
+    except GovsimError:
+        return False
+
+
+def report(
+    folder: Path,
+    as_json: bool,
+    figures: Path | None,
+    deliver: Callable[[dict[str, Any]], bool] | None = None,
+) -> int:
+    """``govsim report`` on a robustness study's folder: its tables again, from the stored
+    runs and the spec file the study ran (which must still say what it said then).
+    ``deliver`` gets the tables (claims, regret, failures, effects) first and returns True
+    when it printed them (then nothing else is)."""
+    from govsim.analysis.claims import analyse
+    from govsim.analysis.robustness import load_robustness
+    from govsim.experiments.results import load, read_manifest
+
+    record = read_manifest(folder)["robustness"]
+    spec_file = Path(record["spec_file"])
+    if not spec_file.is_file():
+        raise GovsimError(f"{folder}: the study's spec file {spec_file} is gone")
+    robustness = load_robustness(spec_file)
+    if robustness.spec.model_dump(mode="json") != record["spec"]:
+        raise GovsimError(f"{folder}: {spec_file} has changed since the study ran")
+    runs = load(folder).runs
+    expected = robustness.experiment.n_runs
+    if len(runs) != expected:
+        raise GovsimError(
+            f"{folder}: {len(runs)} of {expected} runs stored; finish the study with "
+            f"govsim robustness {spec_file} --out {folder} --resume"
+        )
+    analysis = analyse(robustness, runs)
+    failures = failure_table(analysis)
+    tables = {
+        "claims": analysis.claims,
+        "regret": analysis.regret,
+        "failures": failures,
+        "effects": analysis.effects,
+    }
+    delivered = deliver is not None and deliver(tables)
+    _print(analysis, failures, figures, as_json, delivered)
     return 0
 
 

@@ -20,9 +20,8 @@ from govsim.errors import GovsimError
 Kind = Literal["scenarios", "policies", "experiments"]
 
 #: Shipped scenario files that are not scenarios to name: the presets' figure register
-#: (``register.yaml``), the counts their texts give (``volumes.yaml``) and the bases they
-#: build on (``common/``).
-_NOT_SCENARIOS, _BASES = ("register", "volumes"), "common/"
+#: (``register.yaml``) and the bases they build on (``common/``).
+_NOT_SCENARIOS, _BASES = ("register",), "common/"
 
 
 def folder(kind: Kind) -> Path:
@@ -34,8 +33,7 @@ def folder(kind: Kind) -> Path:
 
 
 def names(kind: Kind) -> list[str]:
-    """The shipped names of ``kind``, sorted (bases, ``register.yaml`` and ``volumes.yaml``
-    left out)."""
+    """The shipped names of ``kind``, sorted (bases and ``register.yaml`` left out)."""
     root = folder(kind)
     found = (p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
     return sorted(
