@@ -168,37 +168,66 @@ def test_report_format_and_json_are_one_or_the_other(results: Path, capsys) -> N
     assert "not allowed with argument --json" in capsys.readouterr().err
 
 
-MORRIS = {
-    "name": "tiny_morris",
-    "scenario": str(DEMO),
-    "method": "morris",
-    "samples": 4,
-    "replications": 1,
-    "days": 8,
-    "outputs": ["resolution_p90_h", "escalation_rate"],
-    "parameters": {"staffing.grid_workers_per_grid": [1, 4], "routing.verify_h": [0.5, 8]},
+#: Tiny studies (a dozen runs of 8 days): the command that runs one, its spec, and the
+#: tables it writes into its folder, which `govsim report` exports.
+STUDIES = {
+    "sensitivity": (
+        {
+            "name": "tiny_morris",
+            "scenario": str(DEMO),
+            "method": "morris",
+            "samples": 4,
+            "replications": 1,
+            "days": 8,
+            "outputs": ["resolution_p90_h", "escalation_rate"],
+            "parameters": {
+                "staffing.grid_workers_per_grid": [1, 4],
+                "routing.verify_h": [0.5, 8],
+            },
+        },
+        ["indices", "convergence", "noise"],
+    ),
+    "robustness": (
+        {
+            "name": "tiny_robust",
+            "scenario": str(DEMO),
+            "policies": ["status_quo", "more_grid_workers"],
+            "parameters": {"incidents.home_repair.rate": [0.8, 1.8]},
+            "samples": 4,
+            "replications": 2,
+            "days": 8,
+            "claims": [
+                {
+                    "outcome": "tiers.grid.mean_wait_h",
+                    "better": "lower",
+                    "policy": "more_grid_workers",
+                    "label": "more staff cut the wait",
+                }
+            ],
+        },
+        ["claims", "regret", "failures", "effects"],
+    ),
 }
 
 
-def test_a_sensitivity_report_exports_its_three_tables(tmp_path: Path, capsys) -> None:
-    spec = tmp_path / "morris.yaml"
-    spec.write_text(yaml.safe_dump(MORRIS), encoding="utf-8")
-    assert main(["sensitivity", str(spec), "--out", str(tmp_path / "out")]) == 0
-    written = {
-        name: pd.read_csv(tmp_path / "out" / f"{name}.csv")
-        for name in ("indices", "convergence", "noise")
-    }
+@pytest.mark.parametrize("command", list(STUDIES))
+def test_a_study_report_exports_the_studys_tables(command: str, tmp_path: Path, capsys) -> None:
+    body, names = STUDIES[command]
+    spec, out = tmp_path / "spec.yaml", tmp_path / "out"
+    spec.write_text(yaml.safe_dump(body), encoding="utf-8")
+    assert main([command, str(spec), "--out", str(out)]) == 0
+    written = {name: pd.read_csv(out / f"{name}.csv") for name in names}
     capsys.readouterr()
     csv, xlsx = tmp_path / "t.csv", tmp_path / "t.xlsx"
-    args = ["report", str(tmp_path / "out"), "--csv", str(csv), "--xlsx", str(xlsx)]
-    assert main(args) == 0
-    csvs, sheets = read_back(csv, xlsx, list(written))
+    assert main(["report", str(out), "--csv", str(csv), "--xlsx", str(xlsx)]) == 0
+    csvs, sheets = read_back(csv, xlsx, names)
     for name, table in written.items():
         assert_same(csvs[name], table)
         assert_same(sheets[name], table, 16)
-    assert main(["report", str(tmp_path / "out"), "--format", "md"]) == 0
-    out = capsys.readouterr().out
-    assert "### indices" in out and "### noise" in out and "mu_star" in out
+    assert main(["report", str(out), "--format", "md"]) == 0
+    text = capsys.readouterr().out
+    assert all(f"### {name}" in text for name in names)
+    assert "|" + "|".join(f" {c} " for c in written[names[0]].columns) + "|" in text
 
 
 # --- tables printed whole when piped ------------------------------------------------------
