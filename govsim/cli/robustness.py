@@ -63,14 +63,12 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
         runs = run_robustness(robustness, args.out, ex, args.resume, wanted(args.json))
     analysis = analyse(robustness, runs)
-    failures = failure_table(analysis)
-    analysis.claims.to_csv(args.out / "claims.csv", index=False)
-    analysis.effects.to_csv(args.out / "effects.csv", index=False)
-    analysis.regret.to_csv(args.out / "regret.csv", index=False)
-    failures.to_csv(args.out / "failures.csv", index=False)
+    found = tables(analysis)
+    for name, table in found.items():
+        table.to_csv(args.out / f"{name}.csv", index=False)
     if args.markdown:
         write_section(args.markdown, robustness.spec.name, markdown(analysis))
-    _print(analysis, failures, args.out / "figures", args.json)
+    _print(analysis, found["failures"], args.out / "figures", args.json)
     if args.markdown and not args.json:
         print(f"tables written to {args.markdown}")
     return 0
@@ -120,8 +118,8 @@ def report(
 ) -> int:
     """``govsim report`` on a robustness study's folder: its tables again, from the stored
     runs and the spec file the study ran (which must still say what it said then).
-    ``deliver`` gets the tables (claims, regret, failures, effects) first and returns True
-    when it printed them (then nothing else is)."""
+    ``deliver`` gets the tables (see :func:`tables`) first and returns True when it
+    printed them (then nothing else is)."""
     from govsim.analysis.claims import analyse
     from govsim.analysis.robustness import load_robustness
     from govsim.experiments.results import load, read_manifest
@@ -141,16 +139,22 @@ def report(
             f"govsim robustness {spec_file} --out {folder} --resume"
         )
     analysis = analyse(robustness, runs)
-    failures = failure_table(analysis)
-    tables = {
+    found = tables(analysis)
+    delivered = deliver is not None and deliver(found)
+    _print(analysis, found["failures"], figures, as_json, delivered)
+    return 0
+
+
+def tables(analysis: Any) -> dict[str, Any]:
+    """A robustness study's tables by name: ``claims`` (a row per claim), ``regret`` (per
+    outcome and policy), ``failures`` (:func:`failure_table`) and ``effects`` (per claim
+    and sample)."""
+    return {
         "claims": analysis.claims,
         "regret": analysis.regret,
-        "failures": failures,
+        "failures": failure_table(analysis),
         "effects": analysis.effects,
     }
-    delivered = deliver is not None and deliver(tables)
-    _print(analysis, failures, figures, as_json, delivered)
-    return 0
 
 
 def failure_table(analysis: Any) -> Any:
