@@ -24,6 +24,7 @@ import pandas as pd
 from govsim.analysis.comparison import OUTCOMES, compare, outcomes
 from govsim.engine.model import simulate
 from govsim.errors import GovsimError
+from govsim.frames import ReadableFrame, ReadableSeries
 from govsim.policies.files import STATUS_QUO, Policy, check_distinct, load_policy
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import summarize
@@ -95,10 +96,11 @@ class Sim:
             self._summary = summarize(self.ledger)
         return self._summary
 
-    def outcomes(self) -> pd.Series:
-        """The compared outcomes (``analysis.comparison.OUTCOMES``), indexed by their labels."""
+    def outcomes(self) -> ReadableSeries:
+        """The compared outcomes (``analysis.comparison.OUTCOMES``), indexed by their labels
+        (a Series that prints its numbers readably: ``1,958,400``, not ``1.958400e+06``)."""
         values = outcomes(self.summary())
-        return pd.Series(
+        return ReadableSeries(
             {OUTCOMES[name][0]: value for name, value in values.items()},
             name=f"{self.scenario.name} / {self.policy.name} / seed {self.seed}",
         )
@@ -161,9 +163,11 @@ class Comparison:
                 self.runs = run_all(runs, progress, executor)
         return self
 
-    def table(self, level: float = 0.95) -> pd.DataFrame:
+    def table(self, level: float = 0.95) -> ReadableFrame:
         """Per policy and outcome: mean, CI (``low``, ``high``) and the paired difference
-        to the first policy (``diff``, ``diff_low``, ``diff_high``) at ``level``."""
+        to the first policy (``diff``, ``diff_low``, ``diff_high``) at ``level``; it prints
+        every column, numbers readable (``govsim.frames``), and ``to_csv`` / ``to_excel``
+        save it as it is."""
         return compare(self.run(progress=False).runs, self.policies[0].name, level)
 
     def plot(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from govsim.errors import GovsimError
+from govsim.frames import ReadableFrame
 from govsim.stats import mean_ci
 
 #: Outcomes compared across policies: column → (label, whether higher is better, or None
@@ -105,7 +106,7 @@ def compare(
     level: float = 0.95,
     within: Sequence[str] = (),
     names: Sequence[str] | None = None,
-) -> pd.DataFrame:
+) -> ReadableFrame:
     """Per policy and outcome: mean and CI over replications, and the paired difference.
 
     ``runs`` has one row per (policy, seed) — per stratum when ``within`` names columns
@@ -114,7 +115,8 @@ def compare(
     numbers), so its interval is the t-interval of the paired differences — usually far
     narrower than the two policies' own intervals. ``names`` are the outcome columns
     (default: ``OUTCOMES``). Columns: the ``within`` columns, policy, outcome, mean, low,
-    high, diff, diff_low, diff_high, reps.
+    high, diff, diff_low, diff_high, reps; a ``govsim.frames.ReadableFrame``, which prints
+    every column.
     """
     names = list(names or OUTCOMES)
     strata = runs.groupby(list(within), sort=True) if within else [((), runs)]
@@ -142,4 +144,4 @@ def compare(
                         "reps": len(mine),
                     }
                 )
-    return pd.DataFrame(rows)
+    return ReadableFrame(rows)

@@ -1,5 +1,5 @@
-"""What the ``govsim`` subcommands share: scenario and executor options, spec commands,
-number formats and the comparison table."""
+"""What the ``govsim`` subcommands share: scenario, executor and export options, spec
+commands, the console tables print on, number formats and the comparison table."""
 
 from __future__ import annotations
 
@@ -100,6 +100,49 @@ def executor_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def export_args(parser: argparse.ArgumentParser) -> None:
+    """Add --csv and --xlsx (the command's tables, tidy, as files) to ``parser``."""
+    parser.add_argument(
+        "--csv",
+        type=options.output_file(".csv"),
+        metavar="OUT.csv",
+        help="also save the tables as CSV (several: OUT-NAME.csv beside OUT.csv)",
+    )
+    parser.add_argument(
+        "--xlsx",
+        type=options.output_file(".xlsx"),
+        metavar="OUT.xlsx",
+        help="also save the tables as an Excel workbook, a sheet per table",
+    )
+
+
+def export(args: argparse.Namespace, tables: Any, quiet: bool = False) -> None:
+    """Save ``tables`` (``govsim.analysis.export.Tables``) where --csv and --xlsx say and
+    name each file written, unless ``quiet`` (when the output is data: --json …)."""
+    from govsim.analysis.export import save
+
+    for path in save(tables, args.csv, args.xlsx):
+        if not quiet:
+            print(f"table saved to {path}")
+
+
+#: Columns a table may take when standard output is not a terminal: enough for any
+#: table, so that piped or redirected tables are never cut, folded or truncated with …
+PIPED_WIDTH = 10_000
+
+
+def stdout_console(min_width: int = 80) -> Console:
+    """The console tables print on: on a terminal, its width but at least ``min_width``
+    columns; piped or redirected, plain text (no colour) at each table's own width,
+    every column and every digit shown."""
+    from rich.console import Console  # here: `govsim --help` needs no rich
+
+    terminal = Console()
+    if not terminal.is_terminal:
+        return Console(width=PIPED_WIDTH)
+    return terminal if terminal.width >= min_width else Console(width=min_width)
+
+
 def print_comparison(
     table: pd.DataFrame, baseline: str, reps: int, outcomes: dict[str, tuple[str, bool | None]]
 ) -> None:
@@ -127,7 +170,7 @@ def print_comparison(
                 text += f"\nΔ {signed(fmt, r['diff'])} ± {diff_half}"
             row.append(text)
         out.add_row(label + direction(higher_better, "\n"), *row)
-    Console(width=max(100, Console().width)).print(out)
+    stdout_console(100).print(out)
 
 
 def direction(higher_better: bool | None, sep: str) -> str:

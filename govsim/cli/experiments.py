@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from govsim.child_processes import terminating_signals
@@ -15,9 +15,12 @@ from govsim.cli.common import (
     cell,
     days_arg,
     executor_args,
+    export,
+    export_args,
     print_comparison,
     scenario_args,
     spec_command,
+    stdout_console,
 )
 from govsim.cli.jsonout import dumps
 from govsim.cli.options import check_writable
@@ -78,13 +81,22 @@ def add_experiment_commands(sub: Any) -> None:
         "checksum verified), never written.",
     )
     report.add_argument("folder", type=Path, metavar="DIR", help="results folder")
-    report.add_argument("--json", action="store_true", help="print the summary as JSON records")
+    shown = report.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the summary as JSON records")
+    shown.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        default="table",
+        help="print the tables as text tables (default), CSV, Markdown (to paste into a "
+        "document) or an Excel workbook (binary: redirect it to a file)",
+    )
     report.add_argument(
         "--figures",
         type=options.output_dir,
         metavar="DIR",
         help="save figures (and a sensitivity study's index tables) in DIR (default: none)",
     )
+    export_args(report)
     report.set_defaults(handler=cmd_report)
 
     plan = sub.add_parser(
@@ -166,16 +178,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     from govsim.cli.sensitivity import is_sensitivity_folder, report
     from govsim.experiments.results import load, summary
 
+    if args.format == "xlsx" and sys.stdout.isatty():
+        raise GovsimError(
+            "report --format xlsx: a workbook is binary; redirect it (> report.xlsx) "
+            "or save it with --xlsx OUT.xlsx"
+        )
     if is_sensitivity_folder(args.folder):
-        return report(args.folder, args.json, args.figures)
+        return report(args.folder, args.json, args.figures, lambda t: _deliver(args, t))
     if is_robustness_folder(args.folder):
-        return robustness_report(args.folder, args.json, args.figures)
+        return robustness_report(args.folder, args.json, args.figures, lambda t: _deliver(args, t))
     check_writable(args.figures or args.folder / "figures")
     results = load(args.folder)
     if results.runs.empty:
         raise GovsimError(f"{args.folder}: no finished runs yet")
     table = summary(results)
     figures = _report_figures(results, table, args.figures) if args.figures else []
+    if _deliver(args, {"summary": table}):
+        return 0
     if args.json:
         print(dumps(table))
         return 0
@@ -198,6 +217,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.figures:
         print(f"figures: govsim report {args.folder} --figures OUT")
     return 0
+
+
+#: What ``govsim report --format`` prints.
+REPORT_FORMATS = ("table", "csv", "md", "xlsx")
+
+
+def _deliver(args: argparse.Namespace, tables: Any) -> bool:
+    """Save the report's tables where --csv and --xlsx say; with --format csv, md or xlsx
+    print them in that format (and nothing else); True when they were printed so."""
+    from govsim.analysis.export import csv_text, markdown, xlsx_bytes
+
+    export(args, tables, quiet=args.json or args.format != "table")
+    if args.format == "table":
+        return False
+    if args.format == "xlsx":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(xlsx_bytes(tables))
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(csv_text(tables) if args.format == "csv" else markdown(tables))
+    return True
 
 
 def _report_figures(results: Any, table: Any, folder: Path) -> list[Path]:
@@ -302,7 +342,7 @@ def _print_plan(result: Any) -> None:
         out.add_column(header, justify="left" if col == "verdict" else "right", overflow="fold")
     for row in result.table.itertuples(index=False):
         out.add_row(*(cell(v) for v in row))
-    Console(width=max(100, Console().width)).print(out)
+    stdout_console(100).print(out)
     if result.best is None:
         print(f"no candidate meets every target ({', '.join(map(str, result.targets))})")
     else:

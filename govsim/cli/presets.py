@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -15,6 +14,7 @@ from govsim.analysis.noise import MIN_REPS, NOISE_SHARE, PILOT_REPS
 from govsim.analysis.targets import Achieved
 from govsim.analysis.validation import MAX_VALIDATION_REPS, PRESETS, write_report
 from govsim.cli import options
+from govsim.cli.common import stdout_console
 from govsim.cli.jsonout import dumps
 from govsim.engine.streams import MAX_SEED
 from govsim.errors import GovsimError
@@ -142,7 +142,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     unknown = [p for p in presets if p not in PRESETS]
     if unknown:
         raise GovsimError(f"validate: unknown preset {unknown[0]!r}; known: {', '.join(PRESETS)}")
-    console = Console()
+    console = stdout_console()
     with _progress("validating", not console.is_terminal) as progress:
         task = progress.add_task("presets", total=len(presets))
         results = write_report(presets, args.reps, args.out, lambda _: progress.advance(task))
@@ -159,7 +159,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     overrides = parse_assignments(args.overrides)
-    console = Console()
+    console = stdout_console()
     with progress_bar(None, "calibrating", wanted(args.json), unit="settings") as bar:
         result = calibrate(
             args.preset,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
-from govsim.cli.common import executor_args, spec_command
+from govsim.cli.common import executor_args, spec_command, stdout_console
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
@@ -63,25 +63,28 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
         runs = run_robustness(robustness, args.out, ex, args.resume, wanted(args.json))
     analysis = analyse(robustness, runs)
-    failures = failure_table(analysis)
-    analysis.claims.to_csv(args.out / "claims.csv", index=False)
-    analysis.effects.to_csv(args.out / "effects.csv", index=False)
-    analysis.regret.to_csv(args.out / "regret.csv", index=False)
-    failures.to_csv(args.out / "failures.csv", index=False)
+    found = tables(analysis)
+    for name, table in found.items():
+        table.to_csv(args.out / f"{name}.csv", index=False)
     if args.markdown:
         write_section(args.markdown, robustness.spec.name, markdown(analysis))
-    _print(analysis, failures, args.out / "figures", args.json)
+    _print(analysis, found["failures"], args.out / "figures", args.json)
     if args.markdown and not args.json:
         print(f"tables written to {args.markdown}")
     return 0
 
 
-def _print(analysis: Any, failures: Any, figures: Path | None, as_json: bool) -> None:
-    """Print a study's tables (or their JSON), saving its figure in ``figures`` if given."""
+def _print(
+    analysis: Any, failures: Any, figures: Path | None, as_json: bool, delivered: bool = False
+) -> None:
+    """Print a study's tables (or their JSON; nothing if ``delivered`` already), saving its
+    figure in ``figures`` if given."""
     from govsim.plots.figures import save_figure
     from govsim.plots.robustness import effects_figure
 
     saved = [save_figure(effects_figure(analysis), figures / "effects.png")] if figures else []
+    if delivered:
+        return
     if as_json:
         record = {
             "claims": analysis.claims,
@@ -107,9 +110,16 @@ def is_robustness_folder(folder: Path) -> bool:
         return False
 
 
-def report(folder: Path, as_json: bool, figures: Path | None) -> int:
+def report(
+    folder: Path,
+    as_json: bool,
+    figures: Path | None,
+    deliver: Callable[[dict[str, Any]], bool] | None = None,
+) -> int:
     """``govsim report`` on a robustness study's folder: its tables again, from the stored
-    runs and the spec file the study ran (which must still say what it said then)."""
+    runs and the spec file the study ran (which must still say what it said then).
+    ``deliver`` gets the tables (see :func:`tables`) first and returns True when it
+    printed them (then nothing else is)."""
     from govsim.analysis.claims import analyse
     from govsim.analysis.robustness import load_robustness
     from govsim.experiments.results import load, read_manifest
@@ -129,8 +139,22 @@ def report(folder: Path, as_json: bool, figures: Path | None) -> int:
             f"govsim robustness {spec_file} --out {folder} --resume"
         )
     analysis = analyse(robustness, runs)
-    _print(analysis, failure_table(analysis), figures, as_json)
+    found = tables(analysis)
+    delivered = deliver is not None and deliver(found)
+    _print(analysis, found["failures"], figures, as_json, delivered)
     return 0
+
+
+def tables(analysis: Any) -> dict[str, Any]:
+    """A robustness study's tables by name: ``claims`` (a row per claim), ``regret`` (per
+    outcome and policy), ``failures`` (:func:`failure_table`) and ``effects`` (per claim
+    and sample)."""
+    return {
+        "claims": analysis.claims,
+        "regret": analysis.regret,
+        "failures": failure_table(analysis),
+        "effects": analysis.effects,
+    }
 
 
 def failure_table(analysis: Any) -> Any:
@@ -223,7 +247,7 @@ def print_analysis(analysis: Any, failures: Any) -> None:
             _effect(row),
             f"{row.influential} ({_g(row.rho)})",
         )
-    console = Console(width=max(120, Console().width))
+    console = stdout_console(120)
     console.print(table)
     regret = Table(title="regret against the best policy of each sample (outcome units)")
     for column in ("outcome", "policy", "median", "max", "best in"):

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from govsim.cli import options
@@ -16,11 +15,14 @@ from govsim.cli.common import (
     SCENARIO_HELP,
     days_arg,
     executor_args,
+    export,
+    export_args,
     load_args,
     num,
     pct,
     print_comparison,
     scenario_args,
+    stdout_console,
     triple,
 )
 from govsim.cli.jsonout import dumps
@@ -68,6 +70,7 @@ def add_run_commands(sub: Any) -> None:
             metavar="OUT.png",
             help=f"also save {what}",
         )
+    export_args(run)
     run.set_defaults(handler=cmd_run)
 
     compare = sub.add_parser(
@@ -99,6 +102,7 @@ def add_run_commands(sub: Any) -> None:
         "paired differences to the first policy (a forest plot) to OUT_differences.png "
         "(1280×720, for a slide)",
     )
+    export_args(compare)
     executor_args(compare)
     compare.set_defaults(handler=cmd_compare)
 
@@ -151,11 +155,13 @@ def add_run_commands(sub: Any) -> None:
         "value, type, allowed range and meaning.",
     )
     scenario_args(params)
+    export_args(params)
     params.set_defaults(handler=cmd_params)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """`govsim run`: run one scenario and print its outcomes; returns the exit status."""
+    from govsim.analysis.export import run_tables
     from govsim.engine.model import simulate
     from govsim.record.metrics import summarize
 
@@ -186,11 +192,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         for label, path in saved:
             if path:
                 print(f"{label} saved to {path}")
+    export(args, run_tables(summary, policy), quiet=args.json)
     return 0
 
 
 def _print_summary(summary: dict[str, Any], window: str) -> None:
-    console = Console()
+    console = stdout_console()
     res = summary["resolution_time_h"]
     head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {window}")
     head.add_column("outcome")
@@ -274,6 +281,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(dumps(table))
     else:
         print_comparison(table, policies[0].name, args.reps, OUTCOMES)
+    export(args, {"comparison": table}, quiet=args.json)
     if args.plot:
         from govsim.plots.comparison import plot_comparison
 
@@ -336,7 +344,7 @@ def _print_theory(table) -> None:
             f"[{row.low:.4f}, {row.high:.4f}]",
             "yes" if row.within_ci else "NO",
         )
-    Console().print(out)
+    stdout_console().print(out)
 
 
 def _print_daily(table, reps: int, peer: bool) -> None:
@@ -360,7 +368,7 @@ def _print_daily(table, reps: int, peer: bool) -> None:
             shown = f"{value:.4f}" if math.isfinite(value) else "—"  # no stationary answer
             cells.append(f"{shown}{mark}")
         out.add_row(*cells)
-    console = Console()
+    console = stdout_console()
     console.print(out)
     if not peer:
         console.print(
@@ -372,6 +380,8 @@ def _print_daily(table, reps: int, peer: bool) -> None:
 def cmd_params(args: argparse.Namespace) -> int:
     """`govsim params`: every parameter path with its value, type, allowed range and
     meaning; returns the exit status."""
+    from govsim.analysis.export import parameter_table
+
     scenario = load_args(args)
     rows = [("path", "value", "type", "allowed", "meaning")]
     rows += [(p, str(v), t, a, d) for p, v, t, a, d in iter_parameters(scenario)]
@@ -379,4 +389,5 @@ def cmd_params(args: argparse.Namespace) -> int:
     for row in rows:  # plain aligned text, one parameter a line, so it greps well
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[4]]).rstrip())
+    export(args, {"parameters": parameter_table(scenario)})
     return 0

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from govsim.child_processes import terminating_signals
-from govsim.cli.common import executor_args, spec_command
+from govsim.cli.common import executor_args, spec_command, stdout_console
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
@@ -52,10 +52,16 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return _finish(analysis, args.out, args.out / "figures", args.json)
 
 
-def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> int:
+def report(
+    folder: Path,
+    as_json: bool = False,
+    figures: Path | None = None,
+    deliver: Callable[[dict[str, pd.DataFrame]], bool] | None = None,
+) -> int:
     """``govsim report DIR`` for a sensitivity folder: analyse the stored runs again and
     print what ``govsim sensitivity`` does; the tables and figures go to ``figures`` if
-    given (the results folder is only read)."""
+    given (the results folder is only read). ``deliver`` gets the tables (see
+    :func:`tables`) first and returns True when it printed them (then nothing else is)."""
     from govsim.analysis.sensitivity import analyse_all, responses, study_from_record
     from govsim.experiments.results import load
 
@@ -67,22 +73,40 @@ def report(folder: Path, as_json: bool = False, figures: Path | None = None) -> 
             f"{folder / 'manifest.json'}: sensitivity: damaged study record ({exc!r:.60})"
         ) from None
     analysis = analyse_all(study, responses(study, results.runs))
-    if figures is None and not as_json:
+    delivered = deliver is not None and deliver(tables(analysis))
+    if figures is None and not (as_json or delivered):
         print(f"tables and figures: govsim report {folder} --figures OUT")
-    return _finish(analysis, figures, figures, as_json)
+    return _finish(analysis, figures, figures, as_json, delivered)
 
 
-def _finish(analysis: Any, tables: Path | None, figures: Path | None, as_json: bool) -> int:
-    """Save the tables in ``tables`` and the figures in ``figures`` (each if given), then
-    print the indices (as JSON with ``as_json``)."""
+def tables(analysis: Any) -> dict[str, pd.DataFrame]:
+    """A sensitivity analysis's tables by name: ``indices`` (a row per output, parameter
+    and index: value, CI), ``convergence`` and ``noise`` (a row per output)."""
+    return {
+        "indices": analysis.indices,
+        "convergence": analysis.convergence,
+        "noise": analysis.noise,
+    }
+
+
+def _finish(
+    analysis: Any,
+    folder: Path | None,
+    figures: Path | None,
+    as_json: bool,
+    delivered: bool = False,
+) -> int:
+    """Save the tables in ``folder`` and the figures in ``figures`` (each if given), then
+    print the indices (as JSON with ``as_json``; nothing if ``delivered`` already)."""
     from govsim.plots.sensitivity import study_figures
 
-    if tables is not None:
-        tables.mkdir(parents=True, exist_ok=True)
-        analysis.indices.to_csv(tables / "indices.csv", index=False)
-        analysis.convergence.to_csv(tables / "convergence.csv", index=False)
-        analysis.noise.to_csv(tables / "noise.csv", index=False)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in tables(analysis).items():
+            table.to_csv(folder / f"{name}.csv", index=False)
     saved = study_figures(analysis, figures) if figures is not None else []
+    if delivered:
+        return 0
     if as_json:
         record = {
             "indices": analysis.indices,
@@ -122,7 +146,7 @@ def print_indices(analysis: Any) -> None:
             else:
                 row.append("")
         table.add_row(out, parameter, *row)
-    Console(width=max(110, Console().width)).print(table)
+    stdout_console(110).print(table)
     for item in analysis.noise.itertuples():
         if math.isnan(item.noise_share):
             print(f"{item.output}: replication noise cannot be told from 1 replication")
