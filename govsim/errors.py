@@ -10,3 +10,10 @@ class ScenarioError(GovsimError):
 
     The message names the file, the field path and what is allowed.
     """
+
+
+class LogError(GovsimError):
+    """A platform's incident log or its column-mapping file is unreadable or invalid.
+
+    The message names the file, the field path or column and what is allowed.
+    """

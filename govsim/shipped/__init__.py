@@ -20,9 +20,10 @@ from govsim.errors import GovsimError
 Kind = Literal["scenarios", "policies", "experiments"]
 
 #: Shipped scenario files that are not scenarios to name: the presets' figure register
-#: (``register.yaml``), the counts their texts give (``volumes.yaml``) and the bases they
-#: build on (``common/``).
-_NOT_SCENARIOS, _BASES = ("register", "volumes"), "common/"
+#: (``register.yaml``), the counts their texts give (``volumes.yaml``), the bases they
+#: build on (``common/``) and the platform logs' column mappings (``mappings/``, see
+#: ``govsim.logs.mapping``).
+_NOT_SCENARIOS, _BASES = ("register", "volumes"), ("common/", "mappings/")
 
 
 def folder(kind: Kind) -> Path:
@@ -34,8 +35,8 @@ def folder(kind: Kind) -> Path:
 
 
 def names(kind: Kind) -> list[str]:
-    """The shipped names of ``kind``, sorted (bases, ``register.yaml`` and ``volumes.yaml``
-    left out)."""
+    """The shipped names of ``kind``, sorted (bases, mappings, ``register.yaml`` and
+    ``volumes.yaml`` left out)."""
     root = folder(kind)
     found = (p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
     return sorted(
