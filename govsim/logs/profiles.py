@@ -62,7 +62,7 @@ def _exposure(start: pd.Timestamp, end: pd.Timestamp) -> dict[str, np.ndarray]:
     days = pd.date_range(start.normalize(), end - pd.Timedelta(seconds=1), freq="D")
     return {
         "hour": np.full(24, float(len(days))),
-        "weekday": np.bincount(days.weekday, minlength=7).astype(float),
+        "weekday": np.bincount(days.day_of_week, minlength=7).astype(float),
         "month": np.bincount(days.month - 1, minlength=12).astype(float),
     }
 
@@ -70,7 +70,7 @@ def _exposure(start: pd.Timestamp, end: pd.Timestamp) -> dict[str, np.ndarray]:
 def _slots(created: pd.Series) -> dict[str, np.ndarray]:
     return {
         "hour": created.dt.hour.to_numpy(),
-        "weekday": created.dt.weekday.to_numpy(),
+        "weekday": created.dt.day_of_week.to_numpy(),
         "month": created.dt.month.to_numpy() - 1,
     }
 

@@ -1,0 +1,108 @@
+"""The round trip: simulate a known scenario, export its ledger as a platform log, read it
+back through a mapping, fit it, and recover the scenario's numbers within the fit's CIs.
+
+The CIs are the fit's own; the truth is the scenario's. Every comparison of one test is
+made at a Bonferroni-corrected level (family-wise 95%), so that a correct fit fails a
+test one time in twenty at most, and a fit that is off by more than its noise fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from govsim.engine.model import simulate
+from govsim.logs import columns as col
+from govsim.logs.export import ledger_to_log, write_log
+from govsim.logs.fit import fit_log, fit_scenario
+from govsim.logs.reader import read_log
+from govsim.world.scenario import load_scenario
+
+SCENARIO = "scenarios/logs/synthetic_demo.yaml"
+FAMILY = 0.05
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return load_scenario(SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def log(truth, tmp_path_factory):
+    """A year of the synthetic scenario, exported, written as CSV and read back."""
+    ledger = simulate(truth, seed=1)
+    path = write_log(ledger_to_log(ledger, truth), tmp_path_factory.mktemp("log") / "log.csv")
+    return read_log(path, "govsim", scenario=truth).incidents
+
+
+def _level(comparisons: int) -> float:
+    return 1.0 - FAMILY / comparisons
+
+
+def test_the_export_is_a_platform_log(truth, log):
+    assert set(col.ALL) <= set(log.columns)
+    assert log[col.CREATED].min() >= pd.Timestamp("2025-01-01")
+    assert log[col.CREATED].max() < pd.Timestamp("2026-01-01")
+    is_open = log[col.CLOSED].isna()
+    assert is_open.any() and (log.loc[is_open, col.STATUS] == "open").all()
+    assert (log.loc[~is_open, col.CLOSED] >= log.loc[~is_open, col.CREATED]).all()
+    assert set(log[col.TIER].dropna()) <= set(truth.tiers)
+    assert set(log[col.TYPE]) == set(truth.incidents)
+
+
+def test_rates_are_recovered_within_their_cis(truth, log):
+    fit = fit_log(log, truth, level=_level(len(truth.incidents)))
+    rates = fit.rates.by_type.set_index(col.TYPE)
+    for kind, spec in truth.incidents.items():
+        assert rates.loc[kind, "low"] <= spec.rate <= rates.loc[kind, "high"], kind
+    # shrinkage: every cell's estimate lies between its raw rate and the district mean
+    cells = fit.rates.by_cell.merge(rates["rate"], left_on=col.TYPE, right_index=True)
+    low = np.minimum(cells["raw"], cells["rate"]) - 1e-12
+    high = np.maximum(cells["raw"], cells["rate"]) + 1e-12
+    assert cells["shrunk"].between(low, high).all()
+
+
+def test_handling_means_and_routing_are_recovered_within_their_cis(truth, log):
+    grid_types = [k for k, spec in truth.incidents.items() if not spec.departments]
+    tiers = truth.tiers
+    comparisons = len(grid_types) * (2 + len(tiers))
+    fit = fit_log(log, truth, level=_level(comparisons))
+    shares = fit.tiers.set_index([col.TYPE, col.TIER])
+    routing = fit.routing.set_index(col.TYPE)
+    for kind in grid_types:
+        spec = truth.incidents[kind]
+        low, _, high = fit.handling_mean(kind)
+        assert low <= spec.handling["default"].mean_h <= high, kind
+        got = routing.loc[kind]
+        assert got["reopened_bottom_low"] <= spec.fail_prob <= got["reopened_bottom_high"], kind
+        for tier in tiers:
+            share = spec.resolvable_at.get(tier, 0.0)
+            row = shares.loc[(kind, tier)]
+            assert row["low"] - 1e-9 <= share <= row["high"] + 1e-9, (kind, tier)
+
+
+def test_profiles_are_recovered_within_their_cis(truth, log):
+    kinds = list(truth.incidents)
+    comparisons = len(kinds) * (24 + 7)
+    fit = fit_log(log, truth, level=_level(comparisons))
+    profiles = truth.demand.profiles_of(kinds)
+    for kind, profile in zip(kinds, profiles, strict=True):
+        for part in ("hour", "weekday"):
+            got = fit.profiles.parts[kind][part]
+            true = profile.normalised(part)
+            assert np.all((got.low <= true) & (true <= got.high)), (kind, part)
+    # the choice: shop noise keeps its own evening hours, home repairs the pooled day's
+    assert fit.profiles.parts["shop_noise"]["hour"].source == "own"
+    assert fit.profiles.parts["home_repair"]["hour"].source == "pooled"
+
+
+def test_the_fitted_scenario_loads_and_marks_its_numbers(truth, log, tmp_path):
+    out = tmp_path / "fitted.yaml"
+    fit_scenario(log, out, base=SCENARIO)
+    fitted = load_scenario(out)
+    text = out.read_text(encoding="utf-8")
+    assert "from data:" in text and "assumed" in text
+    for kind, spec in truth.incidents.items():
+        assert fitted.incidents[kind].rate == pytest.approx(spec.rate, rel=0.3)
+    assert fitted.demand.assign["shop_noise"] == "shop_noise"
