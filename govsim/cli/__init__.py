@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from govsim import __version__
 from govsim.cli.experiments import add_experiment_commands
+from govsim.cli.logs import add_log_commands
 from govsim.cli.presets import add_preset_commands
 from govsim.cli.robustness import add_robustness_command
 from govsim.cli.runs import add_run_commands
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment_commands(sub)
     add_sensitivity_command(sub)
     add_robustness_command(sub)
+    add_log_commands(sub)
     return parser
 
 

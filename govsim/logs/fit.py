@@ -75,6 +75,8 @@ class LogFit:
     pace: float = 1.0
     fail_factor: float = 1.0
     problems: list[str] = field(default_factory=list)
+    spans: dict[str, np.ndarray] = field(default_factory=dict)
+    sojourn_data: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def handling_mean(self, kind: str) -> tuple[float, float, float]:
         """The scenario's ``mean_h`` of ``kind`` (low, mean, high): the bottom tier's visit
@@ -128,15 +130,17 @@ def fit_log(
         problems.append(f"tiers not in {tier_names}, left out of the routing: {bad_tiers}")
     bottom = tier_names[-1]
     scheme = IncentiveScheme(base) if base is not None else None
-    handling, sojourn, by_tier = {}, {}, {}
+    handling, sojourn, by_tier, spans, sojourn_data = {}, {}, {}, {}, {}
     span = hours_between(log[col.CLOSED], log[col.ASSIGNED])
     waited = hours_between(log[col.CLOSED].fillna(end), log[col.CREATED])
     for kind, rows in log.groupby(col.TYPE):
         index = log.index.get_indexer(rows.index)
         closed = rows[col.CLOSED].notna().to_numpy()
         sojourn[str(kind)] = fit_durations(waited[index], closed, level)
+        sojourn_data[str(kind)] = (waited[index], closed)
         visit = (rows[col.TIER] == bottom).to_numpy() & ~np.isnan(span[index])
         if visit.sum() >= 2:
+            spans[str(kind)] = span[index][visit]
             handling[str(kind)] = fit_durations(span[index][visit], np.ones(visit.sum(), bool),
                                                 level)
         else:
@@ -162,6 +166,8 @@ def fit_log(
         pace=scheme.grid_speed if scheme else 1.0,
         fail_factor=scheme.fail_factor if scheme and scheme.fail_factor > 0 else 1.0,
         problems=problems,
+        spans=spans,
+        sojourn_data=sojourn_data,
     )
 
 
