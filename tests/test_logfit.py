@@ -14,6 +14,7 @@ import pytest
 
 from govsim.engine.model import simulate
 from govsim.logs import columns as col
+from govsim.logs.backtest import backtest, parse_period
 from govsim.logs.export import ledger_to_log, write_log
 from govsim.logs.fit import fit_log, fit_scenario
 from govsim.logs.reader import read_log
@@ -106,3 +107,21 @@ def test_the_fitted_scenario_loads_and_marks_its_numbers(truth, log, tmp_path):
     for kind, spec in truth.incidents.items():
         assert fitted.incidents[kind].rate == pytest.approx(spec.rate, rel=0.3)
     assert fitted.demand.assign["shop_noise"] == "shop_noise"
+
+
+def test_the_backtest_fails_when_the_test_period_differs(log, tmp_path):
+    """A demand shift the training period did not see: the test period's home repairs
+    doubled (each row repeated under a new id). The back-test must flag that volume, in
+    that direction."""
+    train, test = parse_period("2025-01-01..2025-08-31"), parse_period("2025-09-01..2025-12-31")
+    shifted = log[(log[col.TYPE] == "home_repair") & (log[col.CREATED] >= test[0])].copy()
+    shifted[col.INCIDENT_ID] = shifted[col.INCIDENT_ID] + "-again"
+    doubled = pd.concat([log, shifted], ignore_index=True)
+    result = backtest(doubled, SCENARIO, train, test, tmp_path, reps=5)
+    assert not result.passed
+    missed = result.table[~result.table["inside"]]
+    assert ("daily volume", "home_repair") in set(zip(missed["statistic"], missed[col.TYPE],
+                                                      strict=True))
+    row = result.table.set_index(["statistic", col.TYPE]).loc[("daily volume", "home_repair")]
+    assert row["actual"] > row["high"]  # direction: more than the model expects
+    assert row["actual"] == pytest.approx(2 * row["simulated"], rel=0.25)

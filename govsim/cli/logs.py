@@ -71,12 +71,15 @@ def _read(args: argparse.Namespace) -> Any:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from govsim.logs.fit import fit_scenario
 
     imported = _read(args)
     fit = fit_scenario(imported.incidents, args.out, base=args.scenario)
+    last = (fit.end - pd.Timedelta(days=1)).date()
     print(f"wrote {args.out} ({len(fit.rates.by_type)} incident types, "
-          f"{fit.start.date()} – {(fit.end.normalize()).date()})")
+          f"{fit.start.date()} – {last})")
     if args.report:
         from govsim.plots.logs import write_report
 

@@ -144,8 +144,8 @@ def fit_log(
             handling[str(kind)] = fit_durations(span[index][visit], np.ones(visit.sum(), bool),
                                                 level)
         else:
-            problems.append(f"{kind}: fewer than 2 closures at the {bottom} tier with an "
-                            "assignment time: handling left as the base's (assumed)")
+            problems.append(f"{kind}: closed above the {bottom} tier (fewer than 2 {bottom} "
+                            "visits): its handling is the base's or the schema's (assumed)")
         for tier, at in rows[closed].groupby(col.TIER):
             if len(at) >= 2:
                 where = log.index.get_indexer(at.index)
@@ -223,8 +223,20 @@ def fit_scenario(
     return fit
 
 
+def _period(fit: LogFit) -> str:
+    """The fitted period's first and last days."""
+    return f"{fit.start.date()} – {(fit.end - pd.Timedelta(days=1)).date()}"
+
+
+def _base_reference(base: Path, out: Path) -> str:
+    """How the written scenario names its base: relative to it where the two are near
+    (at most one folder up), else the base's absolute path (a shipped scenario)."""
+    relative = Path(os.path.relpath(base.resolve(), out.parent.resolve())).as_posix()
+    return relative if not relative.startswith("../..") else base.resolve().as_posix()
+
+
 def _header(fit: LogFit, base_path: Path | None) -> str:
-    period = f"{fit.start.date()} – {(fit.end - pd.Timedelta(days=1)).date()}"
+    period = _period(fit)
     lines = [
         f"Fitted by govsim import-log from an incident log of {period}",
         f"({fit.rates.by_type['count'].sum():,} incidents). Numbers marked 'from data' were",
@@ -248,12 +260,12 @@ def _scenario_data(
     start = (fit.start - pd.Timedelta(days=WARMUP_DAYS)).date()
     days = (fit.end - fit.start).days + WARMUP_DAYS
     if base_path is not None:
-        data["base"] = Path(os.path.relpath(base_path.resolve(), out.parent.resolve())).as_posix()
+        data["base"] = _base_reference(base_path, out)
         data["name"] = f"{base.name}_fitted" if base else "fitted"
     else:
         data["name"] = "fitted"
         data.update(_no_base_sections(fit, notes))
-    data["description"] = f"Fitted to an incident log of {fit.start.date()} on"
+    data["description"] = f"Fitted to an incident log, {_period(fit)}"
     data["run"] = {"days": days, "warmup_days": WARMUP_DAYS, "drain_days": 30}
     notes["run.days"] = f"the log's {days - WARMUP_DAYS} days after {WARMUP_DAYS} of warm-up"
     data["calendar"] = {"start_date": start}
