@@ -53,3 +53,16 @@ def test_a_bad_backtest_option_is_refused_before_any_work(tmp_path, capsys, opti
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and option[0] in err, err
     assert not (tmp_path / "bt").exists()
+
+
+@pytest.mark.parametrize("name", ["nyc311", "grid_platform_zh"])
+def test_a_small_messy_log_fits_to_a_valid_scenario(tmp_path, capsys, name) -> None:
+    """The reader's messy fixtures (a few dozen rows, no cells or unknown ones, too few
+    closures to fit a distribution): the fit says what it could not fit, and the scenario
+    it writes validates."""
+    out = tmp_path / "fitted.yaml"
+    log = ROOT / "tests" / "data" / "logs" / f"{name}.csv"
+    assert main(["import-log", str(log), "--mapping", name, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "fewer than 5: not fitted" in text
+    assert main(["check", str(out)]) == 0, capsys.readouterr()

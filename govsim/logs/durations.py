@@ -13,6 +13,7 @@ mean when nothing is censored) with its Greenwood-type CI.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,13 +97,20 @@ def fit_durations(durations: np.ndarray, observed: np.ndarray, level: float = 0.
     data = censored(durations, observed)
     aic, frozen = {}, {}
     for name, dist in FAMILIES.items():
-        params = dist.fit(data, floc=0)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                params = dist.fit(data, floc=0)
+        except (stats.FitError, ValueError, RuntimeError):
+            continue  # a family the sample cannot fit (too few, or all equal) is skipped
         frozen[name] = dist(*params)
         loglik = np.sum(frozen[name].logpdf(durations[observed])) + np.sum(
             frozen[name].logsf(durations[~observed])
         )
         free = len(params) - 1  # the location is fixed
         aic[name] = float(2 * free - 2 * loglik)
+    if not aic:
+        raise ValueError(f"no family fits {observed.sum()} observed durations")
     family = min(aic, key=aic.get)
     chosen = frozen[family]
     km = stats.ecdf(data)

@@ -46,6 +46,8 @@ from govsim.world.scenario import MapSpec, Scenario, load_scenario, scenario_pat
 
 #: Days of warm-up the written scenario runs before the log's first day.
 WARMUP_DAYS = 30
+#: Fewest observed (closed) durations a distribution is fitted to.
+MIN_OBSERVED = 5
 #: Tiers of a scenario without a base, top to bottom (the log's tier names must be these).
 DEFAULT_TIERS = ("city", "street", "community", "grid")
 
@@ -121,6 +123,13 @@ def fit_log(
     spec = base.map if base is not None else MapSpec()
     tier_names = list(spec.tiers if base is not None else DEFAULT_TIERS)
     households = _households(log, base, spec)
+    untyped = int(log[col.TYPE].isna().sum())
+    if untyped:
+        problems.append(f"{untyped} incidents without a type, left out")
+        log = log[log[col.TYPE].notna()]
+    unplaced = int(log[col.CELL].isna().sum())
+    if unplaced:
+        problems.append(f"{unplaced} incidents without a cell: in their type's rate, no cell's")
     unknown = sorted(set(log[col.CELL].dropna()) - set(households.index))
     if unknown:
         problems.append(f"{len(unknown)} cells not on the map, left out of the rates: "
@@ -136,21 +145,22 @@ def fit_log(
     for kind, rows in log.groupby(col.TYPE):
         index = log.index.get_indexer(rows.index)
         closed = rows[col.CLOSED].notna().to_numpy()
-        sojourn[str(kind)] = fit_durations(waited[index], closed, level)
-        sojourn_data[str(kind)] = (waited[index], closed)
+        got = _fitted(waited[index], closed, level, f"{kind}: resolution times", problems)
+        if got is not None:
+            sojourn[str(kind)] = got
+            sojourn_data[str(kind)] = (waited[index], closed)
         visit = (rows[col.TIER] == bottom).to_numpy() & ~np.isnan(span[index])
-        if visit.sum() >= 2:
+        got = _fitted(span[index][visit], np.ones(visit.sum(), bool), level,
+                      f"{kind}: {bottom} visits (its handling is the base's or the "
+                      "schema's: assumed)", problems)
+        if got is not None:
             spans[str(kind)] = span[index][visit]
-            handling[str(kind)] = fit_durations(span[index][visit], np.ones(visit.sum(), bool),
-                                                level)
-        else:
-            problems.append(f"{kind}: closed above the {bottom} tier (fewer than 2 {bottom} "
-                            "visits): its handling is the base's or the schema's (assumed)")
+            handling[str(kind)] = got
         for tier, at in rows[closed].groupby(col.TIER):
-            if len(at) >= 2:
-                where = log.index.get_indexer(at.index)
-                by_tier[(str(kind), str(tier))] = fit_durations(
-                    waited[where], np.ones(len(at), bool), level)
+            where = log.index.get_indexer(at.index)
+            got = _fitted(waited[where], np.ones(len(at), bool), level, "", [])
+            if got is not None:
+                by_tier[(str(kind), str(tier))] = got
     return LogFit(
         start=start,
         end=end,
@@ -169,6 +179,22 @@ def fit_log(
         spans=spans,
         sojourn_data=sojourn_data,
     )
+
+
+def _fitted(
+    durations: np.ndarray, observed: np.ndarray, level: float, what: str, problems: list[str]
+) -> DurationFit | None:
+    """``fit_durations``, or None (``what`` noted in ``problems``) where fewer than
+    ``MIN_OBSERVED`` durations were observed or no family fits them."""
+    if observed.sum() < MIN_OBSERVED:
+        problems.append(f"{what}: {observed.sum()} observed, fewer than {MIN_OBSERVED}: "
+                        "not fitted")
+        return None
+    try:
+        return fit_durations(durations, observed, level)
+    except ValueError as exc:
+        problems.append(f"{what}: not fitted ({exc})")
+        return None
 
 
 def _households(log: pd.DataFrame, base: Scenario | None, spec: MapSpec) -> pd.Series:
@@ -277,7 +303,7 @@ def _scenario_data(
 def _no_base_sections(fit: LogFit, notes: dict[str, str]) -> dict[str, Any]:
     """The map and staffing of a scenario without a base: the log's cells under one
     community (assumed), the schema's default staffing (assumed)."""
-    cells = len(fit.rates.by_cell[col.CELL].unique())
+    cells = max(len(fit.rates.by_cell[col.CELL].unique()), 1)
     spec = MapSpec()
     notes["map.per_parent.grid"] = f"the log's {cells} cells, under one community (assumed)"
     notes["map.households_per_cell"] = "assumed: confirm (rates are per household-year)"
@@ -310,14 +336,17 @@ def _incidents(fit: LogFit, base: Scenario | None, notes: dict[str, str]) -> dic
         handled = fit.handling.get(kind)
         if handled is not None:
             low, mean, high = fit.handling_mean(kind)
-            entry["handling"] = {"default": {"dist": handled.family, "mean_h": mean,
-                                             "cv": min(handled.cv, 10.0)}}
-            notes[f"{path}.handling.default.mean_h"] = ci_note(
+            fitted = {"dist": handled.family, "mean_h": mean, "cv": min(handled.cv, 10.0)}
+            # the bottom tier by name too: a base's own entry for it must give way
+            entry["handling"] = {bottom: fitted, "default": dict(fitted)}
+            notes[f"{path}.handling.{bottom}.mean_h"] = ci_note(
                 handled.n, low, high, handled.level, f"{bottom} visits"
             ) + f" less the {fit.round_trip_h:g} h round trip, × pace {fit.pace:.3g}"
-            notes[f"{path}.handling.default.dist"] = (
+            notes[f"{path}.handling.{bottom}.dist"] = (
                 f"from data: least AIC of {', '.join(handled.aic)}; KS {handled.ks:.3f}, "
                 f"AD {handled.ad:.2f}")
+            notes[f"{path}.handling.default"] = (
+                f"assumed: the {bottom} tier's at the tiers the base does not name")
         owned = base is not None and kind in base.incidents and base.incidents[kind].departments
         if not owned and (kind, bottom) in shares.index:
             total = int(shares.loc[kind, "count"].sum())

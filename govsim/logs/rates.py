@@ -61,17 +61,22 @@ def fit_rates(
     """Rates per type (per household-year) and per type × cell (shrunk), from the
     incidents created in ``[start, end)``.
 
-    ``households`` gives each cell's households (indexed by cell id); cells of the log
-    not in it are left out (the caller reports them). Returns a :class:`RateFit`.
+    ``households`` gives each cell's households (indexed by cell id); incidents in cells
+    not in it are left out (the caller reports them), incidents without a cell count in
+    their type's rate only. Returns a :class:`RateFit`.
     """
     years = (end - start) / pd.Timedelta(hours=HOURS_PER_YEAR)
     within = incidents[(incidents[col.CREATED] >= start) & (incidents[col.CREATED] < end)]
-    within = within[within[col.CELL].isin(households.index)]
+    within = within[within[col.TYPE].notna()]
+    placed = within[col.CELL].isin(households.index)
+    # an incident without a cell counts in its type's rate, in no cell's
+    within = within[placed | within[col.CELL].isna()]
     types = sorted(within[col.TYPE].unique())
     counts = (
-        within.groupby([col.TYPE, col.CELL]).size().unstack(fill_value=0)
+        within[placed].groupby([col.TYPE, col.CELL]).size().unstack(fill_value=0)
         .reindex(index=types, columns=households.index, fill_value=0)
     )
+    totals = within.groupby(col.TYPE).size().reindex(types, fill_value=0)
     exposure = households.to_numpy(dtype=float) * years
     rows, type_rows = [], []
     for kind in types:
@@ -79,13 +84,17 @@ def fit_rates(
         shrunk = _shrink(y, exposure, level)
         for cell, values in zip(households.index, shrunk, strict=True):
             rows.append({col.TYPE: kind, col.CELL: cell, **values})
-        total, exposed = y.sum(), exposure.sum()
+        total, exposed = float(totals[kind]), exposure.sum()
         low, high = poisson_rate_ci(np.array([total]), exposed, level)
         type_rows.append(
             {col.TYPE: kind, "count": int(total), "exposure": exposed, "rate": total / exposed,
              "low": float(low[0]), "high": float(high[0])}
         )
-    return RateFit(pd.DataFrame(type_rows), pd.DataFrame(rows), years, level)
+    cell_columns = [col.TYPE, col.CELL, "count", "exposure", "raw", "shrunk", "low", "high",
+                    "weight"]
+    type_columns = [col.TYPE, "count", "exposure", "rate", "low", "high"]
+    return RateFit(pd.DataFrame(type_rows, columns=type_columns),
+                   pd.DataFrame(rows, columns=cell_columns), years, level)
 
 
 def _shrink(y: np.ndarray, exposure: np.ndarray, level: float) -> list[dict[str, float]]:

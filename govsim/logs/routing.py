@@ -38,7 +38,7 @@ def tier_shares(incidents: pd.DataFrame, tiers: list[str], level: float = 0.95) 
         for tier, count, lo, hi in zip(tiers, row.to_numpy(), low, high, strict=True):
             rows.append({col.TYPE: kind, col.TIER: tier, "count": int(count),
                          "share": count / total, "low": lo, "high": hi})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[col.TYPE, col.TIER, "count", "share", "low", "high"])
 
 
 def escalation_and_reopening(
