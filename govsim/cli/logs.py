@@ -78,14 +78,37 @@ def _cmd_import(args: argparse.Namespace) -> int:
     imported = _read(args)
     fit = fit_scenario(imported.incidents, args.out, base=args.scenario)
     last = (fit.end - pd.Timedelta(days=1)).date()
+    print(_fit_table(fit).to_string(index=False))
     print(f"wrote {args.out} ({len(fit.rates.by_type)} incident types, "
-          f"{fit.start.date()} – {last})")
+          f"{fit.start.date()} – {last}); every number marked 'from data' or 'assumed'")
     if args.report:
         from govsim.plots.logs import write_report
 
         for path in write_report(fit, imported.problems, args.report):
             print(f"wrote {path}")
     return 0
+
+
+def _fit_table(fit: Any) -> Any:
+    """One row per type: records, rate and its CI, the scenario's handling mean and its
+    CI with the family chosen, the escalated and reopened shares."""
+    import pandas as pd
+
+    routing = fit.routing.set_index("type")
+    rows = []
+    for rate in fit.rates.by_type.itertuples():
+        kind = rate.type
+        row = {"type": kind, "records": rate.count,
+               "rate /hh-yr (95% CI)": f"{rate.rate:.3g} ({rate.low:.3g}–{rate.high:.3g})"}
+        if kind in fit.handling:
+            low, mean, high = fit.handling_mean(kind)
+            row["handling h (95% CI)"] = (
+                f"{mean:.3g} ({low:.3g}–{high:.3g}) {fit.handling[kind].family}")
+        if kind in routing.index:
+            row["escalated"] = f"{routing.loc[kind, 'escalated']:.1%}"
+            row["reopened"] = f"{routing.loc[kind, 'reopened']:.1%}"
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("assumed")
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
