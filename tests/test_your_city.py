@@ -43,7 +43,14 @@ def test_the_walkthrough_runs_as_written(tmp_path, monkeypatch, capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    "option", [["--train", "2025-09-01..2025-01-01"], ["--train", "last year"], ["--reps", "1"]]
+    "option",
+    [
+        ["--train", "2025-09-01..2025-01-01"],
+        ["--train", "last year"],
+        ["--reps", "1"],
+        ["--test", "2026-01-01..2026-03-31"],  # after the log: nothing to compare
+        ["--test", "2025-08-01..2025-12-31"],  # overlaps the training period
+    ],
 )
 def test_a_bad_backtest_option_is_refused_before_any_work(tmp_path, capsys, option) -> None:
     argv = ["backtest", str(ROOT / "scenarios" / "logs" / "synthetic_demo.csv"),

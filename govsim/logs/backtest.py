@@ -27,9 +27,10 @@ import pandas as pd
 from scipy import stats
 
 from govsim.engine.model import simulate
+from govsim.errors import GovsimError
 from govsim.logs import columns as col
 from govsim.logs.export import ledger_to_log
-from govsim.logs.fit import fit_scenario, hours_between
+from govsim.logs.fit import fit_scenario, hours_between, log_period
 from govsim.world.scenario import load_scenario
 
 WARMUP_DAYS = 30
@@ -103,6 +104,7 @@ def backtest(
 ) -> Backtest:
     """Fit on ``train`` (writing ``out``/fitted.yaml), simulate ``test`` ``reps`` times
     (seeds ``seed`` …) and compare (module doc). ``reps`` ≥ 2."""
+    check_periods(incidents, train, test)
     out = Path(out)
     path = out / "fitted.yaml"
     fit = fit_scenario(incidents, path, base=base, start=train[0], end=train[1])
@@ -132,6 +134,25 @@ def backtest(
     table["low"], table["high"] = table["simulated"] - half, table["simulated"] + half
     table["inside"] = table["actual"].between(table["low"], table["high"])
     return Backtest(table.reset_index(), path, train, test, reps, level)
+
+
+def check_periods(
+    incidents: pd.DataFrame,
+    train: tuple[pd.Timestamp, pd.Timestamp],
+    test: tuple[pd.Timestamp, pd.Timestamp],
+) -> None:
+    """Refuse (``GovsimError``) periods outside the log or overlapping: a test period the
+    log does not cover would pass with nothing compared, one overlapping the training
+    period would test the fit on its own data."""
+    first, last = log_period(incidents)
+    shown = f"the log covers {first.date()} – {(last - pd.Timedelta(days=1)).date()}"
+    for name, (start, end) in (("--train", train), ("--test", test)):
+        if start < first or end > last:
+            raise GovsimError(f"{name} {start.date()}..{(end - pd.Timedelta(days=1)).date()} "
+                              f"is not inside the log: {shown}")
+    if train[0] < test[1] and test[0] < train[1]:
+        raise GovsimError("--train and --test overlap: the test must be on days the fit "
+                          "did not see")
 
 
 def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -38,7 +38,7 @@ from govsim.logs import columns as col
 from govsim.logs.durations import DurationFit, fit_durations
 from govsim.logs.profiles import PARTS, ProfileFit, chosen, fit_profiles
 from govsim.logs.rates import RateFit, fit_rates
-from govsim.logs.routing import escalation_and_reopening, tier_shares
+from govsim.logs.routing import escalation_and_reopening, tier_shares, unit_shares
 from govsim.logs.yamltext import dump
 from govsim.policies.incentives import IncentiveScheme
 from govsim.world.geography.from_spec import scenario_map
@@ -77,6 +77,7 @@ class LogFit:
     pace: float = 1.0
     fail_factor: float = 1.0
     problems: list[str] = field(default_factory=list)
+    departments: pd.DataFrame = field(default_factory=pd.DataFrame)
     spans: dict[str, np.ndarray] = field(default_factory=dict)
     sojourn_data: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
@@ -118,6 +119,9 @@ def fit_log(
     start = period[0] if start is None else pd.Timestamp(start)
     end = period[1] if end is None else pd.Timestamp(end)
     log = incidents[(incidents[col.CREATED] >= start) & (incidents[col.CREATED] < end)].copy()
+    if log.empty:
+        raise GovsimError(f"no incidents created in {start.date()} – {end.date()}: nothing to "
+                          f"fit (the log's reports run {period[0].date()} – {period[1].date()})")
     log.loc[log[col.CLOSED] >= end, [col.CLOSED, col.TIER]] = pd.NaT, None
     problems = []
     spec = base.map if base is not None else MapSpec()
@@ -171,6 +175,7 @@ def fit_log(
         sojourn_by_tier=by_tier,
         tiers=tier_shares(log, tier_names, level),
         routing=escalation_and_reopening(log, bottom, level),
+        departments=unit_shares(log, list(base.departments) if base else [], level),
         tier_names=tier_names,
         round_trip_h=2.0 * spec.within_cell_travel_h,
         pace=scheme.grid_speed if scheme else 1.0,
@@ -357,7 +362,10 @@ def _incidents(fit: LogFit, base: Scenario | None, notes: dict[str, str]) -> dic
                 notes[f"{path}.resolvable_at.{tier}"] = ci_note(
                     total, got["low"], got["high"], fit.rates.level, "closures")
         elif owned:
-            notes[f"{path}.rate"] += "; owners: the base's departments (assumed)"
+            by = fit.departments[fit.departments[col.TYPE] == kind]
+            closed_by = ", ".join(f"{r.unit} {r.share:.0%}" for r in by.itertuples()) or "none"
+            notes[f"{path}.rate"] += (f"; owners: the base's departments (assumed; closed by "
+                                      f"them in the log: {closed_by})")
         if kind in routing.index and routing.loc[kind, "at_bottom"] > 0:
             got = routing.loc[kind]
             entry["fail_prob"] = min(1.0, float(got["reopened_bottom"]) / fit.fail_factor)

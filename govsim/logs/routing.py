@@ -41,6 +41,20 @@ def tier_shares(incidents: pd.DataFrame, tiers: list[str], level: float = 0.95) 
     return pd.DataFrame(rows, columns=[col.TYPE, col.TIER, "count", "share", "low", "high"])
 
 
+def unit_shares(incidents: pd.DataFrame, units: list[str], level: float = 0.95) -> pd.DataFrame:
+    """Per type and unit of ``units`` (a scenario's departments): the closed incidents'
+    ``count`` closed by the unit, the ``share`` of the type's closures and its interval."""
+    closed = incidents[incidents[col.CLOSED].notna()]
+    totals = closed.groupby(col.TYPE).size()
+    counts = closed[closed[col.UNIT].isin(units)].groupby([col.TYPE, col.UNIT]).size()
+    rows = []
+    for (kind, unit), count in counts.items():
+        low, high = wilson(np.array([count]), np.array([totals[kind]]), level)
+        rows.append({col.TYPE: kind, col.UNIT: unit, "count": int(count),
+                     "share": count / totals[kind], "low": low[0], "high": high[0]})
+    return pd.DataFrame(rows, columns=[col.TYPE, col.UNIT, "count", "share", "low", "high"])
+
+
 def escalation_and_reopening(
     incidents: pd.DataFrame, bottom: str, level: float = 0.95
 ) -> pd.DataFrame:

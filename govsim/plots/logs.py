@@ -146,6 +146,7 @@ def fit_tables(fit: LogFit) -> dict[str, pd.DataFrame]:
         "durations": pd.DataFrame(durations),
         "tiers": fit.tiers,
         "routing": fit.routing,
+        "departments": fit.departments,
     }
 
 
