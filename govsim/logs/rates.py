@@ -104,10 +104,11 @@ def _shrink(y: np.ndarray, exposure: np.ndarray, level: float) -> list[dict[str,
     raw = y / exposure
     spread = float(np.sum(exposure * (raw - mean) ** 2) / total - mean * len(y) / total)
     tail = (1.0 - level) / 2.0
+    district = poisson_rate_ci(np.array([y.sum()]), total, level)
     out = []
     for count, exposed, rate in zip(y, exposure, raw, strict=True):
         if spread <= 0.0 or mean == 0.0:  # no spread beyond Poisson noise: the district's
-            shrunk, low, high, weight = mean, mean, mean, 0.0
+            shrunk, low, high, weight = mean, float(district[0][0]), float(district[1][0]), 0.0
         else:
             alpha, beta = mean**2 / spread, mean / spread
             posterior = stats.gamma(alpha + count, scale=1.0 / (beta + exposed))
