@@ -42,8 +42,19 @@ does not say)."""
 
 REQUIRED = (INCIDENT_ID, TYPE, CREATED)
 """Columns every log must give: without them no rate can be fitted."""
-OPTIONAL = (CATEGORY, CELL, LATITUDE, LONGITUDE, ASSIGNED, CLOSED, UNIT, TIER, CHANNEL,
-            STATUS, REOPENED)
+OPTIONAL = (
+    CATEGORY,
+    CELL,
+    LATITUDE,
+    LONGITUDE,
+    ASSIGNED,
+    CLOSED,
+    UNIT,
+    TIER,
+    CHANNEL,
+    STATUS,
+    REOPENED,
+)
 """Columns a log may give; a fit that needs a missing one says so and leaves its
 numbers as assumptions."""
 ALL = REQUIRED + OPTIONAL

@@ -93,6 +93,13 @@ class Times(Spec):
                 ) from None
         return zone
 
+    @field_validator("earliest", "latest")
+    @classmethod
+    def _local_time(cls, when: datetime | None) -> datetime | None:
+        if when is not None and when.tzinfo is not None:
+            raise ValueError("a local time without a zone or offset, e.g. 2000-01-01")
+        return when
+
     @property
     def local_zone(self) -> str | None:
         """The zone the table's times are in: ``local_time_zone``, else ``time_zone``."""
@@ -114,6 +121,14 @@ class StateChanges(Spec):
         description="other known state values (e.g. 'in progress'): read but give no time; "
         "any value in no list is reported as an unknown state",
     )
+
+    @field_validator("created", "assigned", "closed", "reopened", "other", mode="before")
+    @classmethod
+    def _text_states(cls, values: Any) -> Any:
+        """State codes written as numbers in YAML (``closed: [4]``) are text."""
+        if isinstance(values, list):
+            return [str(v) if isinstance(v, int | float) else v for v in values]
+        return values
 
     @model_validator(mode="after")
     def _distinct(self) -> StateChanges:
@@ -166,6 +181,14 @@ class LogMapping(Spec):
         "to; none: the scenario's bottom tier when a scenario is given, else the feature id",
     )
     _source: str = PrivateAttr("<mapping>")
+
+    @field_validator("types", "tiers", "units", mode="before")
+    @classmethod
+    def _text_keys(cls, names: Any) -> Any:
+        """Platform codes written as numbers in YAML (``101: home_repair``) are text."""
+        if isinstance(names, dict):
+            return {str(k) if isinstance(k, int | float) else k: v for k, v in names.items()}
+        return names
 
     @field_validator("encoding")
     @classmethod

@@ -12,7 +12,7 @@ from govsim.logs.mapping import LogMapping, load_mapping
 from govsim.logs.places import CellPolygons, scenario_cells
 from govsim.logs.problems import ImportedLog, Problems
 from govsim.logs.states import pivot_states
-from govsim.logs.table import read_table
+from govsim.logs.table import kept, read_table
 from govsim.logs.times import read_time
 from govsim.world.scenario import Scenario
 
@@ -75,18 +75,16 @@ def read_log(
 
 def _drop_repeats(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Without exact repeats of a row and rows without an incident id (both counted)."""
-    repeat = raw.duplicated(keep="first")
-    problems.add(
-        "exact_duplicate",
-        raw.loc[repeat, c.INCIDENT_ID],
-        "excluded (the first kept)",
-        excluded=True,
-    )
-    raw = raw[~repeat]
     ids = raw[c.INCIDENT_ID].str.strip()
-    blank = ids.isna() | (ids == "")
-    problems.add("missing_id", raw.loc[blank, c.INCIDENT_ID], "excluded", excluded=True)
-    return raw[~blank].assign(**{c.INCIDENT_ID: ids[~blank]})
+    raw = raw.assign(**{c.INCIDENT_ID: ids})
+    shared = ids.duplicated(keep=False)  # only rows sharing an id can repeat exactly
+    repeat = pd.Series(False, index=raw.index)
+    if shared.any():
+        repeat[shared] = raw[shared].duplicated(keep="first")
+    problems.add("exact_duplicate", ids[repeat], "excluded (the first kept)", excluded=True)
+    blank = ids.isna() & ~repeat
+    problems.add("missing_id", ids[blank], "excluded", excluded=True)
+    return kept(raw, ~(repeat | blank))
 
 
 def _incident_rows(
@@ -100,7 +98,7 @@ def _incident_rows(
         "excluded (the last row of the id kept)",
         excluded=True,
     )
-    frame = raw[~twice]
+    frame = kept(raw, ~twice)
     frame = read_time(frame, c.CREATED, mapping, problems, source, required=True)
     for name in (c.ASSIGNED, c.CLOSED):
         if name in frame.columns:
@@ -114,7 +112,7 @@ def _counts(frame: pd.DataFrame, problems: Problems) -> pd.Series:
     """The reopened counts as integers: a value that is no count is set to 0, flagged."""
     text = frame[c.REOPENED]
     numbers = pd.to_numeric(text, errors="coerce")
-    bad = (numbers.isna() & text.notna()) | (numbers < 0) | (numbers % 1 != 0)
+    bad = text.notna() & (numbers.isna() | (numbers < 0) | (numbers % 1 != 0))
     problems.add("bad_number", frame.loc[bad, c.INCIDENT_ID], "kept, set 0", column=c.REOPENED)
     return numbers.mask(bad).fillna(0).astype("int64")
 
@@ -151,7 +149,7 @@ def _types(
     """Types (and categories, tiers, units) mapped; missing and unknown types flagged."""
     types, categories = mapping.type_targets()
     platform = frame[c.TYPE].str.strip()
-    missing = platform.isna() | (platform == "")
+    missing = platform.isna()
     problems.add("missing_type", frame.loc[missing, c.INCIDENT_ID], KEPT, column=c.TYPE, unit=unit)
     frame = frame.assign(**{c.TYPE: _renamed(platform.mask(missing), types)})
     if categories:
@@ -181,41 +179,24 @@ def _places(
     problems: Problems,
     unit: str,
 ) -> pd.DataFrame:
-    """Coordinates read and matched to the map's cells; places missing, outside the map
-    or not in the scenario's map flagged (all kept)."""
+    """Grid ids, and coordinates matched to the map's cells where the log gives no grid
+    id; places missing, outside the map or not in the scenario's map flagged (all kept)."""
     ids = frame[c.INCIDENT_ID]
     given = frame[c.CELL] if c.CELL in frame.columns else pd.Series(None, frame.index, "str")
     cell = given.str.strip()
-    cell = cell.mask(cell == "")
     located = {c.LATITUDE, c.LONGITUDE} <= set(frame.columns)
     if located:
-        lat, lon = (pd.to_numeric(frame[n], errors="coerce") for n in (c.LATITUDE, c.LONGITUDE))
-        written = frame[c.LATITUDE].notna() | frame[c.LONGITUDE].notna()
-        bad = written & (lat.isna() | lon.isna() | (lat.abs() > 90) | (lon.abs() > 180))
-        problems.add(
-            "bad_number",
-            ids[bad],
-            "kept, coordinates set missing",
-            column="latitude/longitude",
-            unit=unit,
-        )
-        lat, lon = lat.mask(bad), lon.mask(bad)
-        frame = frame.assign(**{c.LATITUDE: lat, c.LONGITUDE: lon})
+        frame = _coordinates(frame, problems, unit)
         if geojson is not None:
             prop = mapping.cell_property or (scenario.tiers[-1] if scenario is not None else None)
-            todo = cell.isna() & lat.notna()
-            matched = CellPolygons(geojson, prop).cells(lon[todo].to_numpy(), lat[todo].to_numpy())
-            outside = pd.Series(matched == None, index=lat[todo].index)  # noqa: E711 (elementwise)
+            todo = cell.isna() & frame[c.LATITUDE].notna()
+            points = frame.loc[todo, [c.LONGITUDE, c.LATITUDE]].to_numpy().T
+            matched = pd.Series(CellPolygons(geojson, prop).cells(*points), cell.index[todo])
             problems.add(
-                "outside_map",
-                ids[outside[outside].index],
-                "kept, no cell",
-                column=c.CELL,
-                unit=unit,
-            )
-            cell = cell.astype(object)
-            cell[todo] = matched
-            cell = cell.astype("str")
+                "outside_map", ids[matched.index[matched.isna()]], "kept, no cell",
+                column=c.CELL, unit=unit,
+            )  # fmt: skip
+            cell = cell.where(~todo, matched.astype("str"))
     if c.CELL in frame.columns or located:
         nowhere = cell.isna() & (frame[c.LATITUDE].isna() if located else True)
         problems.add("missing_place", ids[nowhere], KEPT, column=c.CELL, unit=unit)
@@ -225,6 +206,19 @@ def _places(
     if c.CELL in frame.columns or geojson is not None:
         frame = frame.assign(**{c.CELL: cell})
     return frame
+
+
+def _coordinates(frame: pd.DataFrame, problems: Problems, unit: str) -> pd.DataFrame:
+    """Latitude and longitude as numbers; a pair that is no number or out of range is set
+    missing (kept, flagged)."""
+    lat, lon = (pd.to_numeric(frame[n], errors="coerce") for n in (c.LATITUDE, c.LONGITUDE))
+    written = frame[c.LATITUDE].notna() | frame[c.LONGITUDE].notna()
+    bad = written & (lat.isna() | lon.isna() | (lat.abs() > 90) | (lon.abs() > 180))
+    problems.add(
+        "bad_number", frame.loc[bad, c.INCIDENT_ID], "kept, coordinates set missing",
+        column="latitude/longitude", unit=unit,
+    )  # fmt: skip
+    return frame.assign(**{c.LATITUDE: lat.mask(bad), c.LONGITUDE: lon.mask(bad)})
 
 
 def _canonical(frame: pd.DataFrame) -> pd.DataFrame:

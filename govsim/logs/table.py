@@ -89,11 +89,17 @@ def _check_present(
 
 def _column(values: pa.ChunkedArray, name: str) -> pd.Series:
     """One column as pandas: timestamps and (for coordinates and counts) numbers kept,
-    anything else as text."""
+    anything else as text, blanks missing."""
     kind = values.type
     numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
     if pa.types.is_timestamp(kind) or (numeric and name in NUMBERS):
         return values.to_pandas()
     if not pa.types.is_string(kind) and not pa.types.is_large_string(kind):
         values = values.cast(pa.string())
-    return values.to_pandas().astype("str")
+    text = values.to_pandas().astype("str")
+    return text.mask(text.str.strip() == "")  # blank is missing, as an empty CSV field
+
+
+def kept(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` where ``keep`` is true (``frame`` itself when all are)."""
+    return frame if keep.all() else frame[keep]
