@@ -64,9 +64,7 @@ def _read(args: argparse.Namespace) -> Any:
 
     base = load_scenario(args.scenario) if args.scenario else None
     imported = read_log(args.log, args.mapping, scenario=base)
-    excluded = f", {imported.rows_excluded:,} rows left out" if imported.rows_excluded else ""
-    print(f"{args.log}: {len(imported.incidents):,} incidents{excluded}; "
-          f"{len(imported.problems)} kinds of problem")
+    print(imported.report())
     return imported
 
 
@@ -108,7 +106,7 @@ def _fit_table(fit: Any) -> Any:
             row["escalated"] = f"{routing.loc[kind, 'escalated']:.1%}"
             row["reopened"] = f"{routing.loc[kind, 'reopened']:.1%}"
         rows.append(row)
-    return pd.DataFrame(rows).fillna("assumed")
+    return pd.DataFrame(rows).replace("nan%", "?").fillna("assumed")
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:

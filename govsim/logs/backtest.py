@@ -67,7 +67,7 @@ def log_statistics(
         for q in QUANTILES:
             rows.append((f"resolution p{q * 100:.0f} (h)", kind,
                          km_quantile(waited[index], shut, q)))
-        tiers = rows_of.loc[closed.loc[rows_of.index], col.TIER]
+        tiers = rows_of.loc[closed.loc[rows_of.index], col.TIER].dropna()
         rows.append(("escalated share", kind,
                      float((tiers != bottom).mean()) if len(tiers) else float("nan")))
     return pd.DataFrame(rows, columns=["statistic", col.TYPE, "value"])

@@ -58,24 +58,26 @@ def unit_shares(incidents: pd.DataFrame, units: list[str], level: float = 0.95) 
 def escalation_and_reopening(
     incidents: pd.DataFrame, bottom: str, level: float = 0.95
 ) -> pd.DataFrame:
-    """Per type: closed incidents ``closed``, the share closed above the ``bottom`` tier
-    (``escalated``), the share reopened at least once (``reopened``), the closures at
-    the bottom tier (``at_bottom``) and their share reopened (``reopened_bottom``), each
-    share with its interval (``*_low``, ``*_high``)."""
+    """Per type: closed incidents ``closed``; the share of those with a known tier closed
+    above the ``bottom`` tier (``escalated``; NaN where the log gives no tier); the share
+    reopened at least once (``reopened``); the closures at the bottom tier
+    (``at_bottom``) and their share reopened (``reopened_bottom``); each share with its
+    interval (``*_low``, ``*_high``)."""
     closed = incidents[incidents[col.CLOSED].notna()]
     reopened = (
         closed[col.REOPENED].fillna(0) > 0 if col.REOPENED in closed else closed[col.TYPE].isna()
     )
-    frame = pd.DataFrame(
-        {col.TYPE: closed[col.TYPE], "up": closed[col.TIER] != bottom, "again": reopened}
-    )
-    frame["down"] = ~frame["up"]
+    known = closed[col.TIER].notna()  # a closure whose tier the log does not give
+    frame = pd.DataFrame({
+        col.TYPE: closed[col.TYPE], "known": known, "up": known & (closed[col.TIER] != bottom),
+        "down": closed[col.TIER] == bottom, "again": reopened,
+    })
     frame["again_down"] = frame["again"] & frame["down"]
     grouped = frame.groupby(col.TYPE).agg(
-        closed=("up", "size"), up=("up", "sum"), again=("again", "sum"),
-        at_bottom=("down", "sum"), again_down=("again_down", "sum"))
+        closed=("up", "size"), known=("known", "sum"), up=("up", "sum"),
+        again=("again", "sum"), at_bottom=("down", "sum"), again_down=("again_down", "sum"))
     out = pd.DataFrame({"closed": grouped["closed"], "at_bottom": grouped["at_bottom"]})
-    for name, key, of in (("escalated", "up", "closed"), ("reopened", "again", "closed"),
+    for name, key, of in (("escalated", "up", "known"), ("reopened", "again", "closed"),
                           ("reopened_bottom", "again_down", "at_bottom")):
         with np.errstate(invalid="ignore", divide="ignore"):
             out[name] = grouped[key] / grouped[of]
