@@ -33,9 +33,13 @@ def truth():
 
 
 @pytest.fixture(scope="module")
-def log(truth, tmp_path_factory):
+def ledger(truth):
+    return simulate(truth, seed=1)
+
+
+@pytest.fixture(scope="module")
+def log(truth, ledger, tmp_path_factory):
     """A year of the synthetic scenario, exported, written as CSV and read back."""
-    ledger = simulate(truth, seed=1)
     path = write_log(ledger_to_log(ledger, truth), tmp_path_factory.mktemp("log") / "log.csv")
     return read_log(path, "govsim", scenario=truth).incidents
 
@@ -44,8 +48,24 @@ def _level(comparisons: int) -> float:
     return 1.0 - FAMILY / comparisons
 
 
-def test_the_export_is_a_platform_log(truth, log):
+def test_the_export_is_a_platform_log(truth, ledger, log):
     assert set(col.ALL) <= set(log.columns)
+    # one row per incident reported in the window, recurrences being reopenings
+    frame = ledger.incidents
+    first = frame["parent"] < 0
+    reported = frame["reported_at"].between(*ledger.window_h, inclusive="left")
+    assert len(log) == int((first & reported).sum())
+    recurred = frame["parent"] >= 0
+    before = frame["occurred_at"] < ledger.window_h[1]
+    parents = frame.loc[recurred & before, "parent"]
+    assert log[col.REOPENED].sum() == int(parents.isin(frame.loc[first & reported, "incident"]).sum())
+    # assigned (the first handler) between report and closure; a closure has its tier, unit
+    shut = log[col.CLOSED].notna()
+    assert (log[col.ASSIGNED].dropna() >= log.loc[log[col.ASSIGNED].notna(), col.CREATED]).all()
+    both = shut & log[col.ASSIGNED].notna()
+    assert (log.loc[both, col.ASSIGNED] <= log.loc[both, col.CLOSED]).all()
+    assert log.loc[shut, [col.TIER, col.UNIT]].notna().all().all()
+    assert log.loc[~shut, [col.TIER, col.UNIT]].isna().all().all()
     assert log[col.CREATED].min() >= pd.Timestamp("2025-01-01")
     assert log[col.CREATED].max() < pd.Timestamp("2026-01-01")
     is_open = log[col.CLOSED].isna()
