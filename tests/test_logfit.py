@@ -58,7 +58,8 @@ def test_the_export_is_a_platform_log(truth, ledger, log):
     recurred = frame["parent"] >= 0
     before = frame["occurred_at"] < ledger.window_h[1]
     parents = frame.loc[recurred & before, "parent"]
-    assert log[col.REOPENED].sum() == int(parents.isin(frame.loc[first & reported, "incident"]).sum())
+    rows = frame.loc[first & reported, "incident"]
+    assert log[col.REOPENED].sum() == int(parents.isin(rows).sum())
     # assigned (the first handler) between report and closure; a closure has its tier, unit
     shut = log[col.CLOSED].notna()
     assert (log[col.ASSIGNED].dropna() >= log.loc[log[col.ASSIGNED].notna(), col.CREATED]).all()
