@@ -118,7 +118,8 @@ def fit_log(
     period = log_period(incidents)
     start = period[0] if start is None else pd.Timestamp(start)
     end = period[1] if end is None else pd.Timestamp(end)
-    log = incidents[(incidents[col.CREATED] >= start) & (incidents[col.CREATED] < end)].copy()
+    within = (incidents[col.CREATED] >= start) & (incidents[col.CREATED] < end)
+    log = incidents[within].reset_index(drop=True)  # positions index the duration arrays
     if log.empty:
         raise GovsimError(f"no incidents created in {start.date()} – {end.date()}: nothing to "
                           f"fit (the log's reports run {period[0].date()} – {period[1].date()})")
