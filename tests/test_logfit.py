@@ -99,6 +99,7 @@ def test_handling_means_and_routing_are_recovered_within_their_cis(truth, log):
         spec = truth.incidents[kind]
         low, _, high = fit.handling_mean(kind)
         assert low <= spec.handling["default"].mean_h <= high, kind
+        assert fit.handling[kind].family == spec.handling["default"].dist, kind
         got = routing.loc[kind]
         assert got["reopened_bottom_low"] <= spec.fail_prob <= got["reopened_bottom_high"], kind
         for tier in tiers:

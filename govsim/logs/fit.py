@@ -11,9 +11,10 @@ What the log gives and how it maps onto the scenario (stated in the file too):
 - **profiles**: ``govsim.logs.profiles``.
 - **handling**: the log gives no handling time, only ``assigned`` and ``closed``. For an
   incident closed at the bottom tier the span between them is one visit: the round trip
-  into the cell and the handling, so ``mean_h`` = that span's mean − the round trip
-  (2 × ``map.within_cell_travel_h``, from the base: assumed), its family and cv from the
-  censored fit of the span; higher tiers take the same (``handling.default``; assumed).
+  into the cell and the handling at the worker's pace. The span less the round trip
+  (2 × ``map.within_cell_travel_h``, from the base: assumed) is fitted (family by AIC,
+  cv, mean), and ``mean_h`` is its mean times the base's pace (paperwork, pay);
+  higher tiers take the same (``handling.default``; assumed).
   The sojourn (created → closed, open incidents censored) is fitted per type, and per
   type × tier of the closed, for the report and the back-test.
 - **routing**: ``resolvable_at`` is the share closed at each tier (types with
@@ -82,13 +83,13 @@ class LogFit:
     sojourn_data: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def handling_mean(self, kind: str) -> tuple[float, float, float]:
-        """The scenario's ``mean_h`` of ``kind`` (low, mean, high): the bottom tier's visit
-        span less the round trip, times the base's grid pace (paperwork and pay slow or
-        speed a visit: ``IncentiveScheme.grid_speed``); at least 0.01 h."""
+        """The scenario's ``mean_h`` of ``kind`` (low, mean, high): the mean of the bottom
+        tier's visits less the round trip (``handling``), times the base's grid pace
+        (paperwork and pay slow or speed a visit: ``IncentiveScheme.grid_speed``); at
+        least 0.01 h."""
         got = self.handling[kind]
         return tuple(  # type: ignore[return-value]
-            max((value - self.round_trip_h) * self.pace, 0.01)
-            for value in (got.low, got.mean, got.high)
+            max(value * self.pace, 0.01) for value in (got.low, got.mean, got.high)
         )
 
 
@@ -145,7 +146,9 @@ def fit_log(
     bottom = tier_names[-1]
     scheme = IncentiveScheme(base) if base is not None else None
     handling, sojourn, by_tier, spans, sojourn_data = {}, {}, {}, {}, {}
-    span = hours_between(log[col.CLOSED], log[col.ASSIGNED])
+    # a bottom-tier visit less the round trip into the cell: the handling at the pace
+    round_trip_h = 2.0 * spec.within_cell_travel_h
+    span = hours_between(log[col.CLOSED], log[col.ASSIGNED]) - round_trip_h
     waited = hours_between(log[col.CLOSED].fillna(end), log[col.CREATED])
     for kind, rows in log.groupby(col.TYPE):
         index = log.index.get_indexer(rows.index)
@@ -178,7 +181,7 @@ def fit_log(
         routing=escalation_and_reopening(log, bottom, level),
         departments=unit_shares(log, list(base.departments) if base else [], level),
         tier_names=tier_names,
-        round_trip_h=2.0 * spec.within_cell_travel_h,
+        round_trip_h=round_trip_h,
         pace=scheme.grid_speed if scheme else 1.0,
         fail_factor=scheme.fail_factor if scheme and scheme.fail_factor > 0 else 1.0,
         problems=problems,

@@ -4,6 +4,7 @@ Kaplan–Meier curves against the chosen fits, and the back-test's intervals."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,7 @@ def profiles_figure(fit: LogFit) -> Figure:
 def durations_figure(fit: LogFit) -> Figure:
     """Per type: the Kaplan–Meier estimate of the resolution time (open incidents
     censored) against the chosen fit's CDF, and (inset) the QQ plot of the bottom tier's
-    visit spans against their fit."""
+    visits (less the round trip) against their fit."""
     kinds = list(fit.sojourn)
     fig, axes = _grid(len(kinds))
     probs = (np.arange(1, 100) - 0.5) / 99
@@ -81,7 +82,12 @@ def durations_figure(fit: LogFit) -> Figure:
         durations, observed = fit.sojourn_data[kind]
         km = stats.ecdf(stats.CensoredData(uncensored=np.maximum(durations[observed], 1e-9),
                                            right=np.maximum(durations[~observed], 1e-9)))
-        km.cdf.plot(ax, label="Kaplan–Meier")
+        km.cdf.plot(ax, label="Kaplan–Meier (95% CI)")
+        with warnings.catch_warnings():  # undefined at the ends (S = 0 or 1): not drawn
+            warnings.simplefilter("ignore", RuntimeWarning)
+            band = km.cdf.confidence_interval(0.95, method="log-log")
+        band.low.plot(ax, color="C0", lw=0.6, ls=":")
+        band.high.plot(ax, color="C0", lw=0.6, ls=":")
         top = float(got.frozen.ppf(0.99))
         grid = np.linspace(0, top, 200)
         ax.plot(grid, got.frozen.cdf(grid), color="0.3", ls="--", label=f"{got.family} fit")
@@ -95,10 +101,10 @@ def durations_figure(fit: LogFit) -> Figure:
             inset.plot(handled.frozen.ppf(probs), np.quantile(spans, probs), ".", ms=2)
             edge = float(handled.frozen.ppf(0.99))
             inset.plot([0, edge], [0, edge], color="0.5", lw=0.8)
-            inset.set_title(f"QQ visit ({handled.family})", fontsize=7)
+            inset.set_title(f"QQ handling ({handled.family})", fontsize=7)
             inset.tick_params(labelsize=6)
     axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("Resolution times (Kaplan–Meier vs fit) and visit spans (QQ)")
+    fig.suptitle("Resolution times (Kaplan–Meier vs fit) and handling at the bottom tier (QQ)")
     return fig
 
 
