@@ -35,7 +35,11 @@ def test_the_walkthrough_runs_as_written(tmp_path, monkeypatch, capsys) -> None:
         assert main(step) == 0, (step, capsys.readouterr())
     # the first step made the shipped log, byte for byte
     made = (tmp_path / "city_log.csv").read_bytes()
-    assert made == (shipped.folder("scenarios") / "logs" / "synthetic_demo.csv").read_bytes()
+    assert made == (shipped.folder("scenarios") / "logs" / "synthetic_demo.csv").read_bytes(), (
+        "the engine's ledgers changed: regenerate the shipped log with `govsim export-log "
+        "logs/synthetic_demo --seed 1 --out scenarios/logs/synthetic_demo.csv` (and the "
+        "numbers docs/your-city.md quotes)"
+    )
     for name in ("rates.png", "profiles.png", "durations.png", "problems.csv"):
         assert (tmp_path / "fit_report" / name).is_file(), name
     assert (tmp_path / "backtest" / "backtest.csv").is_file()
