@@ -75,6 +75,7 @@ class LogFit:
     routing: pd.DataFrame
     tier_names: list[str]
     round_trip_h: float
+    per: dict[str, str] = field(default_factory=dict)
     pace: float = 1.0
     fail_factor: float = 1.0
     problems: list[str] = field(default_factory=list)
@@ -128,7 +129,8 @@ def fit_log(
     problems = []
     spec = base.map if base is not None else MapSpec()
     tier_names = list(spec.tiers if base is not None else DEFAULT_TIERS)
-    households = _households(log, base, spec)
+    units = _units(log, base, spec)
+    per = {kind: spec_.per for kind, spec_ in (base.incidents if base else {}).items()}
     untyped = int(log[col.TYPE].isna().sum())
     if untyped:
         problems.append(f"{untyped} incidents without a type, left out")
@@ -136,7 +138,7 @@ def fit_log(
     unplaced = int(log[col.CELL].isna().sum())
     if unplaced:
         problems.append(f"{unplaced} incidents without a cell: in their type's rate, no cell's")
-    unknown = sorted(set(log[col.CELL].dropna()) - set(households.index))
+    unknown = sorted(set(log[col.CELL].dropna()) - set(units.index))
     if unknown:
         problems.append(f"{len(unknown)} cells not on the map, left out of the rates: "
                         f"{unknown[:5]}")
@@ -172,7 +174,7 @@ def fit_log(
     return LogFit(
         start=start,
         end=end,
-        rates=fit_rates(log, households, start, end, level),
+        rates=fit_rates(log, units, start, end, level, per),
         profiles=fit_profiles(log, start, end, level),
         handling=handling,
         sojourn=sojourn,
@@ -182,6 +184,7 @@ def fit_log(
         departments=unit_shares(log, list(base.departments) if base else [], level),
         tier_names=tier_names,
         round_trip_h=round_trip_h,
+        per=per,
         pace=scheme.grid_speed if scheme else 1.0,
         fail_factor=scheme.fail_factor if scheme and scheme.fail_factor > 0 else 1.0,
         problems=problems,
@@ -206,16 +209,22 @@ def _fitted(
         return None
 
 
-def _households(log: pd.DataFrame, base: Scenario | None, spec: MapSpec) -> pd.Series:
-    """Households per cell, by cell id: the base's map, else the log's cells with
-    ``households_per_cell`` each (assumed)."""
+def _units(log: pd.DataFrame, base: Scenario | None, spec: MapSpec) -> pd.DataFrame:
+    """Per cell (by cell id) the units rates are per: households, shops, daily visitors —
+    the base's map, else the log's cells with ``households_per_cell`` each (assumed)."""
     if base is None:
         cells = sorted(log[col.CELL].dropna().unique()) or ["grid 0"]
-        return pd.Series(float(spec.households_per_cell), index=pd.Index(cells, name=col.CELL))
+        index = pd.Index(cells, name=col.CELL)
+        return pd.DataFrame({"household": float(spec.households_per_cell), "shop": 0.0,
+                             "visitor": 0.0}, index=index)
     grid_map = scenario_map(base.map)
     bottom = grid_map.n_tiers - 1
     names = [grid_map.region_name(bottom, c) for c in range(grid_map.n_cells)]
-    return pd.Series(grid_map.households.astype(float), index=pd.Index(names, name=col.CELL))
+    return pd.DataFrame(
+        {"household": grid_map.households.astype(float),
+         "shop": grid_map.cell_values("shops").astype(float),
+         "visitor": grid_map.cell_values("tourist_load").astype(float)},
+        index=pd.Index(names, name=col.CELL))
 
 
 def summing_to_one(shares: dict[str, float], digits: int = 4) -> dict[str, float]:
@@ -339,7 +348,7 @@ def _incidents(fit: LogFit, base: Scenario | None, notes: dict[str, str]) -> dic
         path = f"incidents.{kind}"
         entry: dict[str, Any] = {"rate": row.rate}
         notes[f"{path}.rate"] = ci_note(row.count, row.low, row.high, fit.rates.level) + (
-            " (reports per household-year)")
+            f" (reports per {fit.per.get(kind, 'household')}-year)")
         entry["reporting"] = {"prob": 1.0, "delay_h": 0.0}
         notes[f"{path}.reporting"] = "assumed: the log sees reports, the rate is of reports"
         handled = fit.handling.get(kind)

@@ -38,11 +38,12 @@ def poisson_rate_ci(count: np.ndarray, exposure: np.ndarray, level: float) -> tu
 class RateFit:
     """The fitted rates of one log.
 
-    ``by_type``: per type, ``count``, ``exposure`` (household-years), ``rate`` (per
-    household-year) and its exact ``low``/``high`` CI. ``by_cell``: per (type, cell),
-    ``count``, ``exposure``, ``raw`` rate, ``shrunk`` (posterior mean) and its posterior
-    ``low``/``high`` interval, ``weight`` (the raw rate's weight, E / (E + β)). ``years``:
-    the log's length; ``level``: the intervals' coverage.
+    ``by_type``: per type, ``count``, ``exposure`` (unit-years: households, shops or
+    daily visitors, as the type's rate is per), ``rate`` (per unit-year) and its exact
+    ``low``/``high`` CI. ``by_cell``: per (type, cell), ``count``, ``exposure``, ``raw``
+    rate, ``shrunk`` (posterior mean) and its posterior ``low``/``high`` interval,
+    ``weight`` (the raw rate's weight, E / (E + β)). ``years``: the log's length;
+    ``level``: the intervals' coverage.
     """
 
     by_type: pd.DataFrame
@@ -53,18 +54,24 @@ class RateFit:
 
 def fit_rates(
     incidents: pd.DataFrame,
-    households: pd.Series,
+    units: pd.Series | pd.DataFrame,
     start: pd.Timestamp,
     end: pd.Timestamp,
     level: float = 0.95,
+    per: dict[str, str] | None = None,
 ) -> RateFit:
-    """Rates per type (per household-year) and per type × cell (shrunk), from the
-    incidents created in ``[start, end)``.
+    """Rates per type (per unit-year) and per type × cell (shrunk), from the incidents
+    created in ``[start, end)``.
 
-    ``households`` gives each cell's households (indexed by cell id); incidents in cells
-    not in it are left out (the caller reports them), incidents without a cell count in
-    their type's rate only. Returns a :class:`RateFit`.
+    ``units`` gives each cell's households (a Series indexed by cell id), or a frame of
+    the units rates may be per (columns ``household``, ``shop``, ``visitor``); ``per``
+    names a type's unit (default ``household``, the schema's ``per``). Incidents in cells
+    not in ``units`` are left out (the caller reports them), incidents without a cell
+    count in their type's rate only. Returns a :class:`RateFit`.
     """
+    if isinstance(units, pd.Series):
+        units = units.to_frame("household")
+    households = units["household"]
     years = (end - start) / pd.Timedelta(hours=HOURS_PER_YEAR)
     within = incidents[(incidents[col.CREATED] >= start) & (incidents[col.CREATED] < end)]
     within = within[within[col.TYPE].notna()]
@@ -77,14 +84,16 @@ def fit_rates(
         .reindex(index=types, columns=households.index, fill_value=0)
     )
     totals = within.groupby(col.TYPE).size().reindex(types, fill_value=0)
-    exposure = households.to_numpy(dtype=float) * years
     rows, type_rows = [], []
     for kind in types:
+        exposure = units[(per or {}).get(kind, "household")].to_numpy(dtype=float) * years
         y = counts.loc[kind].to_numpy(dtype=float)
         shrunk = _shrink(y, exposure, level)
         for cell, values in zip(households.index, shrunk, strict=True):
             rows.append({col.TYPE: kind, col.CELL: cell, **values})
         total, exposed = float(totals[kind]), exposure.sum()
+        if exposed <= 0:  # nothing of its unit on the map: no rate to fit
+            continue
         low, high = poisson_rate_ci(np.array([total]), exposed, level)
         type_rows.append(
             {col.TYPE: kind, "count": int(total), "exposure": exposed, "rate": total / exposed,
@@ -98,10 +107,15 @@ def fit_rates(
 
 
 def _shrink(y: np.ndarray, exposure: np.ndarray, level: float) -> list[dict[str, float]]:
-    """Per cell: count, exposure, raw rate and the gamma–Poisson posterior (module doc)."""
+    """Per cell: count, exposure, raw rate and the gamma–Poisson posterior (module doc);
+    a cell without exposure (no shops, say) has none."""
     total = exposure.sum()
+    if total <= 0:
+        return [{"count": int(c), "exposure": 0.0, "raw": np.nan, "shrunk": np.nan,
+                 "low": np.nan, "high": np.nan, "weight": 0.0} for c in y]
     mean = y.sum() / total
-    raw = y / exposure
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = y / exposure
     spread = float(np.sum(exposure * (raw - mean) ** 2) / total - mean * len(y) / total)
     tail = (1.0 - level) / 2.0
     district = poisson_rate_ci(np.array([y.sum()]), total, level)
