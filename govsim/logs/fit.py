@@ -373,7 +373,8 @@ def _incidents(fit: LogFit, base: Scenario | None, notes: dict[str, str]) -> dic
             for tier in fit.tier_names:
                 got = shares.loc[(kind, tier)]
                 notes[f"{path}.resolvable_at.{tier}"] = ci_note(
-                    total, got["low"], got["high"], fit.rates.level, "closures")
+                    total, got["low"], got["high"], fit.rates.level, "closures"
+                ) + " closed there (assumed: none a lower tier could have closed)"
         elif owned:
             by = fit.departments[fit.departments[col.TYPE] == kind]
             closed_by = ", ".join(f"{r.unit} {r.share:.0%}" for r in by.itertuples()) or "none"
@@ -391,10 +392,11 @@ def _incidents(fit: LogFit, base: Scenario | None, notes: dict[str, str]) -> dic
         if kind not in out:
             out[kind] = {"rate": 0.0}
             notes[f"incidents.{kind}.rate"] = "not in the log"
-    if base is None:
-        for kind, entry in out.items():
+    for kind, entry in out.items():
+        if base is None or kind not in base.incidents:  # a type the base does not know
             entry.update({"category": "general", "triage": "community"})
-            notes[f"incidents.{kind}.triage"] = "assumed: confirm"
+            notes[f"incidents.{kind}.triage"] = (
+                "assumed: confirm (severities, deadlines: the schema's defaults)")
     return out
 
 
