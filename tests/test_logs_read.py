@@ -37,10 +37,10 @@ def excluded_rows(log) -> int:
 def test_shipped_mappings_are_found_by_name_and_not_listed_as_scenarios() -> None:
     from govsim import shipped
 
-    assert mapping_names() == ["grid_platform_zh", "nyc311"]
+    assert mapping_names() == ["govsim", "grid_platform_zh", "nyc311"]
     assert not any(name.startswith("mappings") for name in shipped.names("scenarios"))
     assert load_mapping("nyc311").columns.incident_id == "unique_key"
-    with pytest.raises(LogError, match=r"nyc312: no such mapping .* shipped: grid_platform_zh"):
+    with pytest.raises(LogError, match=r"nyc312: no such mapping .* shipped: govsim, grid"):
         load_mapping("nyc312")
 
 

@@ -33,8 +33,10 @@ def refused(path: Path, overrides: dict | None = None) -> str:
 
 
 NOT_SCENARIOS = ("register.yaml",)
-SCENARIO_FILES = sorted(
-    p for p in (ROOT / "scenarios").rglob("*.yaml") if p.name not in NOT_SCENARIOS
+SCENARIO_FILES = sorted(  # mappings/: platform logs' column mappings (govsim.logs)
+    p
+    for p in (ROOT / "scenarios").rglob("*.yaml")
+    if p.name not in NOT_SCENARIOS and "mappings" not in p.parts
 )
 
 

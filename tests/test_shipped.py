@@ -32,8 +32,8 @@ def test_the_shipped_folders_are_the_repository_folders() -> None:
     for kind in ("scenarios", "policies", "experiments"):
         assert shipped.folder(kind) == ROOT / kind
     assert shipped.names("scenarios") == [
-        "demo", "helong", "kongtong", "theory/daily", "theory/jackson", "theory/mmc",
-        "wuhou", "yuyao", "zhenyuan",
+        "demo", "helong", "kongtong", "logs/synthetic_demo", "theory/daily", "theory/jackson",
+        "theory/mmc", "wuhou", "yuyao", "zhenyuan",
     ]  # fmt: skip
     assert "whistle_and_report" in shipped.names("policies")
     assert "sensitivity/sobol_demo" in shipped.names("experiments")

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from govsim import __version__
 from govsim.cli.experiments import add_experiment_commands
+from govsim.cli.logs import add_log_commands
 from govsim.cli.presets import add_preset_commands
 from govsim.cli.robustness import add_robustness_command
 from govsim.cli.runs import add_run_commands
@@ -40,12 +41,13 @@ EPILOG = """examples:
   govsim robustness robustness/yuyao_whistle --out out/yuyao --executor processes
   govsim plan scenarios/demo.yaml --target "resolution_time_h.p90<=64" \\
       --vary staffing.grid_workers_per_grid=1..6
+  govsim import-log log.csv --mapping govsim --scenario demo --out my_city.yaml
 
 exit status:
   0    success
-  1    the work ran but failed: a theory check, a validation target or every plan
-       candidate missed; or the system refused to read or write a file (disk full,
-       permission), named on the one line printed
+  1    the work ran but failed: a theory check, a validation target, a back-test or
+       every plan candidate missed; or the system refused to read or write a file
+       (disk full, permission), named on the one line printed
   2    bad input: an option out of range, an unusable output path, or an invalid
        scenario, policy, spec or map file; nothing ran
   130  interrupted (Ctrl-C)
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_experiment_commands(sub)
     add_sensitivity_command(sub)
     add_robustness_command(sub)
+    add_log_commands(sub)
     return parser
 
 
