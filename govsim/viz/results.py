@@ -83,7 +83,7 @@ def ResultsPanel(initial: str | None = None) -> Any:
         elif report.error:
             solara.Error(report.error, classes=["govsim-report-error"])
         else:
-            solara.Preformatted(report.text, classes=["govsim-report-text"])
+            solara.Preformatted(report.text, class_="govsim-report-text")
             for name, png in report.figures:
                 solara.Text(name, classes=["govsim-report-figure"])
                 solara.Image(png)
