@@ -58,7 +58,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m govsim.reference
 
-# the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
+# the live app on http://localhost:8765 (Ctrl-C stops it)
 viz: $(STAMP)
 	$(BIN)/govsim viz scenarios/demo.yaml
 
