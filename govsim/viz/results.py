@@ -68,9 +68,13 @@ def read_report(folder: str | Path) -> Report:
 @solara.component
 def ResultsPanel(initial: str | None = None) -> Any:
     """A folder box and, for the folder typed there (``initial`` to start with), its
-    report: the tables, then each figure under its file name."""
+    report: the tables, then each figure under its file name. The report is made in a
+    thread (a large folder takes a while): a progress bar shows meanwhile."""
     folder, set_folder = solara.use_state(initial or "")
-    report = solara.use_memo(lambda: read_report(folder) if folder else None, [folder])
+    task = solara.lab.use_task(
+        lambda: read_report(folder) if folder else None, dependencies=[folder]
+    )
+    report = task.value if task.finished else None
     with solara.Column(classes=["govsim-report"]) as column:
         solara.InputText(
             "results folder (from govsim experiment --out DIR), then Enter",
@@ -78,7 +82,10 @@ def ResultsPanel(initial: str | None = None) -> Any:
             on_value=set_folder,
             continuous_update=False,
         )
-        if report is None:
+        if task.pending:
+            solara.ProgressLinear(True)
+            solara.Text(f"Reading {folder} …")
+        elif report is None:
             solara.Info("Type a results folder's path to see its comparison.")
         elif report.error:
             solara.Error(report.error, classes=["govsim-report-error"])
