@@ -180,6 +180,16 @@ def test_app_shows_map_charts_and_levers_and_steps(serve, browser) -> None:
     wait.until(lambda d: d.find_elements(By.CLASS_NAME, "govsim-lever")[1].text != levers[1])
     moved = browser.find_elements(By.CLASS_NAME, "govsim-lever")[1].text
     assert moved in ("grid workers: 4 per grid", "grid workers: 5 per grid")
+    workers = moved.split()[2]
+    assert "2 grid workers per grid" in browser.find_element(By.CLASS_NAME, "govsim-run").text
+    reset = browser.find_elements(By.TAG_NAME, "button")
+    next(b for b in reset if b.text == "RESET").click()  # rebuilt with the lever as set
+    wait.until(
+        lambda d: (
+            f"{workers} grid workers per grid" in d.find_element(By.CLASS_NAME, "govsim-run").text
+        )
+    )
+    assert browser.find_element(By.CLASS_NAME, "govsim-day").text.startswith("Simulated day 0 ")
     assert served.warnings() == []  # nothing warned, from start-up to here
 
 

@@ -183,7 +183,9 @@ def GovsimViz(
                 render_interval=steps_per_draw,
                 use_threads=threaded,
             )
-            solara.Text(status_lines(model.value)[1], style={"font-size": "0.85em"})
+            solara.Text(
+                status_lines(model.value)[1], classes=["govsim-run"], style={"font-size": "0.85em"}
+            )
         with solara.Card("Levers", subtitle="Set a lever, then press Reset to rebuild with it"):
             LeverInputs(inputs, values)
     with solara.lab.Tabs(value=tab, lazy=True):
