@@ -1,10 +1,10 @@
 """The app's *Results* tab: a results folder's report, as ``govsim report DIR --figures``
 prints and draws it.
 
-The report is ``govsim report``'s own (:func:`govsim.cli.experiments.cmd_report`): its
-text tables captured and its figures drawn into a scratch folder and read back, so the
-app shows exactly what the command gives for a folder from ``govsim experiment --out
-DIR`` (or ``govsim sensitivity``).
+The report is ``govsim report``'s own (the command as ``govsim.cli.experiments`` defines
+it, run in this process): its text tables captured and its figures drawn into a scratch
+folder and read back, so the app shows exactly what the command gives for a folder from
+``govsim experiment --out DIR`` (or ``govsim sensitivity``).
 """
 
 from __future__ import annotations
@@ -46,18 +46,21 @@ class Report:
 
 
 def read_report(folder: str | Path) -> Report:
-    """Run ``govsim report FOLDER --figures SCRATCH`` in this process and collect its text
-    and figures (the scratch folder is removed). A folder the command refuses gives a
+    """Run ``govsim report FOLDER --figures SCRATCH`` in this process (its options as the
+    command defines them, so that options added later keep their defaults) and collect
+    its text and figures (the scratch folder is removed). A folder the command refuses gives a
     :class:`Report` with the command's message as ``error``."""
-    from govsim.cli.experiments import cmd_report
+    from govsim.cli.experiments import add_experiment_commands
 
     folder = Path(folder).expanduser()
     out = io.StringIO()
+    parser = argparse.ArgumentParser(prog="govsim")
+    add_experiment_commands(parser.add_subparsers())  # report's own options and defaults
     with tempfile.TemporaryDirectory(prefix="govsim-report-") as scratch:
-        args = argparse.Namespace(folder=folder, json=False, figures=Path(scratch))
+        args = parser.parse_args(["report", str(folder), "--figures", scratch])
         try:
             with _CAPTURE, contextlib.redirect_stdout(out):
-                cmd_report(args)
+                args.handler(args)
         except (GovsimError, OSError) as exc:
             return Report(folder, error=str(exc))
         figures = [(p.name, p.read_bytes()) for p in sorted(Path(scratch).glob("*.png"))]
