@@ -220,9 +220,9 @@ def test_results_tab_shows_a_results_folders_comparison(serve, browser, tmp_path
     assert "test: 8 of 8 runs (complete), baseline status_quo" in text
     assert "sample 1 (staffing.grid_workers_per_grid=3)" in text and "Δ" in text
     names = [e.text for e in browser.find_elements(By.CLASS_NAME, "govsim-report-figure")]
-    assert names == ["compare-demo-0.png", "compare-demo-1.png", "series.png", "sweep.png"]
+    assert {"compare-demo-0.png", "compare-demo-1.png", "series.png", "sweep.png"} <= set(names)
     images = browser.find_elements(By.CSS_SELECTOR, ".govsim-report img")
-    assert len(images) == 4 and all(image.size["width"] > 300 for image in images)
+    assert len(images) == len(names) and all(image.size["width"] > 300 for image in images)
     assert served.warnings() == []
 
 
