@@ -72,7 +72,7 @@ docs-serve: $(STAMP)
 gallery: $(STAMP)
 	$(BIN)/python -m govsim.plots.gallery
 
-# the live app on http://127.0.0.1:8765 (Ctrl-C stops it)
+# the live app on http://localhost:8765 (Ctrl-C stops it)
 viz: $(STAMP)
 	$(BIN)/govsim viz scenarios/demo.yaml
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from govsim.record.metrics import state_counts
-from govsim.viz.levers import Levers, controls
+from govsim.viz.levers import Levers, controls, shown
 from govsim.viz.live import LiveModel, build_scenario
 from govsim.viz.state import VERIFYING, desks, open_by_cell
 from tests.support import DEMO
+from tests.viz_support import COLUMNS, ROWS, geojson_scenario, small_results
 
 
 def test_live_state_matches_the_ledger_day_by_day() -> None:
@@ -53,6 +54,13 @@ def test_levers_start_where_the_scenario_and_policy_set_them() -> None:
     assert inputs["grid_workers"]["value"] == 2 and inputs["weight_government"]["value"] == 4
 
 
+def test_each_lever_reads_with_its_value_and_unit() -> None:
+    inputs = controls(Levers())
+    assert shown(inputs["grid_workers"], 3) == "grid workers: 3 per grid"
+    assert shown(inputs["weight_residents"], 7) == "weight: residents: 7 points"
+    assert shown(inputs["overdue_alerts"], True) == "overdue alerts: on"
+
+
 def test_levers_rebuild_the_model() -> None:
     model = LiveModel(
         scenario_file=str(DEMO),
@@ -89,6 +97,49 @@ def test_map_colours_each_cell_by_its_open_incidents() -> None:
     legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
     assert {"community office", "street office", "city office"} <= set(legend)
     assert "day 5" in figure.axes[0].get_title()
+    square = cells.get_paths()[0].vertices
+    assert len(square) == 5 and np.ptp(square[:, 0]) == pytest.approx(np.ptp(square[:, 1]))
+
+
+def test_a_geojson_map_is_drawn_as_its_polygons(tmp_path) -> None:
+    from matplotlib.collections import PatchCollection
+
+    from govsim.viz.mapview import map_figure
+    from govsim.world.geography.geojson import cell_outlines
+
+    model = LiveModel(scenario_file=str(geojson_scenario(tmp_path)))
+    model.step()
+    axes = map_figure(model).axes[0]
+    (cells,) = [c for c in axes.collections if isinstance(c, PatchCollection)]
+    outlines = cell_outlines(tmp_path / "slanted.geojson")
+    assert len(cells.get_paths()) == len(outlines) == COLUMNS * ROWS == model.grid_map.n_cells
+    for path, (ring,) in zip(cells.get_paths(), outlines, strict=True):
+        assert np.allclose(path.vertices, ring)  # the cell's own parallelogram
+    # the polygons sit where the map puts the cells: each centroid inside its outline
+    for path, cell in zip(cells.get_paths(), range(model.grid_map.n_cells), strict=True):
+        node = model.grid_map.graph.nodes[cell]
+        assert path.contains_point((node["x"], node["y"]))
+    bottom = outlines[0][0]
+    assert bottom[3, 0] - bottom[0, 0] > 0.1  # slanted: the top-left corner lies to the right
+    assert np.array_equal(np.asarray(cells.get_array()), open_by_cell(model))
+
+
+def test_results_tab_reads_the_report_of_a_results_folder(tmp_path) -> None:
+    from govsim.cli import main
+    from govsim.viz.results import read_report
+
+    folder = small_results(tmp_path)
+    report = read_report(folder)
+    assert not report.error
+    assert "test: 8 of 8 runs (complete), baseline status_quo" in report.text
+    assert "sample 1 (staffing.grid_workers_per_grid=3)" in report.text
+    assert "Δ" in report.text and "figure saved to" not in report.text
+    names = [name for name, _ in report.figures]
+    assert {"compare-demo-0.png", "compare-demo-1.png", "series.png", "sweep.png"} <= set(names)
+    assert main(["report", str(folder), "--figures", str(tmp_path / "figures")]) == 0
+    assert names == sorted(p.name for p in (tmp_path / "figures").glob("*.png"))  # the same
+    assert all(png.startswith(b"\x89PNG") and len(png) > 10_000 for _, png in report.figures)
+    assert "not a govsim results folder" in read_report(tmp_path).error
 
 
 def test_charts_plot_the_history() -> None:
@@ -120,12 +171,29 @@ def test_page_renders_and_steps_in_process() -> None:
     for panel in ("govsim-map", "govsim-charts"):
         image = rc.find(v.Html, class_=panel).widget.children[-1]
         assert bytes(image.value[:8]) == b"\x89PNG\r\n\x1a\n"
+    levers = [w.widget.children[0] for w in rc.find(v.Html, class_="govsim-lever")]
+    assert "grid workers: 2 per grid" in levers and "weight: government: 4 points" in levers
     rc.find(v.Btn, children=["Step"]).widget.click()
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert (
         rc.find(v.Html, class_="govsim-day").widget.children[0].startswith("Simulated day 2 of 365")
     )
     rc.close()
+
+
+def test_the_app_imports_without_a_warning() -> None:
+    """Mesa 3.3's own hook warning is filtered (govsim/viz/__init__.py); anything else
+    warned on import fails here, as an error."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import govsim.viz.app, govsim.viz.server"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
 def test_viz_command_refuses_a_bad_policy_before_serving(
@@ -137,11 +205,11 @@ def test_viz_command_refuses_a_bad_policy_before_serving(
     assert "policy 'nonexistent': no such policy" in capsys.readouterr().err
 
 
-def test_viz_command_serves_the_page_with_solara(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_viz_command_serves_the_page_with_solara(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     import subprocess
 
     from govsim.cli import main
-    from govsim.viz.app import ENV_POLICY, ENV_SCENARIO
+    from govsim.viz.app import ENV_POLICY, ENV_RESULTS, ENV_SCENARIO
 
     calls = []
 
@@ -161,7 +229,11 @@ def test_viz_command_serves_the_page_with_solara(monkeypatch: pytest.MonkeyPatch
     assert main(["viz", "--policy", "fast_handoffs", "--port", "9123"]) == 0
     ((command, env, preexec_fn),) = calls
     assert preexec_fn is not None  # the server dies with govsim viz
-    assert command[1:5] == ["-m", "solara", "run", "govsim.viz.app:Page"]
+    assert command[3:7] == ["-m", "solara", "run", "govsim.viz.app:Page"]
     assert command[command.index("--port") + 1] == "9123"
-    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--host") + 1] == "localhost"
     assert env[ENV_POLICY] == "fast_handoffs" and env[ENV_SCENARIO].endswith("demo.yaml")
+    assert env[ENV_RESULTS] == ""
+    assert main(["viz", "--results", str(tmp_path), "--port", "9124"]) == 0
+    assert calls[-1][1][ENV_RESULTS] == str(tmp_path.resolve())
+    assert main(["viz", "--results", str(tmp_path / "none")]) == 2

@@ -29,8 +29,18 @@ def add_viz_command(sub: Any) -> None:
     viz.add_argument(
         "--port", type=options.count(1, 65_535), default=8765, help="port (default 8765)"
     )
-    viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    viz.add_argument(
+        "--host",
+        default="localhost",
+        help="address to listen on (default localhost; 0.0.0.0 shows it to the room)",
+    )
     viz.add_argument("--open", action="store_true", help="open the page in a web browser")
+    viz.add_argument(
+        "--results",
+        type=Path,
+        metavar="DIR",
+        help="a results folder (govsim experiment --out DIR) to open in the Results tab",
+    )
     viz.set_defaults(handler=cmd_viz)
 
 
@@ -45,4 +55,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
         ) from None
     scenario_file = scenario_path(args.file) if args.file else DEMO
     build_scenario(scenario_file, args.policy, None)  # refuse a bad file or policy up front
-    return serve(scenario_file, args.policy, args.seed, args.port, args.host, args.open)
+    if args.results is not None and not args.results.is_dir():
+        raise GovsimError(f"--results {args.results}: no such folder")
+    return serve(
+        scenario_file, args.policy, args.seed, args.port, args.host, args.open, args.results
+    )

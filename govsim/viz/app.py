@@ -1,11 +1,11 @@
-"""The live app page: Mesa's SolaraViz over a ``LiveModel``, with the map, the charts, a
-status line and the levers.
+"""The live app page: a ``LiveModel`` run with Mesa's model controller, its map and charts,
+the levers with their values, and a results folder's report.
 
 In Jupyter, display ``GovsimViz()`` (or ``GovsimViz(scenario_file=..., policy=...)``);
 ``solara run govsim.viz.app`` serves ``Page``, configured by the ``GOVSIM_VIZ_*``
-environment variables that ``govsim viz`` sets. Changing a lever takes effect the
-SolaraViz way: press *Reset* and the model is rebuilt with the levers as set (same
-seed, so the same incidents occur).
+environment variables that ``govsim viz`` sets. Changing a lever takes effect the Mesa
+way: press *Reset* and the model is rebuilt with the levers as set (same seed, so the
+same incidents occur).
 """
 
 from __future__ import annotations
@@ -15,23 +15,35 @@ from pathlib import Path
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
 
 from govsim.plots import style
 from govsim.policies.files import STATUS_QUO
 from govsim.viz.charts import charts_figure
-from govsim.viz.levers import Levers, controls
+from govsim.viz.levers import Levers, controls, shown
 from govsim.viz.live import DEMO, LiveModel, build_scenario
 from govsim.viz.mapview import map_figure
+from govsim.viz.results import ResultsPanel
 
 #: Environment variables through which ``govsim viz`` configures ``Page``.
 ENV_SCENARIO, ENV_POLICY, ENV_SEED = "GOVSIM_VIZ_SCENARIO", "GOVSIM_VIZ_POLICY", "GOVSIM_VIZ_SEED"
+#: ... and the results folder the *Results* tab opens with (``govsim viz --results DIR``).
+ENV_RESULTS = "GOVSIM_VIZ_RESULTS"
 #: Highest seed the seed slider offers.
 SEED_SLIDER_MAX = 99
+#: Milliseconds between days while playing.
+PLAY_MS = 150
+#: Resolution of the map and charts (pixels per inch): the figures are sized in inches to
+#: be shown at their natural size beside each other in a 1280-pixel-wide window.
+DPI = 100
+#: The map and charts fill their columns (a narrower window shrinks them, a wider grows).
+CSS = ".govsim-map img, .govsim-charts img {width: 100%; height: auto}"
 
 
 def model_params(scenario_file: str | Path, policy: str, seed: int) -> dict[str, Any]:
-    """SolaraViz ``model_params``: the scenario and policy fixed, the seed and levers adjustable.
+    """The model's keyword arguments: the scenario and policy fixed, the seed and levers as
+    inputs (see :func:`govsim.viz.levers.controls`).
 
     The levers start where the scenario with its policy sets them.
     """
@@ -52,10 +64,20 @@ def model_params(scenario_file: str | Path, policy: str, seed: int) -> dict[str,
 
 
 def run_title(model: LiveModel) -> str:
-    """The charts' title: the scenario, the policy and the seed of the running model."""
+    """The charts' title: the scenario, the policy and the seed of the running model, under
+    ``Live run, so far`` (two lines, to fit the charts' width)."""
     return style.figure_title(
-        "Live run", scenario=model.spec.name, policy=model.policy_name, detail=f"seed {model.seed}"
+        "Live run, so far",
+        scenario=model.spec.name,
+        policy=model.policy_name,
+        detail=f"seed {model.seed}",
+        sep="\n",
     )
+
+
+def page_title(model: LiveModel) -> str:
+    """The browser tab's title: ``govsim — demo · status_quo``."""
+    return f"govsim — {model.spec.name} · {model.policy_name}"
 
 
 def status_lines(model: LiveModel) -> tuple[str, str]:
@@ -67,63 +89,118 @@ def status_lines(model: LiveModel) -> tuple[str, str]:
     return (
         f"Simulated day {now.day} of {model.days:g} · open {now.open:,} · "
         f"hidden {now.hidden:,} · resolved {now.resolved:,}",
-        f"Running with routing {routing}, {levers.grid_workers} grid workers per grid, "
+        f"In force: routing {routing}, {levers.grid_workers} grid workers per grid, "
         f"overdue alerts {'on' if levers.overdue_alerts else 'off'}, evaluation "
-        f"government : community : residents = {weights}. "
-        "Change a lever, then press Reset to rebuild the model with it.",
+        f"government : community : residents = {weights}.",
     )
-
-
-def MapPanel(model: LiveModel) -> Any:
-    """The status lines over the map of open incidents, offices and grid workers.
-
-    SolaraViz redraws it after every step.
-    """
-    day_line, levers_line = status_lines(model)
-    return solara.Div(
-        [
-            solara.Text(day_line, classes=["govsim-day"], style={"font-weight": "bold"}),
-            solara.Div([solara.Text(levers_line, style={"font-size": "0.85em"})]),
-            solara.FigureMatplotlib(map_figure(model), format="png"),
-        ],
-        classes=["govsim-map"],
-        style={"padding": "6px"},
-    )
-
-
-def ChartsPanel(model: LiveModel) -> Any:
-    """The charts over simulated days (redrawn after every step)."""
-    figure = charts_figure(model.history, run_title(model))
-    return solara.Div([solara.FigureMatplotlib(figure, format="png")], classes=["govsim-charts"])
 
 
 @solara.component
-def GovsimViz(scenario_file: str = str(DEMO), policy: str = STATUS_QUO.name, seed: int = 0) -> Any:
+def LeverInputs(inputs: dict[str, Any], values: solara.Reactive[dict[str, Any]]) -> Any:
+    """An input per lever of ``inputs`` (:func:`model_params`), each under a line with its
+    current value and unit; setting one changes ``values``, which *Reset* builds from."""
+
+    def setter(key: str) -> Any:
+        return lambda value: values.set({**values.value, key: value})
+
+    with solara.Column(gap="2px", classes=["govsim-levers"]) as column:
+        for key, control in inputs.items():
+            if not isinstance(control, dict):  # a fixed argument (the scenario, the policy)
+                continue
+            value = values.value[key]
+            if control["type"] == "Select":
+                solara.Select(
+                    control["label"], values=control["values"], value=value, on_value=setter(key)
+                )
+                continue
+            if control["type"] == "Checkbox":  # ticked or not shows its value
+                solara.Checkbox(label=control["label"], value=value, on_value=setter(key))
+            else:
+                solara.Text(shown(control, value), classes=["govsim-lever"])
+                solara.SliderInt(
+                    "",
+                    value=value,
+                    min=control["min"],
+                    max=control["max"],
+                    step=control["step"],
+                    thumb_label=True,
+                    on_value=setter(key),
+                )
+    return column
+
+
+@solara.component
+def LiveView(model: LiveModel) -> Any:
+    """The day's counts over the map and the charts, redrawn after every step."""
+    update_counter.get()  # Mesa's controller bumps it after each step: redraw then
+    day_line, _ = status_lines(model)
+    with solara.Column(gap="4px") as column:
+        solara.Text(day_line, classes=["govsim-day"], style={"font-weight": "bold"})
+        with solara.Columns([5, 7], gutters_dense=True):
+            with solara.Div(classes=["govsim-map"]):
+                solara.FigureMatplotlib(map_figure(model), format="png", dpi=DPI)
+            with solara.Div(classes=["govsim-charts"]):
+                figure = charts_figure(model.history, run_title(model))
+                solara.FigureMatplotlib(figure, format="png", dpi=DPI)
+    return column
+
+
+@solara.component
+def GovsimViz(
+    scenario_file: str = str(DEMO),
+    policy: str = STATUS_QUO.name,
+    seed: int = 0,
+    results: str | None = None,
+) -> None:
     """The whole app for one scenario and policy; display it in Jupyter or serve it.
 
-    Each browser session (or notebook cell) gets its own model.
+    ``results`` is a results folder the *Results* tab opens with (and starts on). Each
+    browser session (or notebook cell) gets its own model.
     """
-    model = solara.use_memo(
-        lambda: LiveModel(scenario_file=scenario_file, policy=policy, seed=seed),
-        [scenario_file, policy, seed],
+    key = [scenario_file, policy, seed]
+    first = solara.use_memo(
+        lambda: LiveModel(scenario_file=scenario_file, policy=policy, seed=seed), key
     )
-    params = solara.use_memo(
-        lambda: model_params(scenario_file, policy, seed), [scenario_file, policy, seed]
-    )
-    return SolaraViz(
-        model,
-        components=[(MapPanel, 0), (ChartsPanel, 0)],
-        model_params=params,
-        name=f"govsim live — {model.spec.name}, policy {model.policy_name}",
-        play_interval=150,
-    )
+    model = solara.use_reactive(first)
+    inputs = solara.use_memo(lambda: model_params(scenario_file, policy, seed), key)
+    start = {k: v["value"] if isinstance(v, dict) else v for k, v in inputs.items()}
+    values = solara.use_reactive(start)
+    # Mesa's controller reads these as reactive values: a day a step, drawn in this thread
+    play_ms = solara.use_reactive(PLAY_MS)
+    steps_per_draw = solara.use_reactive(1)
+    threaded = solara.use_reactive(False)
+    tab = solara.use_reactive(1 if results else 0)
+    solara.Title(page_title(model.value))
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(f"govsim live — {model.value.spec.name}, policy {policy}")
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            ModelController(
+                model,
+                model_parameters=values,
+                play_interval=play_ms,
+                render_interval=steps_per_draw,
+                use_threads=threaded,
+            )
+            solara.Text(
+                status_lines(model.value)[1], classes=["govsim-run"], style={"font-size": "0.85em"}
+            )
+        with solara.Card("Levers", subtitle="Set a lever, then press Reset to rebuild with it"):
+            LeverInputs(inputs, values)
+    with solara.lab.Tabs(value=tab, lazy=True):
+        with solara.lab.Tab("Live run"):
+            LiveView(model.value)
+        with solara.lab.Tab("Results"):
+            ResultsPanel(results)
 
 
 @solara.component
 def Page() -> Any:
-    """The page ``solara run`` serves, set by ``GOVSIM_VIZ_SCENARIO``/``_POLICY``/``_SEED``."""
+    """The page ``solara run`` serves, set by the ``GOVSIM_VIZ_*`` environment variables."""
     return GovsimViz(
         scenario_file=os.environ.get(ENV_SCENARIO, str(DEMO)),
         policy=os.environ.get(ENV_POLICY, STATUS_QUO.name),
         seed=int(os.environ.get(ENV_SEED, "0")),
+        results=os.environ.get(ENV_RESULTS) or None,
     )

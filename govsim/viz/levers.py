@@ -89,8 +89,9 @@ def routings() -> list[str]:
 def controls(levers: Levers) -> dict[str, dict[str, Any]]:
     """SolaraViz ``model_params`` entries for the levers, starting at ``levers``.
 
-    Keys are ``LiveModel`` keyword arguments; each value describes one input (type,
-    label, value and range) in the form Mesa 3.3 to 3.5 accept.
+    Keys are ``LiveModel`` keyword arguments; each value describes one input: its
+    ``type`` (``SliderInt``, ``Select`` or ``Checkbox``), ``label``, starting ``value``,
+    a slider's range (``min``, ``max``, ``step``) and ``unit``, a list's ``values``.
     """
     weight_labels = ("government", "community", "residents")
     weights = {
@@ -101,6 +102,7 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
             "min": 0,
             "max": WEIGHT_POINTS,
             "step": 1,
+            "unit": "points",
         }
         for name, points in zip(weight_labels, levers.weights, strict=True)
     }
@@ -123,6 +125,7 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
             "min": 1,
             "max": max(MAX_GRID_WORKERS, levers.grid_workers),
             "step": 1,
+            "unit": "per grid",
         },
         "overdue_alerts": {
             "type": "Checkbox",
@@ -131,3 +134,12 @@ def controls(levers: Levers) -> dict[str, dict[str, Any]]:
         },
         **weights,
     }
+
+
+def shown(control: dict[str, Any], value: Any) -> str:
+    """What the app writes by an input of :func:`controls` set to ``value``: its label and
+    the value with its unit (``grid workers: 2 per grid``), or ``on``/``off``."""
+    if control["type"] == "Checkbox":
+        value = "on" if value else "off"
+    unit = control.get("unit")
+    return f"{control['label']}: {value}" + (f" {unit}" if unit else "")

@@ -1,8 +1,9 @@
 """The map: grid cells coloured by open incidents, offices marked, grid workers shown.
 
 Cells sit at their coordinates (``x``, ``y`` in km) or, when the map has none, at a
-spring layout of the graph. In the live map (:func:`map_figure`) each cell's grid workers
-are a row of dots at the foot of its square (filled: busy with an incident now; hollow:
+spring layout of the graph. The live map (:func:`map_figure`) draws each cell as its
+polygon when the scenario's map is a GeoJSON file, else as a square; each cell's grid
+workers are a row of dots at the foot of its cell (filled: busy with an incident now; hollow:
 free), and offices above the cell tier are marked at their cells, one marker per tier,
 and named below them. Snapshots of a finished run (:func:`map_snapshots_figure`,
 :func:`map_animation`) draw each unresolved incident as a dot in its cell, coloured by
@@ -11,6 +12,7 @@ where it is: the tier holding it, on its way between desks, being verified, or h
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,13 +27,16 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Rectangle
+from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
+from matplotlib.path import Path
 
 from govsim.plots import style
 from govsim.record.ledger import Ledger
 from govsim.record.metrics import HANDING_OVER, HIDDEN, VERIFYING, incidents_at
 from govsim.viz.state import Desk, desks, open_by_cell
 from govsim.world.geography import GridMap
+from govsim.world.geography.geojson import cell_outlines
+from govsim.world.scenario import MapSpec
 
 if TYPE_CHECKING:
     from govsim.engine.model import GovernanceModel
@@ -61,15 +66,16 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
 
     ``title`` defaults to the day, the scenario and (for a ``LiveModel``) the policy.
     """
-    fig, ax = style.new_figure(size=(6.4, 5.6))
+    fig, ax = style.new_figure(size=(3.6, 4.6))
     xy = cell_positions(model.grid_map)
     spacing = _spacing(model.grid_map, xy)
     counts = open_by_cell(model)
-    _draw_edges(ax, model.grid_map, xy)
-    side = CELL_SIDE * spacing
+    outlines = polygons(model.spec.map)
+    if outlines is None:
+        _draw_edges(ax, model.grid_map, xy)
     norm = mpl.colors.Normalize(0, max(5, int(counts.max())))
     cells = PatchCollection(
-        [Rectangle((x - side / 2, y - side / 2), side, side) for x, y in xy],
+        _squares(xy, CELL_SIDE * spacing) if outlines is None else list(outlines),
         cmap=style.COUNT_CMAP,
         norm=norm,
         edgecolors="#555555",
@@ -85,17 +91,46 @@ def map_figure(model: GovernanceModel, title: str | None = None) -> Figure:
     all_desks = desks(model)
     _draw_workers(ax, [d for d in all_desks if d.tier == model.grid_map.tiers[-1]], xy, spacing)
     _draw_offices(ax, model, [d for d in all_desks if not d.department], xy, spacing)
-    fig.colorbar(cells, ax=ax, shrink=0.8, label="open incidents (reported, not resolved)")
-    _frame(ax, xy, spacing)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, fontsize=7.5)
+    fig.colorbar(cells, ax=ax, shrink=0.7, label="open incidents per cell")
+    _frame(ax, _extent(xy, outlines), spacing)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2, fontsize=7.5)
     default = style.figure_title(
         f"Open incidents by cell, day {model.day}",
         scenario=model.spec.name,
         policy=getattr(model, "policy_name", None),
         sep="\n",
     )
-    ax.set_title(style.safe_text(title or default))
+    ax.set_title(style.safe_text(title or default), fontsize=9)
     return fig
+
+
+def polygons(spec: MapSpec) -> tuple[PathPatch, ...] | None:
+    """The cells' polygons (one patch per cell, in cell order) of a GeoJSON map, in km as
+    the map's positions; ``None`` for a map drawn by a generator or read from GraphML."""
+    if spec.generator != "geojson" or spec.geojson is None:
+        return None
+    return tuple(
+        PathPatch(Path.make_compound_path(*(Path(ring, closed=True) for ring in rings)))
+        for rings in _outlines(spec.geojson, spec.coordinates)
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _outlines(path: str, coordinates: str) -> list[list[np.ndarray]]:
+    """The file's outlines, read once per app process (the map redraws every step)."""
+    return cell_outlines(path, coordinates)  # type: ignore[arg-type]
+
+
+def _squares(xy: np.ndarray, side: float) -> list[Patch]:
+    """A square of ``side`` km centred on each cell position."""
+    return [Rectangle((x - side / 2, y - side / 2), side, side) for x, y in xy]
+
+
+def _extent(xy: np.ndarray, outlines: Sequence[PathPatch] | None) -> np.ndarray:
+    """The points the map must show: the cell positions, and the polygons' corners."""
+    if outlines is None:
+        return xy
+    return np.vstack([xy, *(patch.get_path().vertices for patch in outlines)])
 
 
 def _frame(ax: Axes, xy: np.ndarray, spacing: float) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -145,18 +145,59 @@ def _polygon(shapely: Any, feature: Any, name: str) -> Any:
     return shape if shape.is_valid else shapely.make_valid(shape)
 
 
+def cell_outlines(
+    path: str | Path, coordinates: Literal["lonlat", "metres"] = "lonlat"
+) -> list[list[np.ndarray]]:
+    """The cells' polygons of a GeoJSON map file on the plane of :func:`load_geojson`'s
+    node ``x``, ``y`` (km), for drawing: per cell (in file order, as the map numbers its
+    cells), the outer ring of each of its polygons as an ``(n, 2)`` array (holes left out).
+
+    Raises :class:`GeographyError` as :func:`load_geojson` does for an unreadable file.
+    """
+    shapely = _shapely()
+    features = _read_features(path)
+    polygons = [_polygon(shapely, f, _feature_name(f, i)) for i, f in enumerate(features)]
+    project = _projection(_centroids(shapely, polygons), coordinates)
+    return [
+        [project(shapely.get_coordinates(part.exterior)) for part in _parts(polygon)]
+        for polygon in polygons
+    ]
+
+
+def _parts(shape: Any) -> list[Any]:
+    """The polygons a (multi)polygon, or the collection ``make_valid`` may return, holds."""
+    parts = getattr(shape, "geoms", [shape])
+    return [part for part in parts if part.geom_type == "Polygon"]
+
+
+def _centroids(shapely: Any, polygons: Sequence[Any]) -> np.ndarray:
+    """The polygons' centroids as the file gives positions: an ``(n, 2)`` array."""
+    return np.array([shapely.get_coordinates(p.centroid)[0] for p in polygons])
+
+
 def _plane_km(shapely: Any, polygons: Sequence[Any], coordinates: str) -> np.ndarray:
     """Centroids in km on a plane: ``metres`` scaled, ``lonlat`` projected equirectangularly
     at the mean latitude (the error is below 0.1% over tens of km)."""
-    centroids = np.array([shapely.get_coordinates(p.centroid)[0] for p in polygons])
+    centroids = _centroids(shapely, polygons)
+    return _projection(centroids, coordinates)(centroids)
+
+
+def _projection(centroids: np.ndarray, coordinates: str) -> Callable[[np.ndarray], np.ndarray]:
+    """The map from the file's positions to km on the plane: ``metres`` scaled, ``lonlat``
+    projected equirectangularly about the centroids' mean longitude and latitude."""
     if coordinates == "metres":
-        return centroids / 1000.0
+        return lambda points: points / 1000.0
     if coordinates != "lonlat":
         raise GeographyError(f"coordinates = {coordinates!r}: allowed: 'lonlat', 'metres'")
-    lon, lat = np.radians(centroids[:, 0]), np.radians(centroids[:, 1])
-    x = EARTH_RADIUS_KM * (lon - lon.mean()) * np.cos(lat.mean())
-    y = EARTH_RADIUS_KM * (lat - lat.mean())
-    return np.column_stack([x, y])
+    lon0, lat0 = np.radians(centroids[:, 0]).mean(), np.radians(centroids[:, 1]).mean()
+
+    def project(points: np.ndarray) -> np.ndarray:
+        lon, lat = np.radians(points[:, 0]), np.radians(points[:, 1])
+        x = EARTH_RADIUS_KM * (lon - lon0) * np.cos(lat0)
+        y = EARTH_RADIUS_KM * (lat - lat0)
+        return np.column_stack([x, y])
+
+    return project
 
 
 def _neighbours(shapely: Any, polygons: Sequence[Any]) -> list[tuple[int, int]]:
