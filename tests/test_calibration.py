@@ -247,7 +247,7 @@ def test_calibrate_prints_the_label_k_and_the_replications(
         pilot=pilot,
         informative={"t": True},
     )
-    monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
+    monkeypatch.setattr("govsim.analysis.calibration.calibrate", lambda *a, **k: fit)
     assert main(["calibrate", "zhenyuan"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     # sd 0.1 against a tolerance of 0.1: (4 × 0.1 / 0.1)² = 16 replications

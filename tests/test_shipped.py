@@ -132,7 +132,7 @@ def test_validate_writes_into_the_current_folder(elsewhere: Path, monkeypatch) -
         written.append(Path(out).resolve())
         return {}
 
-    monkeypatch.setattr("govsim.cli.presets.write_report", write_report)
+    monkeypatch.setattr("govsim.analysis.validation.write_report", write_report)
     assert main(["validate", "wuhou"]) == 0
     assert written == [elsewhere / "validation.md"]
 

@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from govsim.analysis.presets import MAX_VALIDATION_REPS, PRESETS  # noqa: F401 - re-exported
 from govsim.analysis.targets import (
     Achieved,
     Input,
@@ -34,13 +35,6 @@ from govsim.plots.figures import save_figure
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.record.ledger import Ledger
 from govsim.world.scenario import SCENARIO_DIR, Scenario, load_scenario
-
-PRESETS = ("zhenyuan", "helong", "wuhou", "yuyao", "kongtong")
-#: Validation runs replication k on seed k, for at most this many replications (100,000
-#: runs of a preset take days: more is a typo); calibration draws its seeds from a block
-#: above them (``govsim.analysis.calibration.CALIBRATION_SEED_BASE``), so that a preset is
-#: never validated on the runs it was fitted on.
-MAX_VALIDATION_REPS = 100_000
 
 
 def validation_seeds(reps: int) -> range:

@@ -1,5 +1,11 @@
 """What the ``govsim`` subcommands share: scenario and executor options, spec commands,
-number formats and the comparison table."""
+number formats and the comparison table.
+
+The ``govsim`` modules import only what building the parser needs (argparse and the
+option checks); what a command runs with (the scenario schema, pandas, rich, Mesa) is
+imported in the command's function, so that ``govsim --help`` stays fast
+(tests/test_cli_startup.py).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,15 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from govsim.cli import options
-from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.registry import EXECUTORS
-from govsim.world.scenario import Scenario, load_scenario, parse_assignments
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from govsim.world.scenario import Scenario
 
 #: What a scenario argument takes: a file or a shipped name (the file wins).
 SCENARIO_HELP = (
@@ -51,6 +56,9 @@ def scenario_args(
 
 def load_args(args: argparse.Namespace) -> Scenario:
     """The scenario FILE with --policy and --set laid over it, validated."""
+    from govsim.policies.files import STATUS_QUO, load_policy
+    from govsim.world.scenario import load_scenario, parse_assignments
+
     policy = load_policy(args.policy) if args.policy else STATUS_QUO
     return load_scenario(args.file, parse_assignments(args.set), policy.sections, policy.source)
 
@@ -105,6 +113,9 @@ def print_comparison(
 ) -> None:
     """Print ``analysis.compare``'s table: per outcome and policy, the mean ± CI half-width
     and the paired difference to ``baseline``."""
+    from rich.console import Console
+    from rich.table import Table
+
     policies = list(dict.fromkeys(table["policy"]))
     out = Table(
         title=f"mean ± 95% CI half-width over {reps} replications; Δ: paired difference to "

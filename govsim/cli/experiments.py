@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
 from govsim.cli.common import (
@@ -22,8 +19,6 @@ from govsim.cli.common import (
 from govsim.cli.jsonout import dumps
 from govsim.cli.options import check_writable
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.world.scenario import parse_assignments
 
 EXPERIMENT_HELP = """\
 Run every run of an experiment spec (scenarios × parameter samples × policies ×
@@ -218,7 +213,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from govsim.experiments.executors import open_executor
     from govsim.experiments.planner import parse_target, parse_vary, plan
     from govsim.plots.figures import frontier_figure, save_figure
+    from govsim.policies.files import STATUS_QUO, load_policy
     from govsim.progress import wanted
+    from govsim.world.scenario import parse_assignments
 
     if args.max_reps < args.min_reps:
         raise GovsimError(
@@ -264,6 +261,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _print_plan(result: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Table(
         title=f"candidates by cost; bound: one-sided {result.confidence:.0%} confidence bound "
         "of the mean"

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from govsim.analysis.calibration import CALIBRATED, Calibration, calibrate
 from govsim.analysis.noise import MIN_REPS, NOISE_SHARE, PILOT_REPS
-from govsim.analysis.targets import Achieved
-from govsim.analysis.validation import MAX_VALIDATION_REPS, PRESETS, write_report
+from govsim.analysis.presets import MAX_VALIDATION_REPS, PRESETS
 from govsim.cli import options
 from govsim.cli.jsonout import dumps
 from govsim.engine.streams import MAX_SEED
 from govsim.errors import GovsimError
-from govsim.progress import progress_bar, wanted
-from govsim.world.scenario import parse_assignments
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from govsim.analysis.calibration import Calibration
+    from govsim.analysis.targets import Achieved
 
 #: ``calibrate --reps``: a number, or ``auto`` (a pilot measures what the noise needs).
 AUTO = "auto"
@@ -127,6 +126,14 @@ def add_preset_commands(sub: Any) -> None:
 
 
 def _progress(label: str, quiet: bool) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn(label),
         BarColumn(),
@@ -138,6 +145,10 @@ def _progress(label: str, quiet: bool) -> Progress:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from govsim.analysis.validation import write_report
+
     presets = list(PRESETS) if args.all or not args.presets else args.presets
     unknown = [p for p in presets if p not in PRESETS]
     if unknown:
@@ -158,6 +169,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from govsim.analysis.calibration import calibrate
+    from govsim.progress import progress_bar, wanted
+    from govsim.world.scenario import parse_assignments
+
     overrides = parse_assignments(args.overrides)
     console = Console()
     with progress_bar(None, "calibrating", wanted(args.json), unit="settings") as bar:
@@ -189,6 +206,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 def _summary(result: Calibration) -> list[str]:
     """The replications and why, the degrees of freedom and the label."""
+    from govsim.analysis.calibration import CALIBRATED
+
     lines = []
     if result.pilot is not None:
         worst = max(result.pilot.noise, key=lambda n: n.needed)
@@ -215,6 +234,8 @@ def _summary(result: Calibration) -> list[str]:
 
 
 def _targets_table(title: str, achieved: list[Achieved]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for col in ("target", "role", "figure", "model mean", "95% CI", "met"):
         table.add_column(col, justify="left" if col in ("target", "role") else "right")
@@ -232,6 +253,8 @@ def _targets_table(title: str, achieved: list[Achieved]) -> Table:
 
 
 def _fit_table(result: Calibration) -> Table:
+    from rich.table import Table
+
     title = f"{result.preset} ({result.status}): fitted parameters (loss {result.loss:.3g})"
     table = Table(title=title)
     for col in ("parameter", "range", "fitted", "profile interval (Δloss ≤ 1)", "verdict"):

@@ -8,9 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
 from govsim.cli.common import executor_args, spec_command
@@ -151,6 +148,9 @@ def _box(failures: Any, claim: int, policy: str) -> str:
 def print_analysis(analysis: Any, failures: Any) -> None:
     """The claim table (sign share, paired-CI shares, effect), the regret table and
     where each claim fails."""
+    from rich.console import Console
+    from rich.table import Table
+
     spec = analysis.robustness.spec
     table = Table(
         title=f"{spec.name}: claims over {spec.samples} LHS samples × {spec.replications} "

@@ -6,10 +6,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from govsim.cli import options
 from govsim.cli.common import (
@@ -25,14 +22,10 @@ from govsim.cli.common import (
 )
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
-from govsim.world.scenario import (
-    iter_parameters,
-    load_scenario,
-    parse_assignments,
-    scenario_path,
-)
 from govsim.world.window import describe
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 #: The figures ``govsim run`` can save besides its tables: option → what it draws.
 FIGURES = {
@@ -154,6 +147,7 @@ def add_run_commands(sub: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from govsim.engine.model import simulate
+    from govsim.policies.files import STATUS_QUO
     from govsim.record.metrics import summarize
 
     scenario = load_args(args)
@@ -187,6 +181,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary: dict[str, Any], window: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     res = summary["resolution_time_h"]
     head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {window}")
@@ -230,6 +227,8 @@ def _print_summary(summary: dict[str, Any], window: str) -> None:
 def _working_time(hours: dict[str, Any]) -> Table:
     """The run's working time by role: hours on duty, paid and overtime, and what became
     of incidents that met a desk with nobody on shift (its caption)."""
+    from rich.table import Table
+
     table = Table(title="working time (h in the window)")
     for col in ("role", "on duty", "paid", "overtime"):
         table.add_column(col, justify="left" if col == "role" else "right", no_wrap=True)
@@ -251,7 +250,10 @@ def _working_time(hours: dict[str, Any]) -> Table:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from govsim.analysis.comparison import OUTCOMES, compare
+    from govsim.experiments.executors import open_executor
     from govsim.experiments.run import policy_runs, run_all
+    from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
+    from govsim.world.scenario import load_scenario, parse_assignments, scenario_path
 
     policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
     check_distinct(policies)
@@ -260,8 +262,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         load_scenario(args.file, overrides, policy.sections, policy.source)
     scenario = scenario_path(args.file)
     runs = policy_runs(scenario, policies, args.reps, args.seed, args.days, overrides)
-    from govsim.experiments.executors import open_executor
-
     with open_executor(args.executor, args.workers, args.address) as executor:
         frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
     table = compare(frame, baseline=policies[0].name)
@@ -280,6 +280,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from govsim.world.geography import GeographyError, scenario_map
+    from govsim.world.scenario import load_scenario
 
     if args.theory:
         raise GovsimError("check --theory is now `govsim theory [--reps N] [--days D] [--json]`")
@@ -316,6 +317,9 @@ def cmd_theory(args: argparse.Namespace) -> int:
 
 
 def _print_theory(table) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Table(title="engine vs queueing theory (behaviour off; 95% family-wise CIs)")
     for col in ("check", "quantity", "theory", "simulated", "95% CI", "ok"):
         out.add_column(col, justify="left" if col in ("check", "quantity") else "right")
@@ -332,6 +336,9 @@ def _print_theory(table) -> None:
 
 
 def _print_daily(table, reps: int, peer: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Table(
         title=f"day/night desk: mean wait (h) by hour of arrival, {reps} replications each "
         "(95% family-wise CIs; PSA/MOL checked where marked *)"
@@ -362,6 +369,8 @@ def _print_daily(table, reps: int, peer: bool) -> None:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from govsim.world.scenario import iter_parameters
+
     scenario = load_args(args)
     rows = [("path", "value", "type", "allowed", "meaning")]
     rows += [(p, str(v), t, a, d) for p, v, t, a, d in iter_parameters(scenario)]

@@ -8,10 +8,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
-
 from govsim.child_processes import terminating_signals
 from govsim.cli.common import executor_args, spec_command
 from govsim.cli.jsonout import dumps
@@ -100,6 +96,9 @@ def _finish(analysis: Any, tables: Path | None, figures: Path | None, as_json: b
 def print_indices(analysis: Any) -> None:
     """The indices as a table (value ± CI half-width), one row per output and parameter,
     then the replication-noise share of each output."""
+    from rich.console import Console
+    from rich.table import Table
+
     study, indices = analysis.study, analysis.indices
     spec = study.spec
     keys = list(dict.fromkeys(indices["index"]))
@@ -134,6 +133,8 @@ def print_indices(analysis: Any) -> None:
 
 
 def _pm(value: float, conf: float) -> str:
+    import pandas as pd
+
     if pd.isna(value):
         return "–"
     return f"{value:.3f}" if pd.isna(conf) else f"{value:.3f} ± {conf:.3f}"
