@@ -55,7 +55,7 @@ def progress_bar(
     ``show`` false nothing is drawn (the object still accepts ``advance``).
     """
     progress = Progress(
-        TextColumn(label),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         RateColumn(unit),
@@ -72,7 +72,8 @@ def progress_bar(
 
 
 class _Advancer:
-    """What ``progress_bar`` yields: ``advance(n=1)`` moves the bar on ``n`` runs."""
+    """What ``progress_bar`` yields: ``advance(n=1)`` moves the bar on ``n`` runs,
+    ``label(text)`` replaces its label (e.g. with the stage a long command is at)."""
 
     def __init__(self, progress: Progress, task: int) -> None:
         self._progress, self._task = progress, task
@@ -80,3 +81,7 @@ class _Advancer:
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more finished runs."""
         self._progress.advance(self._task, n)
+
+    def label(self, text: str) -> None:
+        """Show ``text`` as the bar's label."""
+        self._progress.update(self._task, description=text)

@@ -9,11 +9,15 @@ from typing import Any
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
 from govsim.cli.common import (
+    announce,
     cell,
     days_arg,
     executor_args,
+    overrides,
     print_comparison,
+    quiet_arg,
     scenario_args,
+    size_args,
     spec_command,
 )
 from govsim.cli.jsonout import dumps
@@ -59,6 +63,11 @@ def add_experiment_commands(sub: Any) -> None:
         help="runs per Parquet part (default 25)",
     )
     experiment.add_argument("--json", action="store_true", help="print a JSON summary; no bar")
+    quiet_arg(experiment)
+    size_args(
+        experiment,
+        "Latin hypercube samples (the spec's parameters.samples; only for design lhs)",
+    )
     executor_args(experiment)
     experiment.set_defaults(handler=cmd_experiment)
 
@@ -134,9 +143,12 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from govsim.experiments.spec import load_experiment
     from govsim.progress import wanted
 
-    experiment = load_experiment(args.spec)
+    given = overrides(args)
+    experiment = load_experiment(args.spec, given)
+    announce(experiment.spec.name, given, experiment.n_runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        store = run_experiment(experiment, args.out, ex, args.resume, args.batch, wanted(args.json))
+        store = run_experiment(experiment, args.out, ex, args.resume, args.batch, show)
     done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
     if args.json:
         print(dumps(done))

@@ -10,7 +10,14 @@ from typing import Any
 
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
-from govsim.cli.common import executor_args, spec_command
+from govsim.cli.common import (
+    announce,
+    executor_args,
+    overrides,
+    quiet_arg,
+    size_args,
+    spec_command,
+)
 from govsim.cli.jsonout import dumps
 
 HELP = """\
@@ -45,6 +52,8 @@ def add_robustness_command(sub: Any) -> None:
         metavar="FILE.md",
         help="write the study's tables into FILE.md (its section replaced, or appended)",
     )
+    quiet_arg(cmd)
+    size_args(cmd, "Latin hypercube samples (the spec's samples; at least 2)")
     executor_args(cmd)
     cmd.set_defaults(handler=_cmd_robustness)
 
@@ -57,9 +66,12 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     from govsim.plots.robustness import effects_figure
     from govsim.progress import wanted
 
-    robustness = load_robustness(args.spec)
+    given = overrides(args)
+    robustness = load_robustness(args.spec, given)
+    announce(robustness.spec.name, given, robustness.experiment.n_runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        runs = run_robustness(robustness, args.out, ex, args.resume, wanted(args.json))
+        runs = run_robustness(robustness, args.out, ex, args.resume, show)
     analysis = analyse(robustness, runs)
     failures = failure_table(analysis)
     analysis.claims.to_csv(args.out / "claims.csv", index=False)

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from govsim.child_processes import terminating_signals
-from govsim.cli.common import executor_args, spec_command
+from govsim.cli.common import (
+    announce,
+    executor_args,
+    overrides,
+    quiet_arg,
+    size_args,
+    spec_command,
+)
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
@@ -32,6 +39,12 @@ def add_sensitivity_command(sub: Any) -> None:
         HELP,
     )
     cmd.add_argument("--json", action="store_true", help="print the indices as JSON; no bar")
+    quiet_arg(cmd)
+    size_args(
+        cmd,
+        "N, the base sample size (the spec's samples; Sobol: a power of two, the design "
+        "has N × (k + 2) samples, N × (2k + 2) with second order)",
+    )
     executor_args(cmd)
     cmd.set_defaults(handler=_cmd_sensitivity)
 
@@ -41,9 +54,13 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from govsim.experiments.executors import open_executor
     from govsim.progress import wanted
 
-    study = load_sensitivity(args.spec)
+    given = overrides(args)
+    study = load_sensitivity(args.spec, given)
+    runs = study.n_samples * study.spec.replications
+    announce(study.spec.name, given, runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        responses = run_study(study, args.out, ex, args.resume, wanted(args.json))
+        responses = run_study(study, args.out, ex, args.resume, show)
     analysis = analyse_all(study, responses)
     return _finish(analysis, args.out, args.out / "figures", args.json)
 
