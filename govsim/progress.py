@@ -1,7 +1,9 @@
 """Progress bars for long commands: runs done / total, throughput and time left (rich).
 
 Bars draw on standard error and only on a terminal, so piped output and ``--json`` stay
-clean.
+clean. In Jupyter, rich draws a bar as an ipywidgets output; without ipywidgets installed
+(``pip install 'govsim[notebooks]'`` brings it) no bar is drawn, rather than a warning
+in every cell that runs one.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ def progress_bar(
     Call ``advance(n)`` on the yielded object per finished run.
 
     Columns: label, bar, done/total, ``unit`` per second, elapsed and remaining time. With
-    ``show`` false nothing is drawn (the object still accepts ``advance``).
+    ``show`` false, or in Jupyter without ipywidgets, nothing is drawn (the object still
+    accepts ``advance``).
     """
+    console = Console(stderr=True)
     progress = Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
@@ -62,13 +66,25 @@ def progress_bar(
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=not show,
+        console=console,
+        disable=not (show and _can_draw(console)),
         transient=True,
     )
     with progress:
         task = progress.add_task(label, total=total)
         yield _Advancer(progress, task)
+
+
+def _can_draw(console: Console) -> bool:
+    """Whether rich can draw a bar on ``console``: in Jupyter only with ipywidgets (rich
+    warns without them)."""
+    if not console.is_jupyter:
+        return True
+    try:
+        import ipywidgets  # noqa: F401 - only whether it imports
+    except ImportError:
+        return False
+    return True
 
 
 class _Advancer:
