@@ -364,7 +364,7 @@ class Study:
         ``samples`` or fewer ``days`` for a quick look."""
         raw = {**self.spec.model_dump(mode="json"), **fields}
         source = f"{self.path or self.spec.name} with {fields}"
-        return Study(parse_spec(raw, source), self.path, self.integers)
+        return Study(parse_spec(raw, source), self.path, self.integers, self.overrides)
 
     def record(self) -> dict[str, Any]:
         """What a results manifest keeps of the study (enough to analyse it again)."""
