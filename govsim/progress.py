@@ -1,7 +1,9 @@
 """Progress bars for long commands: runs done / total, throughput and time left (rich).
 
 Bars draw on standard error and only on a terminal, so piped output and ``--json`` stay
-clean.
+clean. In Jupyter, rich draws a bar as an ipywidgets output; without ipywidgets installed
+(``pip install 'govsim[notebooks]'`` brings it) no bar is drawn, rather than a warning
+in every cell that runs one.
 """
 
 from __future__ import annotations
@@ -52,18 +54,20 @@ def progress_bar(
     Call ``advance(n)`` on the yielded object per finished run.
 
     Columns: label, bar, done/total, ``unit`` per second, elapsed and remaining time. With
-    ``show`` false nothing is drawn (the object still accepts ``advance``).
+    ``show`` false, or in Jupyter without ipywidgets, nothing is drawn (the object still
+    accepts ``advance``).
     """
+    console = Console(stderr=True)
     progress = Progress(
-        TextColumn(label),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         RateColumn(unit),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=not show,
+        console=console,
+        disable=not (show and _can_draw(console)),
         transient=True,
     )
     with progress:
@@ -71,8 +75,21 @@ def progress_bar(
         yield _Advancer(progress, task)
 
 
+def _can_draw(console: Console) -> bool:
+    """Whether rich can draw a bar on ``console``: in Jupyter only with ipywidgets (rich
+    warns without them)."""
+    if not console.is_jupyter:
+        return True
+    try:
+        import ipywidgets  # noqa: F401 - only whether it imports
+    except ImportError:
+        return False
+    return True
+
+
 class _Advancer:
-    """What ``progress_bar`` yields: ``advance(n=1)`` moves the bar on ``n`` runs."""
+    """What ``progress_bar`` yields: ``advance(n=1)`` moves the bar on ``n`` runs,
+    ``label(text)`` replaces its label (e.g. with the stage a long command is at)."""
 
     def __init__(self, progress: Progress, task: int) -> None:
         self._progress, self._task = progress, task
@@ -80,3 +97,7 @@ class _Advancer:
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more finished runs."""
         self._progress.advance(self._task, n)
+
+    def label(self, text: str) -> None:
+        """Show ``text`` as the bar's label."""
+        self._progress.update(self._task, description=text)

@@ -190,14 +190,23 @@ def test_calibrate_runs_on_its_own_seeds(monkeypatch: pytest.MonkeyPatch) -> Non
     calibration block; a fake ``achieve`` records the seeds."""
     first_seeds: set[int] = set()
 
-    def fake(name, reps, overrides=None, targets=None, base_seed=0, folder=None):
+    asked: list[int] = []
+    done: list[None] = []
+
+    def fake(name, reps, overrides=None, targets=None, base_seed=0, folder=None, on_run=None):
         first_seeds.update(range(base_seed, base_seed + reps))
+        asked.append(reps)
+        for _ in range(reps):
+            on_run()
         return [
             Achieved(t, np.array([t.value, t.value + 0.01 * t.tolerance])) for t in targets.targets
         ]
 
     monkeypatch.setattr(calibration, "achieve", fake)
-    result = calibrate("zhenyuan", samples=2, refine_evals=0, seed=5)
+    result = calibrate(
+        "zhenyuan", samples=2, refine_evals=0, seed=5, on_run=lambda: done.append(None)
+    )
+    assert len(done) == sum(asked)  # the bar moves once per run, the pilots' included
     assert min(first_seeds) == CALIBRATION_SEED_BASE + 5
     assert first_seeds == set(range(CALIBRATION_SEED_BASE + 5, CALIBRATION_SEED_BASE + 5 + 8))
     assert result.pilot is not None and result.reps == 2  # noise far below the bound
@@ -247,7 +256,7 @@ def test_calibrate_prints_the_label_k_and_the_replications(
         pilot=pilot,
         informative={"t": True},
     )
-    monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
+    monkeypatch.setattr("govsim.analysis.calibration.calibrate", lambda *a, **k: fit)
     assert main(["calibrate", "zhenyuan"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     # sd 0.1 against a tolerance of 0.1: (4 × 0.1 / 0.1)² = 16 replications
@@ -270,7 +279,7 @@ def test_auto_reps_are_checked_at_the_fit_and_the_fit_redone_with_more(
     pilots: list[dict] = []
     fits: list[int] = []
 
-    def fake_pilot(preset, spec, reps, seed, overrides, folder) -> Pilot:
+    def fake_pilot(preset, spec, reps, seed, overrides, folder, on_run) -> Pilot:
         pilots.append(dict(overrides or {}))
         return Pilot(reps, [], next(needs), False)
 

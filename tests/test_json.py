@@ -138,7 +138,7 @@ def test_calibrate_json_has_no_infinity(
         seeds=range(1_000_000, 1_000_003),
         profiles={"a.b": Profile(np.array([0.0]), np.array([0.0]), -math.inf, math.inf, "x")},
     )
-    monkeypatch.setattr("govsim.cli.presets.calibrate", lambda *a, **k: fit)
+    monkeypatch.setattr("govsim.analysis.calibration.calibrate", lambda *a, **k: fit)
     data = checked(capsys, "calibrate", ["calibrate", "zhenyuan", "--json"])
     assert data["loss"] is None and data[KEY]["loss"] == "unbounded (+inf)"
     assert data["profiles"]["a.b"]["low"] is None

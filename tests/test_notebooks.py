@@ -12,7 +12,9 @@ cell in the same kernel, hold.
 from __future__ import annotations
 
 import os
+import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -74,9 +76,11 @@ class _ThisPython(KernelSpecManager):
         )
 
 
-def execute(path: Path, check: str) -> nbformat.NotebookNode:
-    """Run the notebook at ``path`` small, then ``check`` in its kernel; returns it run."""
+def execute(path: Path, check: str, cells: int | None = None) -> nbformat.NotebookNode:
+    """Run the notebook at ``path`` small (its first ``cells`` cells only, if given), then
+    ``check`` in its kernel; returns it run."""
     notebook = nbformat.read(path, as_version=4)
+    notebook.cells = notebook.cells[:cells]
     notebook.cells.append(nbformat.v4.new_code_cell(check.strip()))
     source = str(Path(govsim.__file__).resolve().parents[1])  # the govsim under test
     env = {
@@ -103,6 +107,30 @@ def execute(path: Path, check: str) -> nbformat.NotebookNode:
 
 def _data(cell: nbformat.NotebookNode) -> list[dict]:
     return [out.get("data", {}) for out in cell.get("outputs", [])]
+
+
+def _stderr(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(cell index, text) of every output a cell wrote on standard error (a warning)."""
+    return [
+        (i, out.get("text", ""))
+        for i, cell in enumerate(notebook.cells)
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stderr"
+    ]
+
+
+def test_the_first_cell_shows_no_warning() -> None:
+    """The first code cell imports govsim (and with it Mesa, which imports tqdm's notebook
+    bars): with the notebooks extra installed (ipywidgets) it shows no red warning."""
+    notebook = execute(NOTEBOOKS / "policy_comparison.ipynb", "assert QUICK", cells=2)
+    assert notebook.cells[1].outputs == [] and _stderr(notebook) == []
+
+
+def test_the_notebooks_extra_brings_jupyter_and_widgets() -> None:
+    pyproject = tomllib.loads((NOTEBOOKS.parent / "pyproject.toml").read_text("utf-8"))
+    extra = pyproject["project"]["optional-dependencies"]["notebooks"]
+    assert {re.split(r"[<>=]", r)[0] for r in extra} == {"jupyterlab", "ipywidgets"}
+    assert '.venv/bin/pip install -e ".[notebooks]"' in (NOTEBOOKS / "README.md").read_text()
 
 
 def test_every_notebook_is_checked() -> None:
@@ -137,3 +165,4 @@ def test_notebook_runs(name: str) -> None:
     for cell in tagged["animation"]:
         html = "".join(data.get("text/html", "") for data in _data(cell))
         assert html.count("data:image/png;base64") >= 2, f"{name}: the animation has no frames"
+    assert _stderr(notebook) == [], f"{name}: cells wrote warnings"

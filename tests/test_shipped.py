@@ -128,11 +128,11 @@ def test_shipped_specs_by_name(elsewhere: Path) -> None:
 def test_validate_writes_into_the_current_folder(elsewhere: Path, monkeypatch) -> None:
     written: list[Path] = []
 
-    def write_report(presets, reps, out, on_preset):  # stands in for hours of runs
+    def write_report(presets, reps, out, on_preset, on_run):  # stands in for hours of runs
         written.append(Path(out).resolve())
         return {}
 
-    monkeypatch.setattr("govsim.cli.presets.write_report", write_report)
+    monkeypatch.setattr("govsim.analysis.validation.write_report", write_report)
     assert main(["validate", "wuhou"]) == 0
     assert written == [elsewhere / "validation.md"]
 

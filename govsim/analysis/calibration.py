@@ -103,13 +103,15 @@ def measure_noise(
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
     folder: Path = SCENARIO_DIR,
+    on_run: Callable[[], None] | None = None,
 ) -> Pilot:
     """A pilot: ``reps`` replications of ``preset`` as written (with ``overrides``) on
     calibration seeds, and the replications each of ``targets``' fit targets needs for
-    its standard error to be at most tolerance / ``NOISE_SHARE``."""
+    its standard error to be at most tolerance / ``NOISE_SHARE``; ``on_run()`` after each
+    run."""
     spec = targets.with_role("fit")
     first = calibration_seeds(reps, seed).start
-    return pilot_result(achieve(preset, reps, overrides, spec, first, folder), reps)
+    return pilot_result(achieve(preset, reps, overrides, spec, first, folder, on_run), reps)
 
 
 @dataclass
@@ -178,6 +180,7 @@ def calibrate(
     targets: PresetTargets | None = None,
     folder: Path = SCENARIO_DIR,
     pilot_reps: int = PILOT_REPS,
+    on_run: Callable[[], None] | None = None,
 ) -> Calibration:
     """Fit preset ``preset``'s ``uncertain`` parameters to its fit targets.
 
@@ -187,7 +190,8 @@ def calibrate(
     at the fit checks it, and if the fit needs more the fit is redone with them. ``seed`` also
     seeds the Latin hypercube. ``overrides`` are laid over the preset first (e.g. a
     reduced map for a quick fit); ``on_evaluation(n)`` is called after the n-th loss
-    evaluation (progress); ``targets`` and ``folder`` default to the ``fit`` figures of
+    evaluation and ``on_run()`` after every run, the pilots' included (progress);
+    ``targets`` and ``folder`` default to the ``fit`` figures of
     ``scenarios/register.yaml`` and ``scenarios/``: holdout and structure figures never
     enter the loss.
     """
@@ -211,11 +215,12 @@ def calibrate(
             overrides,
             on_evaluation,
             folder,
+            on_run,
         )
     # The noise depends on where the parameters are (a desk far from saturation resolves
     # nearly everything in every replication), so the pilot at the start is checked again
     # at the fit, and the fit is redone with more replications if the bound needs them.
-    pilot = measure_noise(preset, spec, pilot_reps, seed, overrides, folder)
+    pilot = measure_noise(preset, spec, pilot_reps, seed, overrides, folder, on_run)
     while True:
         result = _fit(
             preset,
@@ -228,11 +233,11 @@ def calibrate(
             overrides,
             on_evaluation,
             folder,
+            on_run,
         )
         result.pilot = pilot
-        at_fit = measure_noise(
-            preset, spec, pilot_reps, seed, {**(overrides or {}), **result.fitted}, folder
-        )
+        fitted = {**(overrides or {}), **result.fitted}
+        at_fit = measure_noise(preset, spec, pilot_reps, seed, fitted, folder, on_run)
         if at_fit.needed <= pilot.needed or pilot.capped:
             return result
         pilot = at_fit
@@ -249,6 +254,7 @@ def _fit(
     overrides: Mapping[str, Any] | None,
     on_evaluation: Callable[[int], None] | None,
     folder: Path,
+    on_run: Callable[[], None] | None = None,
 ) -> Calibration:
     """One fit of ``ranges`` to ``spec``'s fit targets with ``reps`` replications a
     setting: the Latin hypercube, Nelder–Mead from its best point, the profiles."""
@@ -261,7 +267,7 @@ def _fit(
     def evaluate(x: np.ndarray) -> tuple[float, list[Achieved]]:
         point = dict(zip(names, np.clip(x, lows, highs).tolist(), strict=True))
         settings = {**(overrides or {}), **point}
-        achieved = achieve(preset, reps, settings, spec, base_seed=seeds.start, folder=folder)
+        achieved = achieve(preset, reps, settings, spec, seeds.start, folder, on_run)
         loss = float(sum(a.loss for a in achieved))
         history.append({**point, "loss": loss})
         if on_evaluation is not None:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from govsim.analysis.targets import Achieved
+if TYPE_CHECKING:  # the CLI reads this module's constants to build its help: keep it light
+    from govsim.analysis.targets import Achieved
 
 #: The replication mean's standard error must be at most tolerance / NOISE_SHARE (why: the
 #: module's docstring — noise then adds < 1/16 to each target's χ² term).
@@ -62,13 +62,15 @@ class Pilot:
     def bound_met(self, reps: int) -> bool:
         """Whether every measurable target's SE over ``reps`` is ≤ tolerance / NOISE_SHARE."""
         return all(
-            not np.isfinite(n.sd) or n.standard_error(reps) <= n.tolerance / NOISE_SHARE
+            not math.isfinite(n.sd) or n.standard_error(reps) <= n.tolerance / NOISE_SHARE
             for n in self.noise
         )
 
 
 def target_noise(achieved: Achieved) -> Noise:
     """The noise of one target from its pilot replications (non-finite values left out)."""
+    import numpy as np
+
     values = achieved.values[np.isfinite(achieved.values)]
     tolerance = achieved.target.tolerance
     if len(values) < 2:

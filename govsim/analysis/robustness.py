@@ -28,6 +28,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from govsim.engine.streams import MAX_SEED
 from govsim.errors import GovsimError, ScenarioError
+from govsim.experiments.overrides import Overrides
 from govsim.policies.files import LEVER_SECTIONS, Policy, load_policy
 from govsim.world.scenario import (
     NoBoolNumbers,
@@ -180,15 +181,20 @@ def parse_robustness(raw: Mapping[str, Any], source: str) -> RobustnessSpec:
         raise ScenarioError(format_problems(source, lines, "robustness spec")) from None
 
 
-def load_robustness(path: str | Path) -> Robustness:
+def load_robustness(path: str | Path, overrides: Overrides | None = None) -> Robustness:
     """Read and check a robustness spec (a file or a shipped spec's name, e.g.
-    ``robustness/yuyao_whistle``); raises ``ScenarioError`` naming the file, the field
-    path and what is allowed. Builds the scenario of every policy at each parameter's
-    lowest and highest sample, so a range out of bounds is refused before anything runs."""
+    ``robustness/yuyao_whistle``), with ``overrides`` (``--samples``, ``--reps``,
+    ``--days``, ``--set``) laid over it; raises ``ScenarioError`` naming the file, the
+    field path and what is allowed. Builds the scenario of every policy at each
+    parameter's lowest and highest sample, so a range out of bounds is refused before
+    anything runs."""
     from govsim.experiments.spec import locate_spec
 
-    path = locate_spec(path)
-    spec = parse_robustness(read_yaml(path), str(path))
+    path = locate_spec(path, "robustness")
+    overrides = overrides or Overrides()
+    spec = parse_robustness(
+        overrides.laid_over(read_yaml(path), ("samples",)), overrides.source(path)
+    )
     try:
         scenario_file = scenario_path(spec.scenario, path.parent)
     except ScenarioError as exc:
@@ -197,12 +203,18 @@ def load_robustness(path: str | Path) -> Robustness:
         raise ScenarioError(f"{path}: scenario: no such file {scenario_file}")
     raw = read_with_base(scenario_file)
     for name, value in spec.set.items():
-        set_path(raw, name, value, f"{path}: set (for {scenario_file})")
+        set_path(raw, name, value, f"{overrides.source(path)}: set (for {scenario_file})")
     ranges = _ranges(spec, raw, path, scenario_file)
+    for name in spec.set:
+        if name in ranges:
+            raise ScenarioError(
+                f"{overrides.source(path)}: set.{name}: also varied (the spec's parameters or "
+                "the scenario's uncertain and assumed ranges); give it in one place"
+            )
     policies = [_policy(entry, raw, path, i) for i, entry in enumerate(spec.policies)]
     _check_names(spec, policies, path)
     robustness = Robustness(spec, path, policies, ranges, None)
-    robustness.experiment = _experiment(robustness, scenario_file, raw)
+    robustness.experiment = _experiment(robustness, scenario_file, raw, overrides.record())
     _check_outcomes(robustness)
     _check_extremes(robustness)
     return robustness
@@ -279,8 +291,11 @@ def _check_names(spec: RobustnessSpec, policies: list[Policy], path: Path) -> No
             )
 
 
-def _experiment(robustness: Robustness, scenario_file: Path, raw: dict[str, Any]) -> Any:
-    """The runs of the study as an experiment: the LHS samples × policies × replications."""
+def _experiment(
+    robustness: Robustness, scenario_file: Path, raw: dict[str, Any], overrides: dict[str, Any]
+) -> Any:
+    """The runs of the study as an experiment: the LHS samples × policies × replications
+    (``overrides``: what the command line laid over the spec, for the manifest)."""
     from govsim.analysis.comparison import OUTCOMES
     from govsim.experiments.spec import Experiment, ExperimentSpec, Parameters, _samples
 
@@ -301,10 +316,17 @@ def _experiment(robustness: Robustness, scenario_file: Path, raw: dict[str, Any]
         days=spec.days,
         outcomes=outcomes,
         series_every_days=0,
+        set=spec.set,
     )
     samples = _samples(experiment_spec, robustness.path, scenario_file)
     return Experiment(
-        experiment_spec, robustness.path, [scenario_file], robustness.policies, samples, [raw]
+        experiment_spec,
+        robustness.path,
+        [scenario_file],
+        robustness.policies,
+        samples,
+        [raw],
+        overrides,
     )
 
 

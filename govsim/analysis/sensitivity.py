@@ -33,6 +33,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from govsim.errors import GovsimError, ScenarioError
+from govsim.experiments.overrides import Overrides
 from govsim.world.scenario import (
     NoBoolNumbers,
     describe_errors,
@@ -40,6 +41,7 @@ from govsim.world.scenario import (
     read_with_base,
     read_yaml,
     scenario_path,
+    set_path,
 )
 from govsim.world.window import MAX_DAYS, MIN_DAYS
 
@@ -129,6 +131,11 @@ class SensitivitySpec(_Section):
         None, description="scenario file (relative to the spec) or shipped name; a file wins"
     )
     policy: str = Field("status_quo", description="a policy name or file")
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="parameter path → value laid over the scenario in every run, as "
+        "govsim run --set (e.g. a reduced map); a path the parameters vary is refused",
+    )
     method: Literal["sobol", "morris", "fast", "rbd_fast", "pawn", "delta"] = Field(
         description="sobol | morris | fast | rbd_fast | pawn | delta"
     )
@@ -250,6 +257,9 @@ def check_spec(spec: SensitivitySpec) -> list[str]:
         problems.append(f"levels, optimal_trajectories: Morris settings, not used by {method}")
     for name in spec.parameters:
         problems += [f"parameters.{name}.{p}" for p in spec.distribution(name).problems()]
+    for name in spec.set:
+        if name in spec.parameters:
+            problems.append(f"set.{name}: also varied by parameters; give it in one place")
     if len(spec.parameters) < 2:
         problems.append("parameters: give at least two parameters to compare")
     return problems
@@ -273,12 +283,14 @@ class Study:
     ``integers`` are the parameter paths that take whole numbers: a uniform one over
     ``[low, high]`` is drawn evenly over the integers low … high (the continuous value on
     ``[low − ½, high + ½]``, rounded). ``path`` is the spec file (None for a spec given as
-    data, e.g. with a plain Python function as the model).
+    data, e.g. with a plain Python function as the model). ``overrides`` records what the
+    command line laid over the spec (``Overrides.record``).
     """
 
     spec: SensitivitySpec
     path: Path | None = None
     integers: frozenset[str] = frozenset()
+    overrides: dict[str, Any] = field(default_factory=dict)
     _design: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -352,7 +364,7 @@ class Study:
         ``samples`` or fewer ``days`` for a quick look."""
         raw = {**self.spec.model_dump(mode="json"), **fields}
         source = f"{self.path or self.spec.name} with {fields}"
-        return Study(parse_spec(raw, source), self.path, self.integers)
+        return Study(parse_spec(raw, source), self.path, self.integers, self.overrides)
 
     def record(self) -> dict[str, Any]:
         """What a results manifest keeps of the study (enough to analyse it again)."""
@@ -392,19 +404,21 @@ def sample(spec: SensitivitySpec, problem: dict[str, Any]) -> np.ndarray:
     return scale_samples(unit, problem)
 
 
-def load_sensitivity(path: str | Path) -> Study:
-    """Read and check a sensitivity spec file; raises ``ScenarioError`` naming the file,
-    the field and what is allowed. ``path`` may be a shipped spec's name. Parameter paths
-    are checked against the scenario (with the same suggestions as ``--set``) and outputs
-    against what a run offers."""
+def load_sensitivity(path: str | Path, overrides: Overrides | None = None) -> Study:
+    """Read and check a sensitivity spec file, with ``overrides`` (``--samples``,
+    ``--reps``, ``--days``, ``--set``) laid over it; raises ``ScenarioError`` naming the
+    file, the field and what is allowed. ``path`` may be a shipped spec's name. Parameter
+    paths are checked against the scenario (with the same suggestions as ``--set``) and
+    outputs against what a run offers."""
     from govsim.experiments.spec import _integer_paths, locate_spec
 
-    path = locate_spec(path)
-    raw = read_yaml(path)
-    spec = parse_spec(raw, str(path))
+    path = locate_spec(path, "sensitivity")
+    overrides = overrides or Overrides()
+    raw = overrides.laid_over(read_yaml(path), ("samples",))
+    spec = parse_spec(raw, overrides.source(path))
     if spec.scenario is None:
         raise ScenarioError(f"{path}: scenario: required (the scenario file to vary)")
-    study = Study(spec, path)
+    study = Study(spec, path, overrides=overrides.record())
     try:
         scenario_file = study.scenario_file
     except ScenarioError as exc:
@@ -414,8 +428,8 @@ def load_sensitivity(path: str | Path) -> Study:
         raise ScenarioError(f"{path}: scenario: no such file {scenario_file}")
 
     scenario_raw = read_with_base(scenario_file)
-    from govsim.world.scenario import set_path
-
+    for name, value in spec.set.items():
+        set_path(scenario_raw, name, value, f"{overrides.source(path)}: set (for {scenario_file})")
     for name in spec.parameters:  # a typo gets the same suggestions as --set
         set_path(copy.deepcopy(scenario_raw), name, 0, f"{path}: parameters (for {scenario_file})")
     study.integers = frozenset(_integer_paths(scenario_file, study.names))
@@ -483,15 +497,15 @@ def as_experiment(study: Study) -> Any:
         days=spec.days,
         outcomes=[o for o in spec.outputs if o not in OUTCOMES],
         series_every_days=0,
+        set=spec.set,
     )
     policy = _policy(spec.policy, study.path, 0)
+    raw = read_with_base(study.scenario_file)
+    for name, value in spec.set.items():  # paths checked by load_sensitivity
+        set_path(raw, name, value, check=False)
+    files = [study.scenario_file]
     return Experiment(
-        experiment_spec,
-        study.path,
-        [study.scenario_file],
-        [policy],
-        study.values(),
-        [read_with_base(study.scenario_file)],
+        experiment_spec, study.path, files, [policy], study.values(), [raw], study.overrides
     )
 
 

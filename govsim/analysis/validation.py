@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from govsim.analysis.presets import MAX_VALIDATION_REPS, PRESETS  # noqa: F401 - re-exported
 from govsim.analysis.targets import (
     Achieved,
     Input,
@@ -34,13 +35,6 @@ from govsim.plots.figures import save_figure
 from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.record.ledger import Ledger
 from govsim.world.scenario import SCENARIO_DIR, Scenario, load_scenario
-
-PRESETS = ("zhenyuan", "helong", "wuhou", "yuyao", "kongtong")
-#: Validation runs replication k on seed k, for at most this many replications (100,000
-#: runs of a preset take days: more is a typo); calibration draws its seeds from a block
-#: above them (``govsim.analysis.calibration.CALIBRATION_SEED_BASE``), so that a preset is
-#: never validated on the runs it was fitted on.
-MAX_VALIDATION_REPS = 100_000
 
 
 def validation_seeds(reps: int) -> range:
@@ -62,6 +56,12 @@ def preset_scenario(
     return load_scenario(folder / f"{name}.yaml", overrides, found.sections, found.source)
 
 
+def target_policies(spec: PresetTargets) -> set[str]:
+    """The policies ``spec``'s targets run the preset under (each replication runs each)."""
+    policies = {t.policy or spec.policy for t in spec.targets}
+    return policies | {t.versus for t in spec.targets if t.versus}
+
+
 def achieve(
     name: str,
     reps: int,
@@ -69,22 +69,25 @@ def achieve(
     targets: PresetTargets | None = None,
     base_seed: int = 0,
     folder: Path = SCENARIO_DIR,
+    on_run: Callable[[], None] | None = None,
 ) -> list[Achieved]:
     """Every target of preset ``name``, measured over ``reps`` replications.
 
     Replication k of every policy runs on seed ``base_seed + k`` (common random numbers);
     a target with ``versus`` is the ratio, seed by seed, of its metric under its policy
     to its metric under ``versus``. ``overrides`` are laid over the preset (calibration).
+    ``on_run()`` is called after each run (``reps`` × ``len(target_policies(targets))``
+    runs in all: progress).
     """
     spec = targets or load_targets()[name]
-    policies = {t.policy or spec.policy for t in spec.targets}
-    policies |= {t.versus for t in spec.targets if t.versus}
     values: dict[str, list[float]] = {t.name: [] for t in spec.targets}
-    scenarios = {p: preset_scenario(name, p, overrides, folder) for p in policies}
+    scenarios = {p: preset_scenario(name, p, overrides, folder) for p in target_policies(spec)}
     for k in range(reps):
-        ledgers: dict[str, Ledger] = {
-            p: simulate(scenario, seed=base_seed + k) for p, scenario in scenarios.items()
-        }
+        ledgers: dict[str, Ledger] = {}
+        for policy, scenario in scenarios.items():
+            ledgers[policy] = simulate(scenario, seed=base_seed + k)
+            if on_run is not None:
+                on_run()
         for target in spec.targets:
             value = measure(target, ledgers[target.policy or spec.policy])
             if target.versus:
@@ -339,16 +342,24 @@ def report_markdown(
 
 
 def write_report(
-    presets: list[str], reps: int, out: Path, on_preset: Callable[[str], None] | None = None
+    presets: list[str],
+    reps: int,
+    out: Path,
+    on_preset: Callable[[str], None] | None = None,
+    on_run: Callable[[], None] | None = None,
 ) -> dict[str, tuple[str, list[Achieved]]]:
     """Run every preset's targets and write ``out`` (markdown) with one figure per preset
-    in ``out``'s folder under ``validation/``; returns the results by preset."""
+    in ``out``'s folder under ``validation/``; returns the results by preset.
+    ``on_preset(name)`` is called after each preset, ``on_run()`` after each run
+    (progress)."""
     targets = load_targets()
     results: dict[str, tuple[str, list[Achieved]]] = {}
     fitted = {p: len(preset_scenario(p).uncertain) for p in presets}
     for preset in presets:
         seeds = validation_seeds(reps)
-        achieved = achieve(preset, len(seeds), targets=targets[preset], base_seed=seeds.start)
+        achieved = achieve(
+            preset, len(seeds), targets=targets[preset], base_seed=seeds.start, on_run=on_run
+        )
         results[preset] = (targets[preset].policy, achieved)
         fig = target_figure(preset, targets[preset].policy, achieved, reps)
         save_figure(fig, out.parent / "validation" / f"{preset}.png")

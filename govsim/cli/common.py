@@ -1,5 +1,11 @@
 """What the ``govsim`` subcommands share: scenario, executor and export options, spec
-commands, the console tables print on, number formats and the comparison table."""
+commands, the console tables print on, number formats and the comparison table.
+
+The ``govsim`` modules import only what building the parser needs (argparse and the
+option checks); what a command runs with (the scenario schema, pandas, rich, Mesa) is
+imported in the command's function, so that ``govsim --help`` stays fast
+(tests/test_cli_startup.py).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,17 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from govsim.cli import options
-from govsim.policies.files import STATUS_QUO, load_policy
 from govsim.registry import EXECUTORS
-from govsim.world.scenario import Scenario, load_scenario, parse_assignments
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from govsim.experiments.overrides import Overrides
+    from govsim.world.scenario import Scenario
 
 #: What a scenario argument takes: a file or a shipped name (the file wins).
 SCENARIO_HELP = (
@@ -51,6 +58,9 @@ def scenario_args(
 
 def load_args(args: argparse.Namespace) -> Scenario:
     """The scenario FILE with --policy and --set laid over it, validated."""
+    from govsim.policies.files import STATUS_QUO, load_policy
+    from govsim.world.scenario import load_scenario, parse_assignments
+
     policy = load_policy(args.policy) if args.policy else STATUS_QUO
     return load_scenario(args.file, parse_assignments(args.set), policy.sections, policy.source)
 
@@ -72,6 +82,53 @@ def spec_command(sub: Any, name: str, help_text: str, description: str) -> Any:
         "--resume", action="store_true", help="finish the runs already in DIR (after a stop)"
     )
     return parser
+
+
+def size_args(parser: argparse.ArgumentParser, samples_help: str) -> None:
+    """Add the quick sizes laid over a spec: --samples (``samples_help`` says which of the
+    spec's fields it sets), --reps, --days and --set (see ``overrides``)."""
+    parser.add_argument(
+        "--samples", type=options.count(1, 1_000_000), metavar="N", help=samples_help
+    )
+    parser.add_argument(
+        "--reps",
+        type=options.count(1, 10_000),
+        metavar="N",
+        help="replications per sample and policy (default: the spec's replications)",
+    )
+    parser.add_argument(
+        "--days",
+        type=options.days,
+        help="simulated days per run, the warm-up included (default: the spec's days)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario parameter in every run, e.g. --set map.per_parent.grid=4 "
+        "(repeatable; laid over the spec's set)",
+    )
+
+
+def overrides(args: argparse.Namespace) -> Overrides:
+    """The quick sizes of ``size_args`` as ``Overrides`` (``--set`` parsed as ``run``'s)."""
+    from govsim.experiments.overrides import Overrides
+    from govsim.world.scenario import parse_assignments
+
+    return Overrides(args.samples, args.reps, args.days, parse_assignments(args.set))
+
+
+def announce(name: str, given: Overrides, runs: int, as_json: bool) -> None:
+    """Print what the command line changed of spec ``name`` and the runs that makes
+    (nothing with ``as_json`` or no overrides)."""
+    if given and not as_json:
+        print(f"{name} with {given.describe()}: {runs:,} runs", flush=True)
+
+
+def quiet_arg(parser: argparse.ArgumentParser) -> None:
+    """Add --quiet: no progress bar (errors and warnings still go to standard error)."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
 
 
 def days_arg(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +205,8 @@ def print_comparison(
 ) -> None:
     """Print ``analysis.compare``'s table: per outcome and policy, the mean ± CI half-width
     and the paired difference to ``baseline``."""
+    from rich.table import Table
+
     policies = list(dict.fromkeys(table["policy"]))
     out = Table(
         title=f"mean ± 95% CI half-width over {reps} replications; Δ: paired difference to "

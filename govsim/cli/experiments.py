@@ -7,26 +7,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
 from govsim.cli.common import (
+    announce,
     cell,
     days_arg,
     executor_args,
     export,
     export_args,
+    overrides,
     print_comparison,
+    quiet_arg,
     scenario_args,
+    size_args,
     spec_command,
     stdout_console,
 )
 from govsim.cli.jsonout import dumps
 from govsim.cli.options import check_writable
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, load_policy
-from govsim.world.scenario import parse_assignments
 
 EXPERIMENT_HELP = """\
 Run every run of an experiment spec (scenarios × parameter samples × policies ×
@@ -67,6 +67,11 @@ def add_experiment_commands(sub: Any) -> None:
         help="runs per Parquet part (default 25)",
     )
     experiment.add_argument("--json", action="store_true", help="print a JSON summary; no bar")
+    quiet_arg(experiment)
+    size_args(
+        experiment,
+        "Latin hypercube samples (the spec's parameters.samples; only for design lhs)",
+    )
     executor_args(experiment)
     experiment.set_defaults(handler=cmd_experiment)
 
@@ -155,9 +160,12 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from govsim.experiments.spec import load_experiment
     from govsim.progress import wanted
 
-    experiment = load_experiment(args.spec)
+    given = overrides(args)
+    experiment = load_experiment(args.spec, given)
+    announce(experiment.spec.name, given, experiment.n_runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        store = run_experiment(experiment, args.out, ex, args.resume, args.batch, wanted(args.json))
+        store = run_experiment(experiment, args.out, ex, args.resume, args.batch, show)
     done = {"out": str(args.out), "runs_total": experiment.n_runs, "runs_done": len(store.finished)}
     if args.json:
         print(dumps(done))
@@ -287,7 +295,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from govsim.experiments.planner import parse_target, parse_vary, plan
     from govsim.plots.figures import save_figure
     from govsim.plots.frontier import frontier_figure
+    from govsim.policies.files import STATUS_QUO, load_policy
     from govsim.progress import wanted
+    from govsim.world.scenario import parse_assignments
 
     if args.max_reps < args.min_reps:
         raise GovsimError(
@@ -333,6 +343,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _print_plan(result: Any) -> None:
+    from rich.table import Table
+
     out = Table(
         title=f"candidates by cost; bound: one-sided {result.confidence:.0%} confidence bound "
         "of the mean"

@@ -16,9 +16,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 #: Why a value of this name (``holder.name`` first, then ``name``) can be null; other
 #: names get :func:`generic_reason`.
 REASONS = {
@@ -62,6 +59,9 @@ def strict(value: Any) -> Any:
 
 
 def _strict(value: Any, reasons: dict[str, str] | None, key: str = "", holder: str = "") -> Any:
+    import numpy as np  # here, not above: the CLI's help imports this module
+    import pandas as pd
+
     if isinstance(value, pd.DataFrame):
         value = value.to_dict(orient="records")
     elif isinstance(value, pd.Series | np.ndarray):

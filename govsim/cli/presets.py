@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from govsim.analysis.calibration import CALIBRATED, Calibration, calibrate
 from govsim.analysis.noise import MIN_REPS, NOISE_SHARE, PILOT_REPS
-from govsim.analysis.targets import Achieved
-from govsim.analysis.validation import MAX_VALIDATION_REPS, PRESETS, write_report
+from govsim.analysis.presets import MAX_VALIDATION_REPS, PRESETS
 from govsim.cli import options
-from govsim.cli.common import stdout_console
+from govsim.cli.common import quiet_arg, stdout_console
 from govsim.cli.jsonout import dumps
 from govsim.engine.streams import MAX_SEED
 from govsim.errors import GovsimError
-from govsim.progress import progress_bar, wanted
-from govsim.world.scenario import parse_assignments
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from govsim.analysis.calibration import Calibration
+    from govsim.analysis.targets import Achieved
 
 #: ``calibrate --reps``: a number, or ``auto`` (a pilot measures what the noise needs).
 AUTO = "auto"
@@ -63,6 +62,7 @@ def add_preset_commands(sub: Any) -> None:
         default=str(REPORT),  # a string, so that argparse checks it like a given path
         help=f"report file (default ./{REPORT})",
     )
+    quiet_arg(validate)
     validate.set_defaults(handler=_cmd_validate)
 
     fit = sub.add_parser(
@@ -122,30 +122,30 @@ def add_preset_commands(sub: Any) -> None:
         metavar="PATH=VALUE",
         help="override a preset parameter first (e.g. a smaller map for a quick fit)",
     )
-    fit.add_argument("--json", action="store_true", help="print the result as JSON")
+    fit.add_argument("--json", action="store_true", help="print the result as JSON; no bar")
+    quiet_arg(fit)
     fit.set_defaults(handler=_cmd_calibrate)
 
 
-def _progress(label: str, quiet: bool) -> Progress:
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        disable=quiet,
-        transient=True,
-    )
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from govsim.analysis.targets import load_targets
+    from govsim.analysis.validation import target_policies, write_report
+    from govsim.progress import progress_bar, wanted
+
     presets = list(PRESETS) if args.all or not args.presets else args.presets
     unknown = [p for p in presets if p not in PRESETS]
     if unknown:
         raise GovsimError(f"validate: unknown preset {unknown[0]!r}; known: {', '.join(PRESETS)}")
     console = stdout_console()
-    with _progress("validating", not console.is_terminal) as progress:
-        task = progress.add_task("presets", total=len(presets))
-        results = write_report(presets, args.reps, args.out, lambda _: progress.advance(task))
+    targets = load_targets()
+    runs = sum(args.reps * len(target_policies(targets[p])) for p in presets)
+    with progress_bar(runs, f"validating {presets[0]}", wanted(args.quiet)) as bar:
+        following = iter(presets[1:])
+
+        def next_preset(_: str) -> None:
+            bar.label(f"validating {next(following, '')}")
+
+        results = write_report(presets, args.reps, args.out, next_preset, bar.advance)
     for preset, (policy, achieved) in results.items():
         console.print(_targets_table(f"{preset} (policy {policy})", achieved))
     console.print(f"report: {args.out}")
@@ -158,9 +158,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from govsim.analysis.calibration import calibrate
+    from govsim.progress import progress_bar, wanted
+    from govsim.world.scenario import parse_assignments
+
     overrides = parse_assignments(args.overrides)
     console = stdout_console()
-    with progress_bar(None, "calibrating", wanted(args.json), unit="settings") as bar:
+    # the runs a calibration makes depend on its pilot and on the profiles: no total
+    with progress_bar(None, "calibrating: pilot", wanted(args.json or args.quiet)) as bar:
         result = calibrate(
             args.preset,
             args.samples,
@@ -168,8 +173,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             args.refine,
             args.seed,
             overrides,
-            lambda _: bar.advance(),
+            lambda n: bar.label(f"calibrating: {n} settings evaluated"),
             pilot_reps=args.pilot,
+            on_run=bar.advance,
         )
     if args.json:
         print(dumps(_as_json(result)))
@@ -189,6 +195,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 def _summary(result: Calibration) -> list[str]:
     """The replications and why, the degrees of freedom and the label."""
+    from govsim.analysis.calibration import CALIBRATED
+
     lines = []
     if result.pilot is not None:
         worst = max(result.pilot.noise, key=lambda n: n.needed)
@@ -215,6 +223,8 @@ def _summary(result: Calibration) -> list[str]:
 
 
 def _targets_table(title: str, achieved: list[Achieved]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for col in ("target", "role", "figure", "model mean", "95% CI", "met"):
         table.add_column(col, justify="left" if col in ("target", "role") else "right")
@@ -232,6 +242,8 @@ def _targets_table(title: str, achieved: list[Achieved]) -> Table:
 
 
 def _fit_table(result: Calibration) -> Table:
+    from rich.table import Table
+
     title = f"{result.preset} ({result.status}): fitted parameters (loss {result.loss:.3g})"
     table = Table(title=title)
     for col in ("parameter", "range", "fitted", "profile interval (Δloss ≤ 1)", "verdict"):

@@ -9,11 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
 from govsim.child_processes import terminating_signals
 from govsim.cli import options
-from govsim.cli.common import executor_args, spec_command, stdout_console
+from govsim.cli.common import (
+    announce,
+    executor_args,
+    overrides,
+    quiet_arg,
+    size_args,
+    spec_command,
+    stdout_console,
+)
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
 
@@ -49,6 +55,8 @@ def add_robustness_command(sub: Any) -> None:
         metavar="FILE.md",
         help="write the study's tables into FILE.md (its section replaced, or appended)",
     )
+    quiet_arg(cmd)
+    size_args(cmd, "Latin hypercube samples (the spec's samples; at least 2)")
     executor_args(cmd)
     cmd.set_defaults(handler=_cmd_robustness)
 
@@ -59,9 +67,12 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     from govsim.experiments.executors import open_executor
     from govsim.progress import wanted
 
-    robustness = load_robustness(args.spec)
+    given = overrides(args)
+    robustness = load_robustness(args.spec, given)
+    announce(robustness.spec.name, given, robustness.experiment.n_runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        runs = run_robustness(robustness, args.out, ex, args.resume, wanted(args.json))
+        runs = run_robustness(robustness, args.out, ex, args.resume, show)
     analysis = analyse(robustness, runs)
     found = tables(analysis)
     for name, table in found.items():
@@ -122,13 +133,16 @@ def report(
     printed them (then nothing else is)."""
     from govsim.analysis.claims import analyse
     from govsim.analysis.robustness import load_robustness
+    from govsim.experiments.overrides import Overrides
     from govsim.experiments.results import load, read_manifest
 
-    record = read_manifest(folder)["robustness"]
+    manifest = read_manifest(folder)
+    record = manifest["robustness"]
     spec_file = Path(record["spec_file"])
     if not spec_file.is_file():
         raise GovsimError(f"{folder}: the study's spec file {spec_file} is gone")
-    robustness = load_robustness(spec_file)
+    given = Overrides.from_record(manifest.get("overrides") or {})
+    robustness = load_robustness(spec_file, given)
     if robustness.spec.model_dump(mode="json") != record["spec"]:
         raise GovsimError(f"{folder}: {spec_file} has changed since the study ran")
     runs = load(folder).runs
@@ -219,6 +233,8 @@ def _box(failures: Any, claim: int, policy: str) -> str:
 def print_analysis(analysis: Any, failures: Any) -> None:
     """The claim table (sign share, paired-CI shares, effect), the regret table and
     where each claim fails."""
+    from rich.table import Table
+
     spec = analysis.robustness.spec
     table = Table(
         title=f"{spec.name}: claims over {spec.samples} LHS samples × {spec.replications} "

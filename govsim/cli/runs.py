@@ -6,9 +6,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from govsim.cli import options
 from govsim.cli.common import (
@@ -27,14 +25,10 @@ from govsim.cli.common import (
 )
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
-from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
-from govsim.world.scenario import (
-    iter_parameters,
-    load_scenario,
-    parse_assignments,
-    scenario_path,
-)
 from govsim.world.window import describe
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 #: The figures ``govsim run`` can save besides its tables: option → what it draws.
 FIGURES = {
@@ -163,6 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """`govsim run`: run one scenario and print its outcomes; returns the exit status."""
     from govsim.analysis.export import run_tables
     from govsim.engine.model import simulate
+    from govsim.policies.files import STATUS_QUO
     from govsim.record.metrics import summarize
 
     scenario = load_args(args)
@@ -197,6 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary: dict[str, Any], window: str) -> None:
+    from rich.table import Table
+
     console = stdout_console()
     res = summary["resolution_time_h"]
     head = Table(title=f"{summary['scenario']} — seed {summary['seed']}, {window}")
@@ -240,6 +237,8 @@ def _print_summary(summary: dict[str, Any], window: str) -> None:
 def _working_time(hours: dict[str, Any]) -> Table:
     """The run's working time by role: hours on duty, paid and overtime, and what became
     of incidents that met a desk with nobody on shift (its caption)."""
+    from rich.table import Table
+
     table = Table(title="working time (h in the window)")
     for col in ("role", "on duty", "paid", "overtime"):
         table.add_column(col, justify="left" if col == "role" else "right", no_wrap=True)
@@ -263,7 +262,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """`govsim compare`: policies on one scenario over replications, with 95% CIs and
     paired differences; returns the exit status."""
     from govsim.analysis.comparison import OUTCOMES, compare
+    from govsim.experiments.executors import open_executor
     from govsim.experiments.run import policy_runs, run_all
+    from govsim.policies.files import STATUS_QUO, check_distinct, load_policy
+    from govsim.world.scenario import load_scenario, parse_assignments, scenario_path
 
     policies = [load_policy(p) for p in args.policy] or [STATUS_QUO]
     check_distinct(policies)
@@ -272,8 +274,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         load_scenario(args.file, overrides, policy.sections, policy.source)
     scenario = scenario_path(args.file)
     runs = policy_runs(scenario, policies, args.reps, args.seed, args.days, overrides)
-    from govsim.experiments.executors import open_executor
-
     with open_executor(args.executor, args.workers, args.address) as executor:
         frame = run_all(runs, sys.stderr.isatty() and not args.json, executor)
     table = compare(frame, baseline=policies[0].name)
@@ -295,6 +295,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """`govsim check`: validate scenario files and their map files without running them;
     returns the exit status."""
     from govsim.world.geography import GeographyError, scenario_map
+    from govsim.world.scenario import load_scenario
 
     if args.theory:
         raise GovsimError("check --theory is now `govsim theory [--reps N] [--days D] [--json]`")
@@ -332,6 +333,8 @@ def cmd_theory(args: argparse.Namespace) -> int:
 
 
 def _print_theory(table) -> None:
+    from rich.table import Table
+
     out = Table(title="engine vs queueing theory (behaviour off; 95% family-wise CIs)")
     for col in ("check", "quantity", "theory", "simulated", "95% CI", "ok"):
         out.add_column(col, justify="left" if col in ("check", "quantity") else "right")
@@ -348,6 +351,8 @@ def _print_theory(table) -> None:
 
 
 def _print_daily(table, reps: int, peer: bool) -> None:
+    from rich.table import Table
+
     out = Table(
         title=f"day/night desk: mean wait (h) by hour of arrival, {reps} replications each "
         "(95% family-wise CIs; PSA/MOL checked where marked *)"
@@ -381,6 +386,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     """`govsim params`: every parameter path with its value, type, allowed range and
     meaning; returns the exit status."""
     from govsim.analysis.export import parameter_table
+    from govsim.world.scenario import iter_parameters
 
     scenario = load_args(args)
     rows = [("path", "value", "type", "allowed", "meaning")]

@@ -7,15 +7,23 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from govsim.child_processes import terminating_signals
-from govsim.cli.common import executor_args, spec_command, stdout_console
+from govsim.cli.common import (
+    announce,
+    executor_args,
+    overrides,
+    quiet_arg,
+    size_args,
+    spec_command,
+    stdout_console,
+)
 from govsim.cli.jsonout import dumps
 from govsim.errors import GovsimError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HELP = """\
 Run a sensitivity spec (experiments/*.yaml with a method: sobol, morris, fast, rbd_fast,
@@ -36,6 +44,12 @@ def add_sensitivity_command(sub: Any) -> None:
         HELP,
     )
     cmd.add_argument("--json", action="store_true", help="print the indices as JSON; no bar")
+    quiet_arg(cmd)
+    size_args(
+        cmd,
+        "N, the base sample size (the spec's samples; Sobol: a power of two, the design "
+        "has N × (k + 2) samples, N × (2k + 2) with second order)",
+    )
     executor_args(cmd)
     cmd.set_defaults(handler=_cmd_sensitivity)
 
@@ -45,9 +59,13 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from govsim.experiments.executors import open_executor
     from govsim.progress import wanted
 
-    study = load_sensitivity(args.spec)
+    given = overrides(args)
+    study = load_sensitivity(args.spec, given)
+    runs = study.n_samples * study.spec.replications
+    announce(study.spec.name, given, runs, args.json)
+    show = wanted(args.json or args.quiet)
     with terminating_signals(), open_executor(args.executor, args.workers, args.address) as ex:
-        responses = run_study(study, args.out, ex, args.resume, wanted(args.json))
+        responses = run_study(study, args.out, ex, args.resume, show)
     analysis = analyse_all(study, responses)
     return _finish(analysis, args.out, args.out / "figures", args.json)
 
@@ -124,6 +142,8 @@ def _finish(
 def print_indices(analysis: Any) -> None:
     """The indices as a table (value ± CI half-width), one row per output and parameter,
     then the replication-noise share of each output."""
+    from rich.table import Table
+
     study, indices = analysis.study, analysis.indices
     spec = study.spec
     keys = list(dict.fromkeys(indices["index"]))
@@ -158,6 +178,8 @@ def print_indices(analysis: Any) -> None:
 
 
 def _pm(value: float, conf: float) -> str:
+    import pandas as pd
+
     if pd.isna(value):
         return "–"
     return f"{value:.3f}" if pd.isna(conf) else f"{value:.3f} ± {conf:.3f}"

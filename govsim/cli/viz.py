@@ -9,7 +9,6 @@ from typing import Any
 from govsim.cli import options
 from govsim.cli.common import SCENARIO_HELP
 from govsim.errors import GovsimError
-from govsim.world.scenario import scenario_path
 
 
 def add_viz_command(sub: Any) -> None:
@@ -49,6 +48,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     try:
         from govsim.viz.live import DEMO, build_scenario
         from govsim.viz.server import serve
+        from govsim.world.scenario import scenario_path
     except ImportError as exc:  # solara or Mesa's viz parts missing
         raise GovsimError(
             f"viz: the live app needs the viz extra ({exc.name} is missing)"

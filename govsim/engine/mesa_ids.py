@@ -37,3 +37,6 @@ def install() -> None:
         for model, counter in ids.items():
             weak[model] = counter
         mesa.Agent._ids = weak
+
+
+install()  # on import: every model is built after this module is loaded

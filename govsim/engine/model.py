@@ -22,6 +22,7 @@ import mesa
 from mesa.discrete_space import Network
 
 from govsim.agents import ChannelChoice, GridWorker, Volunteer
+from govsim.engine import mesa_ids  # noqa: F401 - frees finished models (installs on import)
 from govsim.engine.build import WorldBuilder, exposure
 from govsim.engine.clock import Clock
 from govsim.engine.crews import Crews

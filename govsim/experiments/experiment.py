@@ -24,6 +24,7 @@ def manifest(
         "experiment": spec.name,
         "spec_file": str(experiment.path),
         "spec": spec.model_dump(mode="json"),
+        "overrides": experiment.overrides,
         "files": {str(path): sha256(path) for path in experiment.files},
         "seeds": {
             "scheme": SEED_SCHEME,

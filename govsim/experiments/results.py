@@ -41,6 +41,7 @@ from typing import Any
 import pandas as pd
 
 from govsim.errors import GovsimError
+from govsim.experiments.overrides import Overrides
 from govsim.experiments.parts import (
     LOCK,
     Lock,
@@ -156,9 +157,12 @@ class ResultStore:
         stored = read_manifest(folder)
         changed = [key for key in _SAME_FOR_RESUME if _same(stored, key) != _same(manifest, key)]
         if changed:
+            options = Overrides.from_record(stored.get("overrides") or {}).describe()
             raise GovsimError(
                 f"{folder}: holds results of a different experiment (changed: "
-                f"{', '.join(changed)}); resume with the same spec and inputs, or use a new folder"
+                f"{', '.join(changed)}); resume with the same spec, inputs and options"
+                f" ({f'it ran with {options}' if options else 'it ran with none'}), "
+                "or use a new folder"
             )
         experiment_id = stored["experiment_id"]
         kept, dropped = [], []

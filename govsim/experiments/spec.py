@@ -15,7 +15,7 @@ import copy
 import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from scipy.stats import qmc
 from govsim import shipped
 from govsim.engine.streams import MAX_SEED
 from govsim.errors import ScenarioError
+from govsim.experiments.overrides import Overrides
 from govsim.experiments.run import Run
 from govsim.policies.files import Policy, load_policy
 from govsim.world.scenario import (
@@ -109,6 +110,11 @@ class ExperimentSpec(_Section):
     baseline: str | None = Field(
         None, description="policy differences are taken to (default: first)"
     )
+    set: dict[str, Any] = Field(
+        default_factory=dict,
+        description="parameter path → value laid over every scenario in every run, as "
+        "govsim run --set (e.g. a reduced map); a path the parameters vary is refused",
+    )
     parameters: Parameters | None = None
     replications: int = Field(
         10,
@@ -144,6 +150,7 @@ class Experiment:
 
     ``samples`` has one row per sample (index: sample id from 0) and one column per
     varied parameter path; with no parameters it is one row without columns.
+    ``overrides`` records what the command line laid over the spec (``Overrides.record``).
     """
 
     spec: ExperimentSpec
@@ -152,6 +159,7 @@ class Experiment:
     policies: list[Policy]
     samples: pd.DataFrame
     raws: list[dict[str, Any]]
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def baseline(self) -> str:
@@ -236,34 +244,61 @@ class Experiment:
                     self.scenario(index, sample, policy)
 
 
-def locate_spec(spec: str | Path) -> Path:
-    """The file of an experiment or sensitivity spec: a file (it wins), or the name of a
-    shipped spec (``five_policies``, ``sensitivity/sobol_demo``)."""
+#: The command that runs each kind of spec → the folder of its shipped specs (under
+#: experiments/; "" for the top).
+SPEC_FOLDERS = {"experiment": "", "sensitivity": "sensitivity", "robustness": "robustness"}
+
+
+def locate_spec(spec: str | Path, command: str = "experiment") -> Path:
+    """The file of a spec ``govsim COMMAND`` runs: a file (it wins), or the name of a
+    shipped spec of that command (``five_policies``, ``sensitivity/sobol_demo``,
+    ``robustness/yuyao_whistle``). An unknown name is refused with the shipped specs
+    the command can run; another command's shipped spec with that command's name."""
     path = shipped.locate("experiments", spec)
-    if path is None:
-        raise ScenarioError(
-            f"{spec}: no such spec file or shipped spec; "
-            f"shipped: {', '.join(shipped.names('experiments'))}"
-        )
-    return path
+    kinds = {name: _spec_command(name) for name in shipped.names("experiments")}
+    by_name = path == shipped.folder("experiments") / f"{spec}.yaml"
+    other = kinds.get(str(spec), command) if by_name else command
+    if path is not None and other == command:
+        return path
+    if path is not None:
+        raise ScenarioError(f"{spec}: a shipped {other} spec; run it with govsim {other} {spec}")
+    mine = [name for name, kind in kinds.items() if kind == command]
+    raise ScenarioError(
+        f"{spec}: no such spec file or shipped {command} spec; shipped: {', '.join(mine)}"
+    )
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment spec (a file or a shipped spec's name); raises
+def _spec_command(name: str) -> str:
+    """The command a shipped spec ``name`` is for, by its folder."""
+    folder = name.rpartition("/")[0]
+    return next((c for c, f in SPEC_FOLDERS.items() if f == folder), "experiment")
+
+
+def load_experiment(path: str | Path, overrides: Overrides | None = None) -> Experiment:
+    """Read and check an experiment spec (a file or a shipped spec's name), with
+    ``overrides`` (``--samples``, ``--reps``, ``--days``, ``--set``) laid over it; raises
     ``ScenarioError`` naming file and field. Scenarios are read as ``load_scenario``
-    reads them, their ``base`` laid under them."""
+    reads them, their ``base`` laid under them, then the spec's ``set``."""
     path = locate_spec(path)
+    overrides = overrides or Overrides()
     raw = read_yaml(path)
+    if overrides.samples is not None:
+        _check_lhs(raw, path)
+    raw = overrides.laid_over(raw, ("parameters", "samples"))
+    source = overrides.source(path)
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
         lines = describe_errors(exc.errors(), ExperimentSpec)
-        raise ScenarioError(format_problems(str(path), lines, "experiment spec")) from None
+        raise ScenarioError(format_problems(source, lines, "experiment spec")) from None
     problems = list(_cross_check(spec, path))
     if problems:
-        raise ScenarioError(format_problems(str(path), problems, "experiment spec"))
+        raise ScenarioError(format_problems(source, problems, "experiment spec"))
     scenario_files = [scenario_path(name, path.parent) for name in spec.scenarios]
     raws = [read_with_base(file) for file in scenario_files]
+    for file, scenario_raw in zip(scenario_files, raws, strict=True):
+        for name, value in spec.set.items():
+            set_path(scenario_raw, name, value, f"{source}: set (for {file})")
     policies = [_policy(name, path, i) for i, name in enumerate(spec.policies)]
     _check_policies(spec, policies, path)
     samples = _samples(spec, path, scenario_files[0])
@@ -271,9 +306,27 @@ def load_experiment(path: str | Path) -> Experiment:
     for file, scenario_raw in zip(scenario_files, raws, strict=True):
         for column in samples.columns:  # a typo gets the same suggestions as --set
             set_path(copy.deepcopy(scenario_raw), column, 0, f"{path}: {field} (for {file})")
-    experiment = Experiment(spec, path, scenario_files, policies, samples, raws)
+    experiment = Experiment(spec, path, scenario_files, policies, samples, raws, overrides.record())
     experiment.check()
     return experiment
+
+
+def _check_lhs(raw: Any, path: Path) -> None:
+    """Refuse ``--samples`` for a spec whose samples are not a Latin hypercube's."""
+    params = raw.get("parameters") if isinstance(raw, dict) else None
+    design = params.get("design", "factorial") if isinstance(params, dict) else None
+    if design == "lhs":
+        return
+    what = {
+        None: "it varies no parameters (one sample)",
+        "factorial": "its design is factorial: every combination of parameters.values",
+        "list": "its design is list: the rows of parameters.values",
+        "table": "its design is table: the rows of parameters.file",
+    }.get(design, f"its design is {design}")
+    raise ScenarioError(
+        f"{path}: --samples: only a Latin hypercube's samples (parameters.design: lhs) can "
+        f"be resized; {what}"
+    )
 
 
 def _policy(name: str, spec_path: Path, index: int) -> Policy:
@@ -304,14 +357,18 @@ def _cross_check(spec: ExperimentSpec, path: Path) -> Iterator[str]:
     params = spec.parameters
     if params is None:
         return
+    varied = params.values if params.design in ("list", "factorial") else params.ranges
+    for name in spec.set:
+        if name in varied:
+            yield f"set.{name}: also varied by parameters; give it in one place"
     design = params.design
     wanted = _DESIGN_FIELD[design]
-    for field in ("values", "ranges", "file"):
-        given = getattr(params, field)
-        if field == wanted and not given:
-            yield f"parameters.{field}: required for design {design}"
-        elif field != wanted and given:
-            yield f"parameters.{field}: not used by design {design} (it uses {wanted})"
+    for key in ("values", "ranges", "file"):
+        given = getattr(params, key)
+        if key == wanted and not given:
+            yield f"parameters.{key}: required for design {design}"
+        elif key != wanted and given:
+            yield f"parameters.{key}: not used by design {design} (it uses {wanted})"
     for name, values in params.values.items():
         if not values:
             yield f"parameters.values.{name}: give at least one value"
