@@ -21,12 +21,21 @@ def material() -> Material:
     return Material()
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
+#: Every figure; those whose runs take more than a few seconds (studies, a preset's
+#: validation: about a minute of CPU together) run with the slow tests.
+CASES = [
+    pytest.param(entry, id=entry.name, marks=[pytest.mark.slow] if entry.slow else [])
+    for entry in ENTRIES
+]
+
+
+@pytest.mark.parametrize("entry", CASES)
 def test_every_gallery_figure_reads_on_a_slide(entry, material: Material) -> None:
     shape = legibility(entry.draw(material))
     assert shape["width"] <= 1.2 * 1280 and shape["height"] <= 1.2 * 720, shape
     assert ASPECTS[0] <= shape["aspect"] <= ASPECTS[1], shape
     assert shape["min_text_px"] >= MIN_TEXT_PX, shape
+    assert shape["clipped"] == 0, shape
 
 
 def test_the_check_refuses_the_old_strip_of_nine_panels() -> None:
@@ -38,6 +47,20 @@ def test_the_check_refuses_the_old_strip_of_nine_panels() -> None:
     shape = legibility(fig)
     assert shape["width"] == pytest.approx(2808) and shape["aspect"] > ASPECTS[1]
     assert shape["min_text_px"] < MIN_TEXT_PX
+
+
+def test_the_check_counts_text_cut_off_at_the_edge_and_not_hidden_ticks() -> None:
+    """A title wider than its figure is cut off in the saved image; tick labels beyond the
+    axis' limits are not drawn, so they are neither measured nor counted."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.add_subplot()
+    ax.set_xticks([-100, 0.5, 100], ["far left", "centre", "far right"])
+    ax.set_xlim(0, 1)
+    assert legibility(fig)["clipped"] == 0
+    ax.set_title("a title far too long for a figure four inches wide, cut at both ends")
+    assert legibility(fig)["clipped"] == 1
+    ax.tick_params(labelsize=6)  # only the drawn label is measured
+    assert legibility(fig)["min_text_px"] == pytest.approx(6 * 120 / 72)
 
 
 def test_the_gallery_page_shows_every_figure() -> None:

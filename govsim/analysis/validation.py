@@ -136,10 +136,16 @@ def _fit(ax: Axes, spans: list[tuple[float, float]]) -> None:
     ax.set_xlim(low - pad, high + pad)
 
 
+#: Width of a preset's target figure (inches); its height grows with the targets, from
+#: half the width (aspect 2) to a slide's height (``style.SLIDE``).
+_WIDTH = 8.0
+
+
 def target_figure(preset: str, policy: str, achieved: list[Achieved], reps: int) -> Figure:
     """Each target's model mean and 95% CI against its figure, in units of its tolerance:
     the shaded band is where a target counts as met."""
-    fig, ax = style.new_figure(size=(8.0, 0.6 * len(achieved) + 1.8))
+    height = min(max(0.6 * len(achieved) + 1.8, _WIDTH / 2), style.SLIDE[1])
+    fig, ax = style.new_figure(size=(_WIDTH, height))
     _fit(ax, [_draw_targets(ax, achieved)])
     ax.set_xlabel(_DISTANCE)
     style.set_title(

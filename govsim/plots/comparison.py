@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,6 @@ from govsim.plots import style
 from govsim.plots.figures import save_figure
 from govsim.plots.labels import outcome_label, panel_title, thousands
 
-#: Columns of small multiples at most: three panels side by side still read on a slide.
-MAX_COLUMNS = 3
 #: Characters in a line of a figure's title, a slide wide at 12 points bold.
 _TITLE_CHARS = 95
 #: Height of one row of the forest plot (inches): 9-point labels with a little air.
@@ -55,19 +52,6 @@ def baseline_of(table: pd.DataFrame) -> str:
     return str(no_diff[no_diff].index[0])
 
 
-def small_multiples(count: int, **subplots: Any) -> tuple[Figure, list[Axes]]:
-    """A slide-sized figure (``style.SLIDE``) of ``count`` panels in at most
-    :data:`MAX_COLUMNS` columns, the places left over hidden; ``subplots`` go to
-    ``Figure.subplots`` (``sharey=True`` …). Returns the figure and its ``count`` axes in
-    reading order."""
-    ncols = min(MAX_COLUMNS, count)
-    nrows = -(-count // ncols)
-    fig, axes = style.new_figure(nrows, ncols, size=style.SLIDE, squeeze=False, **subplots)
-    for ax in axes.flat[count:]:
-        ax.set_visible(False)
-    return fig, list(axes.flat[:count])
-
-
 def means_figure(
     table: pd.DataFrame,
     title: str | None = None,
@@ -85,7 +69,7 @@ def means_figure(
     """
     names = list(dict.fromkeys(table["policy"]))
     outcomes = compared_outcomes(table)
-    fig, axes = small_multiples(len(outcomes), sharey=True)
+    fig, axes = style.small_multiples(len(outcomes), sharey=True)
     positions = np.arange(len(names))
     colours = [style.PALETTE[k % len(style.PALETTE)] for k in range(len(names))]
     for ax, outcome in zip(axes, outcomes, strict=True):

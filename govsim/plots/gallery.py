@@ -14,21 +14,28 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from govsim.analysis import claims, sensitivity
 from govsim.analysis.comparison import compare
+from govsim.analysis.targets import Achieved
+from govsim.analysis.validation import target_figure
 from govsim.engine.model import simulate
 from govsim.experiments.planner import Plan, parse_target, plan
 from govsim.experiments.run import perform, policy_runs
-from govsim.plots import style
+from govsim.logs.fit import LogFit
+from govsim.plots import gallery_studies, logs, robustness, style
+from govsim.plots import sensitivity as sensitivity_plots
 from govsim.plots.by_time import by_time_figure
 from govsim.plots.comparison import differences_figure, means_figure
 from govsim.plots.figures import run_figure, save_figure, tier_flow_figure
@@ -64,6 +71,8 @@ class Entry:
     heading: str
     caption: str
     draw: Callable[[Material], Figure]
+    #: Whether its runs take more than a few seconds (its test is marked slow).
+    slow: bool = False
 
 
 class Material:
@@ -117,6 +126,31 @@ class Material:
                 rows.append({**perform(run).row, STAFFING: level})
         frame = pd.DataFrame(rows)
         return compare(frame, POLICIES[0], within=[STAFFING])
+
+    @cached_property
+    def sobol(self) -> sensitivity.Analysis:
+        """A Sobol study of the demo (:func:`gallery_studies.sensitivity_study`)."""
+        return gallery_studies.sensitivity_study("sobol", 8)
+
+    @cached_property
+    def morris(self) -> sensitivity.Analysis:
+        """A Morris study of the demo, 8 trajectories (so its convergence has two sizes)."""
+        return gallery_studies.sensitivity_study("morris", 8)
+
+    @cached_property
+    def claims(self) -> claims.Analysis:
+        """A robustness study of two claims on the demo."""
+        return gallery_studies.robustness_study()
+
+    @cached_property
+    def validation(self) -> tuple[str, list[Achieved]]:
+        """A preset's policy and its targets achieved (:func:`gallery_studies.validation`)."""
+        return gallery_studies.validation()
+
+    @cached_property
+    def log_fit(self) -> LogFit:
+        """The fit of the shipped synthetic platform log."""
+        return gallery_studies.log_fit()
 
 
 def _series(material: Material) -> Figure:
@@ -200,37 +234,139 @@ ENTRIES = (
         "meeting every target. `govsim plan FILE --target … --vary … --plot OUT.png`.",
         lambda m: frontier_figure(m.plan),
     ),
+    Entry(
+        "sensitivity_indices",
+        "Sensitivity indices",
+        "Each parameter's first-order (S1) and total (ST) Sobol index with its bootstrap "
+        "CI, one panel per output (here a Sobol design of N = 8 on the demo, "
+        f"{gallery_studies.DAYS} days: far too small for a result). "
+        "`govsim report DIR --figures OUT` on a sensitivity study (`indices.png`).",
+        lambda m: sensitivity_plots.index_bars(m.sobol.study, m.sobol.indices),
+        slow=True,
+    ),
+    Entry(
+        "sensitivity_heatmap",
+        "Sensitivity heatmap",
+        "The method's main index (here ST) over parameters × outputs. "
+        "`govsim report DIR --figures OUT` (`heatmap.png`).",
+        lambda m: sensitivity_plots.heatmap(m.sobol.study, m.sobol.indices),
+        slow=True,
+    ),
+    Entry(
+        "sensitivity_morris",
+        "Morris screening",
+        "Each parameter at its μ* (mean absolute elementary effect) and σ with CIs, one "
+        "panel per output; right: influential, high: non-linear or interacting; dashed: "
+        "σ = μ*. `govsim report DIR --figures OUT` on a Morris study (`morris.png`).",
+        lambda m: sensitivity_plots.morris_plane(m.morris.study, m.morris.indices),
+        slow=True,
+    ),
+    Entry(
+        "sensitivity_convergence",
+        "Convergence of the indices",
+        "The main index of each parameter against N (nested sub-designs) with its CI "
+        "band: where the lines flatten and the bands narrow, N suffices. "
+        "`govsim report DIR --figures OUT` (`convergence.png`).",
+        lambda m: sensitivity_plots.convergence_figure(m.morris.study, m.morris.convergence),
+        slow=True,
+    ),
+    Entry(
+        "robustness",
+        "Claims across the uncertainty",
+        "One panel per claim and policy: each sample's paired effect with its CI against "
+        "the parameter it follows most closely (ρ: rank correlation); green where the "
+        "claim holds, vermilion where it fails. `govsim report DIR --figures OUT` on a "
+        "robustness study (`effects.png`).",
+        lambda m: robustness.effects_figure(m.claims),
+        slow=True,
+    ),
+    Entry(
+        "validation",
+        "A preset against its sources",
+        f"Each target of the {gallery_studies.PRESET} preset: the model's mean and 95% CI "
+        "in units of the target's tolerance from its figure; shaded: where it counts as "
+        f"met (green: met; red: not). Here {gallery_studies.PRESET_REPS} replications; "
+        "`govsim validate` writes one per preset into `validation/`.",
+        lambda m: target_figure(
+            gallery_studies.PRESET, m.validation[0], m.validation[1], gallery_studies.PRESET_REPS
+        ),
+        slow=True,
+    ),
+    Entry(
+        "log_rates",
+        "A log's rates per cell",
+        "Per incident type: each grid cell's raw rate and its estimate shrunk toward the "
+        "district mean with its interval, from the shipped synthetic log "
+        "(`scenarios/logs/synthetic_demo.csv`). `govsim import-log … --report DIR` "
+        "(`rates.png`).",
+        lambda m: logs.rates_figure(m.log_fit),
+    ),
+    Entry(
+        "log_profiles",
+        "A log's hour-of-day profiles",
+        "Per incident type: its own hour-of-day multipliers with their CIs, those of all "
+        "types dashed; the title says which the fit chose. `import-log --report` "
+        "(`profiles.png`).",
+        lambda m: logs.profiles_figure(m.log_fit),
+    ),
+    Entry(
+        "log_durations",
+        "A log's resolution times",
+        "Per incident type: the Kaplan–Meier estimate of the time to closure (open "
+        "incidents censored) with its 95% band against the chosen fit; inset, where the "
+        "bottom tier closes it, a QQ plot of its handling time against its fit. "
+        "`import-log --report` (`durations.png`).",
+        lambda m: logs.durations_figure(m.log_fit),
+    ),
 )
 
 
-def texts(figure: Figure) -> Iterator[Text]:
-    """Every visible, non-empty text of ``figure`` (titles, labels, ticks, legends, notes)."""
-    figure.draw_without_rendering()  # lays out the ticks and their labels
-    for text in figure.findobj(Text):
-        if text.get_visible() and text.get_text().strip() and _shown(text):
-            yield text
+def texts(figure: Figure) -> list[Text]:
+    """Every non-empty text ``figure`` draws (titles, labels, ticks, legends, notes), as
+    the renderer is asked to draw them: a tick label outside its axis' limits or on a
+    hidden panel is not drawn, so not listed."""
+    canvas = FigureCanvasAgg(figure)
+    figure.draw_without_rendering()  # lays the figure out: the next draw is as saved
+    renderer = canvas.get_renderer()
+    drawn: dict[int, Text] = {}
+    draw_text = renderer.draw_text
 
+    def record(gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
+               ismath: Any = False, mtext: Text | None = None) -> None:
+        if mtext is not None and s.strip():
+            drawn[id(mtext)] = mtext
+        draw_text(gc, x, y, s, prop, angle, ismath, mtext)
 
-def _shown(text: Text) -> bool:
-    """Whether ``text`` is drawn: its axes, if it has any, are visible."""
-    axes = text.axes
-    return axes is None or axes.get_visible()
+    renderer.draw_text = record
+    try:
+        figure.draw(renderer)
+    finally:
+        del renderer.draw_text
+    return list(drawn.values())
 
 
 def legibility(figure: Figure, dpi: float | None = None) -> dict[str, float]:
     """How ``figure`` reads on a 1280×720 slide: its size in pixels (``width``, ``height``)
-    at ``dpi`` (default: the house style's), its aspect ratio, and the height in slide
-    pixels of its smallest text (``min_text_px``: points × dpi / 72, scaled down by as
-    much as the figure is shrunk to fit the slide)."""
+    at ``dpi`` (default: the house style's), its aspect ratio, the height in slide pixels
+    of its smallest text (``min_text_px``: points × dpi / 72, scaled down by as much as
+    the figure is shrunk to fit the slide) and how many texts reach past its edges
+    (``clipped``: cut off in the saved image)."""
     dpi = dpi or float(style.rc_params()["savefig.dpi"])
     width, height = figure.get_size_inches() * dpi
     shrink = min(1.0, SLIDE_PX[0] / width, SLIDE_PX[1] / height)
-    sizes = [text.get_fontsize() for text in texts(figure)]
+    shown = texts(figure)
+    sizes = [text.get_fontsize() for text in shown]
+    inside = figure.bbox.padded(1.0)
+    clipped = [
+        text for text in shown if not inside.contains(*text.get_window_extent().min)
+        or not inside.contains(*text.get_window_extent().max)
+    ]
     return {
         "width": float(width),
         "height": float(height),
         "aspect": float(width / height),
         "min_text_px": float(min(sizes) * dpi / 72 * shrink) if sizes else np.inf,
+        "clipped": float(len(clipped)),
     }
 
 

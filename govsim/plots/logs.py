@@ -22,22 +22,12 @@ if TYPE_CHECKING:
     from govsim.logs.backtest import Backtest
 
 
-def _grid(n: int, size: tuple[float, float] = (12.0, 6.75)) -> tuple[Figure, list]:
-    cols = min(3, max(n, 1))
-    rows = -(-max(n, 1) // cols)
-    fig, axes = style.new_figure(rows, cols, size=size, squeeze=False)
-    flat = list(axes.ravel())
-    for ax in flat[n:]:
-        ax.set_visible(False)
-    return fig, flat
-
-
 def rates_figure(fit: LogFit) -> Figure:
     """Per type: each cell's raw rate (dots) and shrunk estimate with its interval (bars),
     the district mean dashed (per household-year)."""
     kinds = list(fit.rates.by_type[col.TYPE])
-    fig, axes = _grid(len(kinds))
-    for ax, kind in zip(axes, kinds, strict=False):
+    fig, axes = style.small_multiples(len(kinds))
+    for ax, kind in zip(axes, kinds, strict=True):
         cells = fit.rates.by_cell[fit.rates.by_cell[col.TYPE] == kind]
         x = np.arange(len(cells))
         ax.errorbar(x, cells["shrunk"], yerr=[cells["shrunk"] - cells["low"],
@@ -46,18 +36,20 @@ def rates_figure(fit: LogFit) -> Figure:
         mean = float(fit.rates.by_type.set_index(col.TYPE).loc[kind, "rate"])
         ax.axhline(mean, ls="--", color="0.5")
         ax.set_title(kind)
-        ax.set_xticks(x, cells[col.CELL], rotation=90, fontsize=7)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Rates per cell (per household-year): raw, shrunk toward the district mean")
+        ax.set_xticks(x, cells[col.CELL], rotation=90)
+    style.figure_legend(fig, axes)
+    style.set_title(
+        fig, "Rates per cell (per household-year): raw, shrunk toward the district mean"
+    )
     return fig
 
 
 def profiles_figure(fit: LogFit) -> Figure:
     """Per type: the hour-of-day multipliers with their CIs, and the one chosen."""
     kinds = list(fit.profiles.parts)
-    fig, axes = _grid(len(kinds))
+    fig, axes = style.small_multiples(len(kinds))
     hours = np.arange(24)
-    for ax, kind in zip(axes, kinds, strict=False):
+    for ax, kind in zip(axes, kinds, strict=True):
         got = fit.profiles.parts[kind]["hour"]
         ax.fill_between(hours, got.low, got.high, step="mid", alpha=0.3, label="own (CI)")
         ax.step(hours, got.multiplier, where="mid")
@@ -65,8 +57,8 @@ def profiles_figure(fit: LogFit) -> Figure:
                 ls="--", label="all types")
         ax.set_title(f"{kind}: {got.source}")
         ax.set_xticks(range(0, 24, 6))
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Hour-of-day profiles (multiplier of the mean rate)")
+    style.figure_legend(fig, axes)
+    style.set_title(fig, "Hour-of-day profiles (multiplier of the mean rate)")
     return fig
 
 
@@ -75,9 +67,9 @@ def durations_figure(fit: LogFit) -> Figure:
     censored) against the chosen fit's CDF, and (inset) the QQ plot of the bottom tier's
     visits (less the round trip) against their fit."""
     kinds = list(fit.sojourn)
-    fig, axes = _grid(len(kinds))
+    fig, axes = style.small_multiples(len(kinds))
     probs = (np.arange(1, 100) - 0.5) / 99
-    for ax, kind in zip(axes, kinds, strict=False):
+    for ax, kind in zip(axes, kinds, strict=True):
         got = fit.sojourn[kind]
         durations, observed = fit.sojourn_data[kind]
         km = stats.ecdf(stats.CensoredData(uncensored=np.maximum(durations[observed], 1e-9),
@@ -90,9 +82,9 @@ def durations_figure(fit: LogFit) -> Figure:
         band.high.plot(ax, color="C0", lw=0.6, ls=":")
         top = float(got.frozen.ppf(0.99))
         grid = np.linspace(0, top, 200)
-        ax.plot(grid, got.frozen.cdf(grid), color="0.3", ls="--", label=f"{got.family} fit")
+        ax.plot(grid, got.frozen.cdf(grid), color="0.3", ls="--", label="chosen fit")
         ax.set_xlim(0, top)
-        ax.set_title(f"{kind}: KS {got.ks:.3f}", fontsize=9)
+        ax.set_title(f"{kind}\n{got.family} fit, KS {got.ks:.3f}")
         ax.set_xlabel("hours from report to closure")
         spans = fit.spans.get(kind)
         if spans is not None:
@@ -101,10 +93,12 @@ def durations_figure(fit: LogFit) -> Figure:
             inset.plot(handled.frozen.ppf(probs), np.quantile(spans, probs), ".", ms=2)
             edge = float(handled.frozen.ppf(0.99))
             inset.plot([0, edge], [0, edge], color="0.5", lw=0.8)
-            inset.set_title(f"QQ handling ({handled.family})", fontsize=7)
-            inset.tick_params(labelsize=6)
-    axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("Resolution times (Kaplan–Meier vs fit) and handling at the bottom tier (QQ)")
+            inset.set_title(f"QQ handling ({handled.family})", fontsize="small")
+            inset.locator_params(nbins=3)
+    style.figure_legend(fig, axes)
+    style.set_title(
+        fig, "Resolution times (Kaplan–Meier vs fit) and handling at the bottom tier (QQ)"
+    )
     return fig
 
 
@@ -113,18 +107,18 @@ def backtest_figure(result: Backtest) -> Figure:
     interval; a miss in red."""
     table = result.table
     names = list(dict.fromkeys(table["statistic"]))
-    fig, axes = _grid(len(names), size=(12.0, 6.75))
-    for ax, name in zip(axes, names, strict=False):
+    fig, axes = style.small_multiples(len(names))
+    for ax, name in zip(axes, names, strict=True):
         rows = table[table["statistic"] == name]
         y = np.arange(len(rows))
         ax.errorbar(rows["simulated"], y, xerr=[rows["simulated"] - rows["low"],
                     rows["high"] - rows["simulated"]], fmt="o", color="0.4", label="simulated")
         colours = np.where(rows["inside"], "tab:blue", "tab:red")
         ax.scatter(rows["actual"], y, color=colours, zorder=3, marker="D", label="actual")
-        ax.set_yticks(y, rows[col.TYPE], fontsize=8)
+        ax.set_yticks(y, rows[col.TYPE])
         ax.set_title(name)
-    axes[0].legend(fontsize=8)
-    fig.suptitle(f"Back-test: {result.test[0].date()} – "
+    style.figure_legend(fig, axes)
+    style.set_title(fig, f"Back-test: {result.test[0].date()} – "
                  f"{(result.test[1] - pd.Timedelta(days=1)).date()}, {result.reps} reps, "
                  f"{result.level:.2%} intervals")
     return fig

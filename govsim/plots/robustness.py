@@ -3,12 +3,11 @@
 One panel per claim and policy: the paired effect of each sample (policy − baseline,
 with its CI when there are replications) against the parameter the effect follows most
 closely; samples where the claim holds in one colour, fails in another; zero and the
-claim's margin as lines. Sized for 1280 × 720 pixels (10.67 × 6 in at 120 dpi).
+claim's margin as lines. Sized for a 1280×720 slide (``style.SLIDE``).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -17,20 +16,13 @@ from matplotlib.figure import Figure
 from govsim.analysis.claims import Analysis
 from govsim.plots import style
 
-#: 1280 × 720 pixels at the house style's 120 dpi.
-SIZE = (1280 / 120, 720 / 120)
-
 
 def effects_figure(analysis: Analysis) -> Figure:
     """Effect vs the most influential parameter, one panel per claim and policy."""
     robustness = analysis.robustness
     rows = list(analysis.claims.itertuples())
-    ncols = min(3, len(rows))
-    nrows = math.ceil(len(rows) / ncols)
-    fig, axes = style.new_figure(nrows, ncols, size=SIZE, squeeze=False)
-    for ax in axes.ravel()[len(rows) :]:
-        ax.set_visible(False)
-    for ax, row in zip(axes.ravel(), rows, strict=False):
+    fig, axes = style.small_multiples(len(rows))
+    for ax, row in zip(axes, rows, strict=True):
         claim = robustness.spec.claims[row.claim]
         part = analysis.effects[
             (analysis.effects["claim"] == row.claim) & (analysis.effects["policy"] == row.policy)
@@ -61,17 +53,15 @@ def effects_figure(analysis: Analysis) -> Figure:
         if claim.margin:
             for edge in (claim.margin, -claim.margin):
                 ax.axhline(edge, color="grey", lw=0.6, ls=":")
-        ax.set_xlabel(f"{row.influential}  (ρ = {row.rho:.2f})", fontsize=8)
+        ax.set_xlabel(f"{row.influential}  (ρ = {row.rho:.2f})")
         ax.set_ylabel(
-            f"Δ {row.outcome}\n({row.policy} − {row.baseline}; {claim.better} is better)",
-            fontsize=8,
+            f"Δ {row.outcome}\n({row.policy} − {row.baseline}; {claim.better} is better)"
         )
         ax.set_title(
-            f"{style.safe_text(row.label)}\n{row.policy}: holds in {row.share:.0%} "
-            f"[{row.share_low:.0%}, {row.share_high:.0%}] of {row.samples} samples",
-            fontsize=9,
+            f"{style.safe_text(row.label)}\n{row.policy}\nholds in {row.share:.0%} "
+            f"[{row.share_low:.0%}, {row.share_high:.0%}] of {row.samples} samples"
         )
-        ax.legend(loc="best", fontsize=7)
+    style.figure_legend(fig, axes)
     spec = robustness.spec
     style.set_title(
         fig,

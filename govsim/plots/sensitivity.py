@@ -38,6 +38,7 @@ def _title(study: Study, subject: str) -> str:
         reps=spec.replications,
         level=spec.confidence,
         detail=detail,
+        sep="\n",
     )
 
 
@@ -52,16 +53,10 @@ def index_bars(study: Study, indices: pd.DataFrame) -> Figure:
     keys = _BARS.get(study.spec.method, (MAIN_INDEX[study.spec.method],))
     outputs = list(dict.fromkeys(indices["output"]))
     names = study.names
-    fig, axes = style.new_figure(
-        1,
-        len(outputs),
-        size=(max(4.5, 3.8 * len(outputs)), 0.45 * len(names) + 2.2),
-        sharey=True,
-        squeeze=False,
-    )
+    fig, axes = style.small_multiples(len(outputs), sharey=True)
     y = np.arange(len(names))
     height = 0.8 / len(keys)
-    for ax, out in zip(axes[0], outputs, strict=True):
+    for ax, out in zip(axes, outputs, strict=True):
         rows = indices[indices["output"] == out]
         for k, key in enumerate(keys):
             part = rows[rows["index"] == key].set_index("parameter").reindex(names)
@@ -77,9 +72,9 @@ def index_bars(study: Study, indices: pd.DataFrame) -> Figure:
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_title(out)
         ax.grid(axis="y", visible=False)
-    axes[0][0].set_yticks(y, [_short(n) for n in names])
-    axes[0][0].invert_yaxis()
-    axes[0][0].legend()
+    axes[0].set_yticks(y, [_short(n) for n in names])
+    axes[0].invert_yaxis()
+    style.figure_legend(fig, axes)
     style.set_title(fig, _title(study, "Sensitivity indices with CIs"))
     return fig
 
@@ -88,8 +83,8 @@ def morris_plane(study: Study, indices: pd.DataFrame) -> Figure:
     """The Morris μ*–σ plane per output: each parameter at (μ*, σ) with CI whiskers;
     far right: influential; high σ: non-linear or interacting."""
     outputs = list(dict.fromkeys(indices["output"]))
-    fig, axes = style.new_figure(1, len(outputs), size=(4.2 * len(outputs), 4.0), squeeze=False)
-    for ax, out in zip(axes[0], outputs, strict=True):
+    fig, axes = style.small_multiples(len(outputs))
+    for ax, out in zip(axes, outputs, strict=True):
         rows = indices[indices["output"] == out]
         mu = rows[rows["index"] == "mu_star"].set_index("parameter").reindex(study.names)
         sigma = rows[rows["index"] == "sigma"].set_index("parameter").reindex(study.names)
@@ -107,7 +102,7 @@ def morris_plane(study: Study, indices: pd.DataFrame) -> Figure:
         top = float(np.nanmax([mu["value"].max(), sigma["value"].max(), 1e-12]))
         ax.plot([0, top], [0, top], color="grey", ls="--", lw=0.8)  # σ = μ*
         ax.set(xlabel="μ* (mean |elementary effect|)", ylabel="σ", title=out)
-    axes[0][0].legend(fontsize=7)
+    style.figure_legend(fig, axes)
     style.set_title(fig, _title(study, "Morris screening, μ* against σ"))
     return fig
 
@@ -117,8 +112,8 @@ def convergence_figure(study: Study, table: pd.DataFrame) -> Figure:
     one panel per output: where the lines flatten and the bands narrow, N suffices."""
     key = MAIN_INDEX[study.spec.method]
     outputs = list(dict.fromkeys(table["output"]))
-    fig, axes = style.new_figure(1, len(outputs), size=(4.2 * len(outputs), 3.8), squeeze=False)
-    for ax, out in zip(axes[0], outputs, strict=True):
+    fig, axes = style.small_multiples(len(outputs))
+    for ax, out in zip(axes, outputs, strict=True):
         rows = table[(table["output"] == out) & (table["index"] == key)]
         for i, name in enumerate(study.names):
             line = rows[rows["parameter"] == name].sort_values("n")
@@ -128,7 +123,7 @@ def convergence_figure(study: Study, table: pd.DataFrame) -> Figure:
                 ax.fill_between(line["n"], line["low"], line["high"], color=colour, alpha=0.15)
         ax.set_xscale("log", base=2)
         ax.set(xlabel="N", ylabel=key, title=out)
-    axes[0][0].legend(fontsize=7)
+    style.figure_legend(fig, axes)
     style.set_title(fig, _title(study, f"Convergence of {key} with N"))
     return fig
 
@@ -139,13 +134,13 @@ def heatmap(study: Study, indices: pd.DataFrame, key: str | None = None) -> Figu
     rows = indices[indices["index"] == key]
     grid = rows.pivot(index="parameter", columns="output", values="value")
     grid = grid.reindex(index=study.names, columns=list(dict.fromkeys(rows["output"])))
-    fig, ax = style.new_figure(size=(2.0 + 1.6 * grid.shape[1], 1.2 + 0.45 * grid.shape[0]))
+    fig, ax = style.new_figure(size=style.SLIDE)
     image = ax.imshow(grid.to_numpy(dtype=float), cmap=style.COUNT_CMAP, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=20, ha="right")
     ax.set_yticks(range(grid.shape[0]), [_short(n) for n in grid.index])
     ax.grid(False)
     for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8)
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center")
     fig.colorbar(image, ax=ax, label=key)
     style.set_title(fig, _title(study, f"{key} by parameter and output"))
     return fig

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govsim.plots import fonts
@@ -33,6 +34,9 @@ PALETTE = (
 #: Figure size (inches) of a 1280×720 slide at the house style's 120 dpi: text of 8.5
 #: points or more is then at least 12 pixels high on the slide.
 SLIDE = (1280 / 120, 720 / 120)
+#: Most columns of panels a slide-sized figure has (:func:`small_multiples`): three
+#: panels side by side still read on a slide.
+MAX_COLUMNS = 3
 #: Sequential colour map for counts on the map (white → dark red).
 COUNT_CMAP = "OrRd"
 
@@ -90,6 +94,37 @@ def new_figure(
     apply_style()
     figure = Figure(figsize=size, layout="constrained")
     return figure, figure.subplots(nrows, ncols, **subplots)
+
+
+def small_multiples(
+    count: int, *, columns: int = MAX_COLUMNS, **subplots: Any
+) -> tuple[Figure, list[Axes]]:
+    """A slide-sized figure (:data:`SLIDE`) of ``count`` panels in at most ``columns``
+    columns (default :data:`MAX_COLUMNS`), the places left over hidden; ``subplots`` go
+    to ``Figure.subplots`` (``sharey=True`` …). Returns the figure and its ``count`` axes
+    in reading order."""
+    ncols = max(1, min(columns, count))
+    nrows = -(-max(count, 1) // ncols)
+    fig, axes = new_figure(nrows, ncols, size=SLIDE, squeeze=False, **subplots)
+    for ax in axes.flat[count:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:count])
+
+
+def figure_legend(figure: Figure, axes: Sequence[Axes], columns: int = 4) -> None:
+    """One legend for the whole ``figure``, below its panels (out of the data): every
+    label drawn in ``axes``, once each, in up to ``columns`` columns."""
+    found: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            found.setdefault(label, handle)
+    if found:
+        figure.legend(
+            list(found.values()),
+            list(found),
+            loc="outside lower center",
+            ncols=min(columns, len(found)),
+        )
 
 
 def figure_title(

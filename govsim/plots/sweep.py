@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from govsim.plots import style
-from govsim.plots.comparison import MAX_COLUMNS, compared_outcomes, small_multiples
+from govsim.plots.comparison import compared_outcomes
 from govsim.plots.labels import panel_title, thousands
 
 
@@ -19,7 +19,7 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
     parameter's values.
     """
     outcomes = compared_outcomes(table)
-    fig, axes = small_multiples(len(outcomes), sharex=True)
+    fig, axes = style.small_multiples(len(outcomes), sharex=True)
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = table[table["outcome"] == outcome]
         for policy, line in rows.groupby("policy", sort=False):
@@ -30,7 +30,7 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str) -> Figure:
         ax.set_title(panel_title(outcome), fontsize=10)
         if "cost" in outcome:
             thousands(ax.yaxis)
-    for ax in axes[-MAX_COLUMNS:]:
+    for ax in axes[-style.MAX_COLUMNS:]:
         ax.set_xlabel(parameter)
     axes[0].legend()
     style.set_title(fig, title)
