@@ -140,7 +140,8 @@ def heatmap(study: Study, indices: pd.DataFrame, key: str | None = None) -> Figu
     ax.set_yticks(range(grid.shape[0]), [_short(n) for n in grid.index])
     ax.grid(False)
     for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        ax.text(j, i, f"{value:.2f}", ha="center", va="center")
+        dark = bool(image.norm(value) > 0.6)  # white on the dark cells
+        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if dark else "black")
     fig.colorbar(image, ax=ax, label=key)
     style.set_title(fig, _title(study, f"{key} by parameter and output"))
     return fig
