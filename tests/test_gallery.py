@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from govsim.plots import style
+from govsim.analysis.sensitivity import Study, analyse_all, evaluate_function, parse_spec
+from govsim.analysis.targets import Achieved, load_targets
+from govsim.analysis.validation import target_figure
+from govsim.plots import sensitivity, style
 from govsim.plots.gallery import ASPECTS, ENTRIES, MIN_TEXT_PX, Material, legibility
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +51,52 @@ def test_the_check_refuses_the_old_strip_of_nine_panels() -> None:
     shape = legibility(fig)
     assert shape["width"] == pytest.approx(2808) and shape["aspect"] > ASPECTS[1]
     assert shape["min_text_px"] < MIN_TEXT_PX
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 12])
+def test_a_presets_figure_reads_on_a_slide_whatever_its_targets(count: int) -> None:
+    """`govsim validate`'s figure of one to twelve targets (the presets have two to
+    seven): it was 8 in wide and 0.6 in a target + 1.8 high, so aspect 3.3 for one target,
+    taller than the slide past seven."""
+    targets = [t for spec in load_targets().values() for t in spec.targets]
+    achieved = [
+        Achieved(t, np.array([t.value, t.value + t.tolerance])) for t in targets[:count]
+    ]
+    shape = legibility(target_figure("p", "q", achieved, reps=2))
+    assert shape["height"] <= 720 and ASPECTS[0] <= shape["aspect"] <= ASPECTS[1], shape
+    assert shape["min_text_px"] >= MIN_TEXT_PX and shape["clipped"] == 0, shape
+
+
+def _model(values: dict[str, float], seed: int) -> dict[str, float]:
+    """Three outputs of four parameters with long names, as a study's tick labels get."""
+    a, b, c, d = values.values()
+    return {"resolution_p90_h": 2 * a + b * c, "escalation_rate": a - d, "satisfaction": c}
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_sensitivity_figures_read_on_a_slide(method: str) -> None:
+    """A study's figures without the runs (a function as the model): they were 456 to
+    480 px high and up to 1,512 wide, with 7-point legends over the data."""
+    names = ["staffing.grid_workers_per_grid", "routing.handoff_h.street",
+             "incidents.neighbour_dispute.rate", "incidents.home_repair.rate"]
+    study = Study(parse_spec({
+        "name": "slide", "method": method, "samples": 16, "bootstrap": 20,
+        "outputs": ["resolution_p90_h", "escalation_rate", "satisfaction"],
+        "parameters": {name: [0, 1] for name in names},
+    }))
+    analysis = analyse_all(study, evaluate_function(study, _model))
+    figures = [
+        sensitivity.heatmap(study, analysis.indices),
+        sensitivity.convergence_figure(study, analysis.convergence),
+        sensitivity.morris_plane(study, analysis.indices)
+        if method == "morris" else sensitivity.index_bars(study, analysis.indices),
+    ]
+    for figure in figures:
+        shape = legibility(figure)
+        assert (shape["width"], shape["height"]) == pytest.approx((1280, 720)), shape
+        assert shape["min_text_px"] >= MIN_TEXT_PX and shape["clipped"] == 0, shape
+        assert not any(ax.get_legend() for ax in figure.axes)  # below the panels
+        assert figure.legends or figure is figures[0]
 
 
 def test_the_check_counts_text_cut_off_at_the_edge_and_not_hidden_ticks() -> None:
