@@ -92,7 +92,7 @@ def means_figure(
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(positions, [style.safe_text(name) for name in names])
     axes[0].invert_yaxis()
-    subject = f"Policies compared: means with {level:.0%} CIs"
+    subject = "Policies compared: means"
     style.set_title(fig, title or _title(table, subject, scenario, level))
     return fig
 
@@ -129,7 +129,7 @@ def differences_figure(
         part = outcomes[k * per_column : (k + 1) * per_column]
         _forest(ax, table.set_index(["policy", "outcome"]), part, names, baseline, lines)
         ax.set_xlabel(f"difference to {style.safe_text(baseline)}, % of its mean")
-    subject = f"Paired differences to {baseline} with {level:.0%} CIs"
+    subject = f"Paired differences to {baseline}"
     style.set_title(fig, title or _title(table, subject, scenario, level))
     return fig
 
@@ -148,14 +148,17 @@ def _forest(
     labels, notes = [], []
     for outcome in outcomes:
         header = len(labels)
+        # Clear of the spine, and boxed so the zero line does not run through the words.
         ax.text(
-            0.01,
+            0.02,
             header,
             outcome_label(outcome),
             transform=ax.get_yaxis_transform(),
             va="center",
             fontweight="bold",
             fontsize=9.5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+            zorder=5,
         )
         labels.append("")
         notes.append("")
@@ -177,6 +180,7 @@ def _forest(
     ax.axvline(0.0, color="grey", lw=1, ls="--")
     positions = np.arange(len(labels))
     ax.set_yticks(positions, labels)
+    ax.tick_params(axis="y", length=0)
     ax.set_ylim(lines - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     _notes_column(ax, positions, notes)
