@@ -30,6 +30,7 @@ from govsim.analysis.targets import (
     measure,
 )
 from govsim.engine.model import simulate
+from govsim.frames import readable
 from govsim.plots import style
 from govsim.plots.figures import save_figure
 from govsim.policies.files import STATUS_QUO, load_policy
@@ -259,7 +260,8 @@ def _target_rows(achieved: list[Achieved]) -> list[str]:
         if t.policy:
             figure += f" (policy {t.policy})"
         rows.append(
-            f"| {t.name} | {_flat(t.text)} | {figure} | {i.mean:.4g} ({i.low:.4g} – {i.high:.4g}) "
+            f"| {t.name} | {_flat(t.text)} | {figure} | {readable(i.mean)} "
+            f"({readable(i.low)} – {readable(i.high)}) "
             f"| {_verdict(a)} |"
         )
     return rows

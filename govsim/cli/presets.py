@@ -225,6 +225,8 @@ def _summary(result: Calibration) -> list[str]:
 def _targets_table(title: str, achieved: list[Achieved]) -> Table:
     from rich.table import Table
 
+    from govsim.frames import readable
+
     table = Table(title=title)
     for col in ("target", "role", "figure", "model mean", "95% CI", "met"):
         table.add_column(col, justify="left" if col in ("target", "role") else "right")
@@ -234,8 +236,8 @@ def _targets_table(title: str, achieved: list[Achieved]) -> Table:
             a.target.name,
             a.target.role,
             f"{a.target.value:g} ± {a.target.tolerance:g}",
-            f"{i.mean:.4g}",
-            f"{i.low:.4g} – {i.high:.4g}",
+            readable(i.mean),
+            f"{readable(i.low)} – {readable(i.high)}",
             "yes" if a.passed else ("no (known gap)" if a.target.gap else "[red]no[/red]"),
         )
     return table
