@@ -158,6 +158,12 @@ class PresetInfo(Spec):
     holdout_shortfall: str | None = Field(
         None, description="why the text gives fewer than two figures to hold out, if it does"
     )
+    unidentified: list[str] = Field(
+        default_factory=list,
+        description="fitted parameters (paths in the preset's `uncertain`) the last "
+        "calibration's profiles left open to a range's edge: the fit figures do not identify "
+        "them, so the preset is under-determined",
+    )
 
 
 class PresetRegister(PresetInfo):
@@ -194,7 +200,7 @@ def load_targets(path: Path = REGISTER_FILE) -> dict[str, PresetTargets]:
             raise ScenarioError(f"{path}: {loc}: {err['msg']}") from None
         _check_entries(path, name, entry.figures)
         found[name] = PresetTargets(
-            **entry.model_dump(include={"policy", "quick", "holdout_shortfall"}),
+            **entry.model_dump(include={"policy", "quick", "holdout_shortfall", "unidentified"}),
             targets=[f for f in entry.figures if isinstance(f, Target)],
             others=[f for f in entry.figures if not isinstance(f, Target)],
         )

@@ -242,10 +242,13 @@ def degrees_of_freedom(achieved: list[Achieved], fitted_parameters: int) -> int:
     return tally(achieved, "fit")[1] - fitted_parameters
 
 
-def summary_line(achieved: list[Achieved], fitted_parameters: int) -> str:
-    """``fit a of b, holdout c of d, degrees of freedom k`` (under-determined when k < 0)."""
+def summary_line(
+    achieved: list[Achieved], fitted_parameters: int, unidentified: int = 0
+) -> str:
+    """``fit a of b, holdout c of d, degrees of freedom k``, marked under-determined when
+    k < 0 or when ``unidentified`` fitted parameters are not identified by the fit."""
     k = degrees_of_freedom(achieved, fitted_parameters)
-    verdict = " (under-determined)" if k < 0 else ""
+    verdict = " (under-determined)" if k < 0 or unidentified else ""
     return f"{tally_text(achieved)}, degrees of freedom {k}{verdict}"
 
 
@@ -293,10 +296,18 @@ def preset_markdown(
     lines = [
         f"## {preset} (policy `{register.policy}`)",
         "",
-        f"**{summary_line(achieved, fitted_parameters)}** (informative fit targets: "
-        f"{tally(achieved, 'fit')[1]}; fitted parameters: {fitted_parameters})",
+        f"**{summary_line(achieved, fitted_parameters, len(register.unidentified))}** "
+        f"(informative fit targets: {tally(achieved, 'fit')[1]}; fitted parameters: "
+        f"{fitted_parameters})",
         "",
     ]
+    if register.unidentified:
+        named = ", ".join(f"`{path}`" for path in register.unidentified)
+        lines += [
+            f"Not identified by the fit figures (the last calibration's profile reaches the "
+            f"range's edge; the preset file says why): {named}.",
+            "",
+        ]
     for role, title in SECTIONS.items():
         chosen = [a for a in achieved if a.target.role == role]
         lines += [f"### {title}", ""]
@@ -334,16 +345,17 @@ def report_markdown(
         f"reason. Each preset runs {reps} replications on shared seeds; a target is met "
         "when the model mean is within its tolerance of the figure. Degrees of freedom: "
         "informative fit targets less the parameters the calibration fits (`uncertain` in "
-        "the preset); below 0 the preset is under-determined.",
+        "the preset); below 0, or with a fitted parameter the fit figures leave open (its "
+        "profile reaches its range's edge), the preset is under-determined.",
         "",
         "| preset | summary |",
         "|---|---|",
-        *(
-            f"| {preset} | {summary_line(achieved, fitted_parameters[preset])} |"
-            for preset, (_, achieved) in results.items()
-        ),
-        "",
     ]
+    for preset, (_, achieved) in results.items():
+        unidentified = len(registers[preset].unidentified)
+        line = summary_line(achieved, fitted_parameters[preset], unidentified)
+        lines.append(f"| {preset} | {line} |")
+    lines.append("")
     for preset, (_, achieved) in results.items():
         lines += preset_markdown(preset, registers[preset], achieved, fitted_parameters[preset])
     return "\n".join(lines)

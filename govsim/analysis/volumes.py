@@ -147,8 +147,8 @@ def volumes_markdown(results: dict[str, list[Measured]], reps: int) -> str:
         for m in measured:
             c, ci = m.count, m.interval
             lines.append(
-                f"| {preset} | {c.counted_as} | {' '.join(c.text.split())} | {c.value:g} "
-                f"in {_period(c.period_days)} | {ci.mean:.0f} ({ci.low:.0f}–{ci.high:.0f}) | "
+                f"| {preset} | {c.counted_as} | {' '.join(c.text.split())} | {c.value:,g} "
+                f"in {_period(c.period_days)} | {ci.mean:,.0f} ({ci.low:,.0f}–{ci.high:,.0f}) | "
                 f"{c.role} | {c.says} |"
             )
     return (
