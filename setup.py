@@ -9,16 +9,22 @@ from the package list."""
 
 from setuptools import find_namespace_packages, setup
 
-#: Each shipped folder and its sub-folders, as govsim.shipped.FOLDER[.SUB].
-SHIPPED = [
-    ".".join(["govsim.shipped", folder, *([sub] if sub else [])])
-    for folder in ("scenarios", "policies", "experiments")
-    for sub in ["", *find_namespace_packages(where=folder, exclude=["*__pycache__*"])]
-]
+#: Bytecode caches are folders too, never packages.
+NOT_PACKAGES = ["*__pycache__*"]
+#: The shipped folders, each installed as govsim.shipped.FOLDER.
+FOLDERS = ("scenarios", "policies", "experiments")
+
+
+def shipped(folder: str) -> list[str]:
+    """govsim.shipped.FOLDER and a package for each of its sub-folders."""
+    package = f"govsim.shipped.{folder}"
+    subs = find_namespace_packages(folder, exclude=NOT_PACKAGES)
+    return [package, *(f"{package}.{sub}" for sub in subs)]
+
 
 setup(
     packages=[
-        *find_namespace_packages(include=["govsim", "govsim.*"], exclude=["*__pycache__*"]),
-        *SHIPPED,
+        *find_namespace_packages(include=["govsim", "govsim.*"], exclude=NOT_PACKAGES),
+        *(name for folder in FOLDERS for name in shipped(folder)),
     ]
 )

@@ -100,7 +100,7 @@ def test_unidentified_parameters_are_fitted_ones(preset: str) -> None:
 def test_an_unidentified_parameter_marks_the_preset_under_determined() -> None:
     met = Achieved(a_target("f", "occurrences:x", 1.0, 0.5), np.array([1.0, 1.0]))
     assert summary_line([met], 1) == "fit 1 of 1, holdout 0 of 0, degrees of freedom 0"
-    assert summary_line([met], 1, unidentified=1) == (
+    assert summary_line([met], 1, n_unidentified=1) == (
         "fit 1 of 1, holdout 0 of 0, degrees of freedom 0 (under-determined)"
     )
 

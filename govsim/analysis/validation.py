@@ -243,12 +243,12 @@ def degrees_of_freedom(achieved: list[Achieved], fitted_parameters: int) -> int:
 
 
 def summary_line(
-    achieved: list[Achieved], fitted_parameters: int, unidentified: int = 0
+    achieved: list[Achieved], fitted_parameters: int, n_unidentified: int = 0
 ) -> str:
     """``fit a of b, holdout c of d, degrees of freedom k``, marked under-determined when
-    k < 0 or when ``unidentified`` fitted parameters are not identified by the fit."""
+    k < 0 or when ``n_unidentified`` of the fitted parameters the fit does not identify."""
     k = degrees_of_freedom(achieved, fitted_parameters)
-    verdict = " (under-determined)" if k < 0 or unidentified else ""
+    verdict = " (under-determined)" if k < 0 or n_unidentified else ""
     return f"{tally_text(achieved)}, degrees of freedom {k}{verdict}"
 
 
@@ -352,8 +352,8 @@ def report_markdown(
         "|---|---|",
     ]
     for preset, (_, achieved) in results.items():
-        unidentified = len(registers[preset].unidentified)
-        line = summary_line(achieved, fitted_parameters[preset], unidentified)
+        n_unidentified = len(registers[preset].unidentified)
+        line = summary_line(achieved, fitted_parameters[preset], n_unidentified)
         lines.append(f"| {preset} | {line} |")
     lines.append("")
     for preset, (_, achieved) in results.items():
